@@ -1,0 +1,199 @@
+//! The runtime catalog: every family's `templates/<family>/family.yaml`, parsed once.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::TEMPLATES;
+
+/// Values handed to a family's templates as `{{vars.NAME}}`.
+pub type Vars = BTreeMap<String, serde_yaml::Value>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    /// Also the name of the family's folder under `templates/`.
+    pub id: String,
+    pub name: String,
+    /// Handlebars template of the handler string passed as the image's CMD.
+    pub handler: String,
+    #[serde(default)]
+    pub reserved_identifiers: Vec<String>,
+    /// ENTRYPOINT on an alternative base image: the runtime interface client.
+    pub alternative_entrypoint: Vec<String>,
+    #[serde(default)]
+    pub vars: Vars,
+    /// Newest first.
+    pub runtimes: Vec<Runtime>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Runtime {
+    pub id: String,
+    pub version: String,
+    pub aws_image: String,
+    pub alternative_image: String,
+    /// The date Lambda deprecated it, once that has happened.
+    pub deprecated: Option<String>,
+    /// The date Lambda plans to deprecate it.
+    pub end_of_support: Option<String>,
+    #[serde(default)]
+    pub vars: Vars,
+}
+
+#[derive(Debug)]
+pub struct Catalog {
+    pub families: Vec<Family>,
+}
+
+impl Catalog {
+    /// The catalog embedded in this binary.
+    pub fn embedded() -> Result<Catalog, Error> {
+        let mut families = Vec::new();
+        for dir in TEMPLATES.dirs() {
+            let Some(file) = dir.get_file(dir.path().join("family.yaml")) else {
+                continue;
+            };
+            let family: Family = serde_yaml::from_slice(file.contents()).map_err(|e| {
+                Error::Internal(format!("{}: {e}", file.path().display()))
+            })?;
+            families.push(family);
+        }
+        families.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Catalog { families })
+    }
+
+    /// Resolves a `--runtime` value: a family id picks its newest supported runtime,
+    /// anything else must be an exact runtime id.
+    pub fn runtime(&self, spec: &str) -> Result<(&Family, &Runtime), Error> {
+        for family in &self.families {
+            if family.id == spec {
+                let newest = family.runtimes.iter().find(|r| r.deprecated.is_none());
+                if let Some(runtime) = newest {
+                    return Ok((family, runtime));
+                }
+            }
+            if let Some(runtime) = family.runtimes.iter().find(|r| r.id == spec) {
+                return Ok((family, runtime));
+            }
+        }
+        let valid = self.runtime_names();
+        let suggestion = valid
+            .iter()
+            .map(|v| (strsim::jaro_winkler(spec, v), v))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, v)| v.clone());
+        Err(Error::UnknownRuntime {
+            given: spec.to_owned(),
+            suggestion,
+            valid,
+        })
+    }
+
+    /// Every accepted `--runtime` value: each family id, then its runtime ids.
+    pub fn runtime_names(&self) -> Vec<String> {
+        self.families
+            .iter()
+            .flat_map(|f| {
+                std::iter::once(f.id.clone()).chain(f.runtimes.iter().map(|r| r.id.clone()))
+            })
+            .collect()
+    }
+}
+
+impl Family {
+    /// The family's variables with the runtime's own on top.
+    pub fn vars_for(&self, runtime: &Runtime) -> Vars {
+        let mut vars = self.vars.clone();
+        vars.extend(runtime.vars.clone());
+        vars
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        Catalog::embedded().expect("embedded catalog parses")
+    }
+
+    #[test]
+    fn every_family_has_templates_and_a_supported_runtime() {
+        let catalog = catalog();
+        assert!(!catalog.families.is_empty());
+        for family in &catalog.families {
+            for part in ["common", "aws", "alternative"] {
+                assert!(
+                    TEMPLATES.get_dir(format!("{}/{part}", family.id)).is_some(),
+                    "templates/{}/{part} is missing",
+                    family.id
+                );
+            }
+            assert!(
+                family.runtimes.iter().any(|r| r.deprecated.is_none()),
+                "{} has no supported runtime",
+                family.id
+            );
+            let from_first_deprecated = family.runtimes.iter().skip_while(|r| r.deprecated.is_none());
+            assert!(
+                from_first_deprecated.clone().all(|r| r.deprecated.is_some()),
+                "{}: list supported runtimes first, then the deprecated ones",
+                family.id
+            );
+        }
+    }
+
+    #[test]
+    fn runtime_ids_are_unique() {
+        let names = catalog().runtime_names();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+    }
+
+    #[test]
+    fn family_name_picks_newest_supported() {
+        let catalog = catalog();
+        let (family, runtime) = catalog.runtime("python").unwrap();
+        assert_eq!(family.id, "python");
+        assert_eq!(runtime.id, "python3.14");
+        assert!(runtime.deprecated.is_none());
+    }
+
+    #[test]
+    fn exact_ids_resolve_including_deprecated() {
+        let catalog = catalog();
+        assert_eq!(catalog.runtime("python3.12").unwrap().1.version, "3.12");
+        let (_, old) = catalog.runtime("python3.9").unwrap();
+        assert_eq!(old.deprecated.as_deref(), Some("2025-12-15"));
+    }
+
+    #[test]
+    fn unknown_runtime_suggests_the_closest() {
+        let Err(Error::UnknownRuntime { suggestion, valid, .. }) = catalog().runtime("pyhton3.13")
+        else {
+            panic!("expected UnknownRuntime");
+        };
+        assert_eq!(suggestion.as_deref(), Some("python3.13"));
+        assert!(valid.contains(&"python3.14".to_owned()));
+        let Err(Error::UnknownRuntime { suggestion, .. }) = catalog().runtime("cobol") else {
+            panic!("expected UnknownRuntime");
+        };
+        assert_eq!(suggestion, None);
+    }
+
+    #[test]
+    fn runtime_vars_override_family_vars() {
+        let catalog = catalog();
+        let (family, runtime) = catalog.runtime("python3.9").unwrap();
+        let vars = family.vars_for(runtime);
+        assert_eq!(vars["pytest_version"].as_str(), Some("8.4.2"));
+        let (family, runtime) = catalog.runtime("python3.14").unwrap();
+        assert_ne!(family.vars_for(runtime)["pytest_version"].as_str(), Some("8.4.2"));
+    }
+}

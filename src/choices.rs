@@ -1,0 +1,205 @@
+//! Complete, validated choices: everything rendering needs, checked once, here.
+
+use clap::ValueEnum;
+
+use crate::catalog::{Catalog, Family, Runtime};
+use crate::error::Error;
+use crate::image_ref;
+use crate::name::FunctionName;
+use crate::request::Request;
+
+/// The runtime a request without `--runtime` gets.
+pub const DEFAULT_RUNTIME: &str = "python";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaseKind {
+    /// The AWS base image for the runtime.
+    Aws,
+    /// A slim non-AWS image with the runtime interface client installed.
+    #[value(alias = "alt")]
+    Alternative,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Architecture {
+    #[value(name = "x86_64", alias = "amd64")]
+    X86_64,
+    #[value(alias = "aarch64")]
+    Arm64,
+}
+
+impl Architecture {
+    pub fn host() -> Self {
+        if std::env::consts::ARCH == "aarch64" {
+            Architecture::Arm64
+        } else {
+            Architecture::X86_64
+        }
+    }
+
+    /// The name `template.yaml` and the Lambda API use.
+    pub fn lambda_name(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86_64",
+            Architecture::Arm64 => "arm64",
+        }
+    }
+
+    pub fn docker_platform(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "linux/amd64",
+            Architecture::Arm64 => "linux/arm64",
+        }
+    }
+
+    /// The Runtime Interface Emulator's release file for this architecture.
+    pub fn rie_download(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "aws-lambda-rie",
+            Architecture::Arm64 => "aws-lambda-rie-arm64",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Choices {
+    pub name: FunctionName,
+    pub runtime_id: String,
+    pub base: BaseKind,
+    /// The image the Dockerfile builds on (for an alternative base, also its build stage).
+    pub base_image: String,
+    pub architecture: Architecture,
+    pub description: String,
+}
+
+/// Something the person should know about their choices that does not stop the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning(pub String);
+
+impl Choices {
+    pub fn runtime<'c>(&self, catalog: &'c Catalog) -> (&'c Family, &'c Runtime) {
+        catalog
+            .runtime(&self.runtime_id)
+            .expect("choices hold a runtime id from this catalog")
+    }
+}
+
+/// Completes a request with defaults and validates it; every input check lives here.
+pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<Warning>), Error> {
+    let raw_name = request.name.as_deref().ok_or(Error::MissingName)?;
+    let name = FunctionName::parse(raw_name).map_err(|reason| Error::InvalidName {
+        name: raw_name.to_owned(),
+        reason,
+    })?;
+
+    let (family, runtime) = catalog.runtime(request.runtime.as_deref().unwrap_or(DEFAULT_RUNTIME))?;
+    let mut warnings = Vec::new();
+    if let Some(date) = &runtime.deprecated {
+        let newest = catalog.runtime(&family.id)?.1;
+        warnings.push(Warning(format!(
+            "{} was deprecated on Lambda on {date}: functions on it get no security patches; \
+             use {} (`--runtime {}`) for new functions",
+            runtime.id, newest.id, family.id
+        )));
+    }
+
+    let (base, base_image) = match (request.base, &request.base_image) {
+        (Some(BaseKind::Aws), Some(_)) => return Err(Error::BaseImageWithAwsBase),
+        (_, Some(image)) => {
+            image_ref::check(image).map_err(|reason| Error::InvalidBaseImage {
+                image: image.clone(),
+                reason,
+            })?;
+            (BaseKind::Alternative, image.clone())
+        }
+        (Some(BaseKind::Alternative), None) => {
+            (BaseKind::Alternative, runtime.alternative_image.clone())
+        }
+        (Some(BaseKind::Aws) | None, None) => (BaseKind::Aws, runtime.aws_image.clone()),
+    };
+
+    let description = format!(
+        "{name}: an AWS Lambda function in {} {}, packaged as a container image",
+        family.name, runtime.version
+    );
+    let choices = Choices {
+        name,
+        runtime_id: runtime.id.clone(),
+        base,
+        base_image,
+        architecture: request.architecture.unwrap_or_else(Architecture::host),
+        description,
+    };
+    Ok((choices, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(name: &str) -> Request {
+        Request {
+            name: Some(name.into()),
+            ..Request::default()
+        }
+    }
+
+    fn resolve_ok(request: &Request) -> (Choices, Vec<Warning>) {
+        resolve(request, &Catalog::embedded().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn defaults_fill_what_is_missing() {
+        let (choices, warnings) = resolve_ok(&request("my-fn"));
+        assert_eq!(choices.runtime_id, "python3.14");
+        assert_eq!(choices.base, BaseKind::Aws);
+        assert_eq!(choices.base_image, "public.ecr.aws/lambda/python:3.14");
+        assert_eq!(choices.architecture, Architecture::host());
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn base_image_implies_alternative() {
+        let mut r = request("my-fn");
+        r.base_image = Some("python:3.14-alpine".into());
+        let (choices, _) = resolve_ok(&r);
+        assert_eq!(choices.base, BaseKind::Alternative);
+        assert_eq!(choices.base_image, "python:3.14-alpine");
+    }
+
+    #[test]
+    fn alternative_base_gets_the_runtime_default_image() {
+        let mut r = request("my-fn");
+        r.base = Some(BaseKind::Alternative);
+        r.runtime = Some("python3.12".into());
+        assert_eq!(resolve_ok(&r).0.base_image, "python:3.12-slim-trixie");
+    }
+
+    #[test]
+    fn deprecated_runtime_warns_with_its_date() {
+        let mut r = request("my-fn");
+        r.runtime = Some("python3.10".into());
+        let (choices, warnings) = resolve_ok(&r);
+        assert_eq!(choices.runtime_id, "python3.10");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].0.contains("2026-06-30"), "{warnings:?}");
+        assert!(warnings[0].0.contains("python3.14"), "{warnings:?}");
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let catalog = Catalog::embedded().unwrap();
+        assert!(matches!(resolve(&Request::default(), &catalog), Err(Error::MissingName)));
+        assert!(matches!(
+            resolve(&request("bad name"), &catalog),
+            Err(Error::InvalidName { .. })
+        ));
+        let mut r = request("my-fn");
+        r.base = Some(BaseKind::Aws);
+        r.base_image = Some("python:3.14-alpine".into());
+        assert!(matches!(resolve(&r, &catalog), Err(Error::BaseImageWithAwsBase)));
+        r.base = None;
+        r.base_image = Some("python".into());
+        assert!(matches!(resolve(&r, &catalog), Err(Error::InvalidBaseImage { .. })));
+    }
+}

@@ -1,0 +1,64 @@
+//! The command line, as typed: no validation beyond what clap does.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::choices::{Architecture, BaseKind};
+
+const EXAMPLES: &str = "\
+Examples:
+  lambda-new my-fn                                  Python on the AWS base image
+  lambda-new my-fn --runtime python3.12 --architecture arm64
+  lambda-new my-fn --base alternative               Debian slim + awslambdaric
+  lambda-new my-fn --base-image python:3.14-alpine  your own base image
+  lambda-new my-fn --dry-run                        list the files, write nothing";
+
+/// Scaffold an AWS Lambda function packaged as a container image: code, unit tests,
+/// Dockerfile, SAM template, test events and a README with the commands to run it.
+#[derive(Debug, Parser)]
+#[command(name = "lambda-new", version, after_help = EXAMPLES)]
+pub struct Cli {
+    /// The function's name: ASCII letters, digits, '-' and '_', starting with a letter, at
+    /// most 64 characters. The project is created as OUTPUT_DIR/NAME.
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The function's name, for scripts that prefer flags to positional arguments.
+    #[arg(long = "name", value_name = "NAME", conflicts_with = "name")]
+    pub name_flag: Option<String>,
+
+    /// The runtime: a family (`python` picks its newest supported version) or an exact
+    /// runtime such as `python3.13`. Deprecated runtimes work, with a warning.
+    #[arg(long, short = 'r', value_name = "RUNTIME")]
+    pub runtime: Option<String>,
+
+    /// The image to build on: `aws`, the AWS base image for the runtime (default), or
+    /// `alternative`, a multi-stage build on a slim non-AWS image with the runtime interface
+    /// client installed.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub base: Option<BaseKind>,
+
+    /// The alternative base image to build on (implies `--base alternative`), with a tag or
+    /// digest, e.g. `python:3.14-alpine`. For Python it must have the interpreter at
+    /// /usr/local/bin/python, as the official python images do.
+    #[arg(long, value_name = "IMAGE")]
+    pub base_image: Option<String>,
+
+    /// The instruction set the function runs on; default: this machine's.
+    #[arg(long, value_enum, value_name = "ARCH")]
+    pub architecture: Option<Architecture>,
+
+    /// The directory to create the project in; it must exist.
+    #[arg(long, short = 'o', value_name = "DIR", default_value = ".")]
+    pub output_dir: PathBuf,
+
+    /// Never prompt: what is not given takes its default, and a missing NAME is an error.
+    /// Without a terminal on stdin, lambda-new never prompts either.
+    #[arg(long, short = 'y')]
+    pub no_interactive: bool,
+
+    /// Print the files that would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}

@@ -1,0 +1,68 @@
+//! Every way a run can fail, and the exit code each one maps to.
+
+use std::path::PathBuf;
+
+use crate::name::NameError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid function name {name:?}: {reason}")]
+    InvalidName { name: String, reason: NameError },
+
+    #[error("a function name is required: pass it as NAME or with --name (e.g. `lambda-new my-function`)")]
+    MissingName,
+
+    #[error("unknown runtime {given:?}{}\n  valid runtimes: {}", suggestion_text(.suggestion), .valid.join(", "))]
+    UnknownRuntime {
+        given: String,
+        suggestion: Option<String>,
+        valid: Vec<String>,
+    },
+
+    #[error("invalid --base-image {image:?}: {reason}")]
+    InvalidBaseImage { image: String, reason: String },
+
+    #[error("--base-image names an alternative base image, so it cannot be combined with --base aws")]
+    BaseImageWithAwsBase,
+
+    #[error("{} already exists; choose another name or --output-dir (lambda-new never writes into an existing path)", .0.display())]
+    DestinationExists(PathBuf),
+
+    #[error("the output directory {} does not exist; create it first or pick another with --output-dir", .0.display())]
+    OutputDirMissing(PathBuf),
+
+    #[error("could not {action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    /// A fault in the embedded templates or catalog: a bug in lambda-new, not in the input.
+    #[error("internal error in the embedded templates: {0}")]
+    Internal(String),
+}
+
+fn suggestion_text(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean {s:?}?"),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// Exit code: 2 for input that cannot be used (like clap's usage errors), 1 for the rest.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::InvalidName { .. }
+            | Error::MissingName
+            | Error::UnknownRuntime { .. }
+            | Error::InvalidBaseImage { .. }
+            | Error::BaseImageWithAwsBase => 2,
+            Error::DestinationExists(_)
+            | Error::OutputDirMissing(_)
+            | Error::Io { .. }
+            | Error::Internal(_) => 1,
+        }
+    }
+}

@@ -1,0 +1,48 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use lambda_new::catalog::Catalog;
+use lambda_new::choices;
+use lambda_new::cli::Cli;
+use lambda_new::error::Error;
+use lambda_new::render::render;
+use lambda_new::request::Request;
+use lambda_new::{summary, write};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            summary::error(&error);
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<(), Error> {
+    let catalog = Catalog::embedded()?;
+    let (choices, warnings) = choices::resolve(&Request::from(cli), &catalog)?;
+    summary::warnings(&warnings);
+    let plan = render(&choices, &catalog)?;
+    let target = target_dir(cli, choices.name.as_str());
+    if cli.dry_run {
+        write::check_target(&target)?;
+        summary::dry_run(&plan, &target);
+        return Ok(());
+    }
+    write::write(&plan, &target)?;
+    summary::created(&plan, &target, &choices, &catalog);
+    Ok(())
+}
+
+/// `OUTPUT_DIR/NAME`, shown as plain `NAME` for the default output directory.
+fn target_dir(cli: &Cli, name: &str) -> PathBuf {
+    if cli.output_dir == std::path::Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        cli.output_dir.join(name)
+    }
+}

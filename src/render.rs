@@ -1,0 +1,252 @@
+//! Choices + catalog -> Plan: every output file in memory. Pure: no disk, no terminal.
+//!
+//! A project is the union of four template layers, later ones winning on equal paths:
+//! `shared/common`, `shared/<base>`, `<family>/common`, `<family>/<base>`. In a layer,
+//! files ending in `.hbs` are Handlebars templates (the suffix is dropped), other files are
+//! copied as they are, path segments may hold `{{...}}`, and `_partials/NAME.hbs` defines
+//! the partial `NAME` instead of an output file.
+
+use std::collections::BTreeMap;
+
+use handlebars::{Handlebars, handlebars_helper};
+use include_dir::Dir;
+use serde::Serialize;
+
+use crate::TEMPLATES;
+use crate::catalog::{Catalog, Vars};
+use crate::choices::{BaseKind, Choices};
+use crate::error::Error;
+
+/// One file of the project, with its path relative to the project directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedFile {
+    /// Always '/'-separated.
+    pub path: String,
+    pub contents: Vec<u8>,
+    /// Scripts (contents starting with `#!`) are written executable.
+    pub executable: bool,
+}
+
+/// Every file of the project, sorted by path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub files: Vec<PlannedFile>,
+}
+
+const PARTIALS: &str = "_partials";
+const TEMPLATE_SUFFIX: &str = ".hbs";
+
+pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
+    let (family, _) = choices.runtime(catalog);
+    let base = match choices.base {
+        BaseKind::Aws => "aws",
+        BaseKind::Alternative => "alternative",
+    };
+    let layers: Vec<&Dir> = [
+        "shared/common".to_owned(),
+        format!("shared/{base}"),
+        format!("{}/common", family.id),
+        format!("{}/{base}", family.id),
+    ]
+    .iter()
+    .filter_map(|path| TEMPLATES.get_dir(path))
+    .collect();
+
+    let mut engine = engine();
+    let mut sources: BTreeMap<String, (&str, &[u8])> = BTreeMap::new();
+    for layer in &layers {
+        collect(layer, layer.path(), &mut engine, &mut sources)?;
+    }
+
+    let context = Context::new(choices, catalog, &engine)?;
+    let mut files = Vec::with_capacity(sources.len());
+    for (relative, (template_path, contents)) in sources {
+        let (path, is_template) = match relative.strip_suffix(TEMPLATE_SUFFIX) {
+            Some(stripped) => (stripped, true),
+            None => (relative.as_str(), false),
+        };
+        let path = engine
+            .render_template(path, &context)
+            .map_err(|e| Error::Internal(format!("path {relative}: {e}")))?;
+        let contents = if is_template {
+            engine
+                .render(template_path, &context)
+                .map_err(|e| Error::Internal(format!("{template_path}: {e}")))?
+                .into_bytes()
+        } else {
+            contents.to_vec()
+        };
+        let executable = contents.starts_with(b"#!");
+        files.push(PlannedFile { path, contents, executable });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Plan { files })
+}
+
+/// Handlebars as the templates expect it: strict (a missing value is an error), no HTML
+/// escaping, and `json` to quote a value for JSON, YAML, TOML or a Dockerfile's exec form
+/// (a JSON string is a valid quoted string in all four).
+fn engine() -> Handlebars<'static> {
+    handlebars_helper!(json: |value: Json| serde_json::to_string(value).expect("JSON values serialize"));
+    let mut engine = Handlebars::new();
+    engine.set_strict_mode(true);
+    engine.register_escape_fn(handlebars::no_escape);
+    engine.register_helper("json", Box::new(json));
+    engine
+}
+
+/// Walks one layer: registers its partials and templates, and records each output file by
+/// its (unrendered) path relative to the layer, overriding earlier layers.
+fn collect<'t>(
+    dir: &'t Dir<'t>,
+    layer_root: &std::path::Path,
+    engine: &mut Handlebars<'static>,
+    sources: &mut BTreeMap<String, (&'t str, &'t [u8])>,
+) -> Result<(), Error> {
+    for file in dir.files() {
+        let full = file.path().to_str().expect("template paths are UTF-8");
+        let text = || {
+            file.contents_utf8()
+                .ok_or_else(|| Error::Internal(format!("{full} is not UTF-8")))
+        };
+        let relative = file
+            .path()
+            .strip_prefix(layer_root)
+            .expect("files lie under their layer")
+            .to_str()
+            .expect("template paths are UTF-8")
+            .replace('\\', "/");
+        if let Some(partial) = relative.strip_prefix(&format!("{PARTIALS}/")) {
+            let name = partial.strip_suffix(TEMPLATE_SUFFIX).unwrap_or(partial);
+            engine
+                .register_partial(name, text()?)
+                .map_err(|e| Error::Internal(format!("{full}: {e}")))?;
+            continue;
+        }
+        if relative.ends_with(TEMPLATE_SUFFIX) {
+            engine
+                .register_template_string(full, text()?)
+                .map_err(|e| Error::Internal(format!("{full}: {e}")))?;
+        }
+        sources.insert(relative, (full, file.contents()));
+    }
+    for sub in dir.dirs() {
+        collect(sub, layer_root, engine, sources)?;
+    }
+    Ok(())
+}
+
+/// What templates see. Every field is documented because template authors read it.
+#[derive(Serialize)]
+struct Context {
+    project: Project,
+    names: Names,
+    runtime: RuntimeInfo,
+    base: BaseInfo,
+    arch: ArchInfo,
+    /// The handler string: the image's CMD.
+    handler: String,
+    /// The API Gateway path the function answers: `/<kebab name>`.
+    api_path: String,
+    /// The family's variables, with the runtime's on top.
+    vars: Vars,
+    tool_version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Project {
+    /// The name as given: Lambda function name and project directory.
+    name: String,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct Names {
+    /// Docker image name (lower-case, dashes).
+    image: String,
+    /// CloudFormation stack name.
+    stack: String,
+    /// SAM logical id of the function.
+    logical_id: String,
+    /// The language's module or package name (a safe identifier).
+    module: String,
+}
+
+#[derive(Serialize)]
+struct RuntimeInfo {
+    id: String,
+    version: String,
+    family: String,
+    family_name: String,
+}
+
+#[derive(Serialize)]
+struct BaseInfo {
+    /// `aws` or `alternative`.
+    kind: &'static str,
+    image: String,
+    /// One line for people: what the image is.
+    summary: String,
+    /// The runtime interface client's ENTRYPOINT on an alternative base; empty on AWS's.
+    entrypoint: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct ArchInfo {
+    lambda: &'static str,
+    docker_platform: &'static str,
+    rie_download: &'static str,
+}
+
+impl Context {
+    fn new(choices: &Choices, catalog: &Catalog, engine: &Handlebars<'static>) -> Result<Self, Error> {
+        let (family, runtime) = choices.runtime(catalog);
+        let name = &choices.name;
+        let kebab = name.kebab();
+        let (kind, summary, entrypoint) = match choices.base {
+            BaseKind::Aws => ("aws", "the AWS base image for Lambda".to_owned(), Vec::new()),
+            BaseKind::Alternative => (
+                "alternative",
+                format!("an alternative base image with the {} runtime interface client", family.name),
+                family.alternative_entrypoint.clone(),
+            ),
+        };
+        let mut context = Context {
+            project: Project {
+                name: name.to_string(),
+                description: choices.description.clone(),
+            },
+            names: Names {
+                image: kebab.clone(),
+                stack: kebab.clone(),
+                logical_id: name.logical_id(),
+                module: name.identifier(&family.reserved_identifiers),
+            },
+            runtime: RuntimeInfo {
+                id: runtime.id.clone(),
+                version: runtime.version.clone(),
+                family: family.id.clone(),
+                family_name: family.name.clone(),
+            },
+            base: BaseInfo {
+                kind,
+                image: choices.base_image.clone(),
+                summary,
+                entrypoint,
+            },
+            arch: ArchInfo {
+                lambda: choices.architecture.lambda_name(),
+                docker_platform: choices.architecture.docker_platform(),
+                rie_download: choices.architecture.rie_download(),
+            },
+            handler: String::new(),
+            api_path: format!("/{kebab}"),
+            vars: family.vars_for(runtime),
+            tool_version: env!("CARGO_PKG_VERSION"),
+        };
+        context.handler = engine
+            .render_template(&family.handler, &context)
+            .map_err(|e| Error::Internal(format!("{}: handler: {e}", family.id)))?;
+        Ok(context)
+    }
+}

@@ -1,0 +1,25 @@
+//! The choices given so far, whatever their source; [`crate::choices::resolve`] completes them.
+
+use crate::choices::{Architecture, BaseKind};
+use crate::cli::Cli;
+
+#[derive(Debug, Default, Clone)]
+pub struct Request {
+    pub name: Option<String>,
+    pub runtime: Option<String>,
+    pub base: Option<BaseKind>,
+    pub base_image: Option<String>,
+    pub architecture: Option<Architecture>,
+}
+
+impl From<&Cli> for Request {
+    fn from(cli: &Cli) -> Self {
+        Request {
+            name: cli.name.clone().or_else(|| cli.name_flag.clone()),
+            runtime: cli.runtime.clone(),
+            base: cli.base,
+            base_image: cli.base_image.clone(),
+            architecture: cli.architecture,
+        }
+    }
+}
