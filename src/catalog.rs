@@ -24,8 +24,31 @@ pub struct Family {
     pub alternative_entrypoint: Vec<String>,
     #[serde(default)]
     pub vars: Vars,
+    /// Choices only this family has, such as TypeScript or the build tool.
+    #[serde(default)]
+    pub options: Vec<FamilyOption>,
     /// Newest first.
     pub runtimes: Vec<Runtime>,
+}
+
+/// A family's own choice. Each value has template layers `<family>/<value>/common` and
+/// `<family>/<value>/<base>`, applied after the family's own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyOption {
+    /// The command-line flag (`--KEY`) and the key templates read under `options`.
+    pub key: String,
+    /// What the choice is about, for help texts and prompts.
+    pub about: String,
+    /// The first one is the default.
+    pub values: Vec<OptionValue>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionValue {
+    pub id: String,
+    pub name: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +161,17 @@ mod tests {
                 "{} has no supported runtime",
                 family.id
             );
+            for option in &family.options {
+                assert!(!option.values.is_empty(), "{}: option {} has no values", family.id, option.key);
+                for value in &option.values {
+                    assert!(
+                        TEMPLATES.get_dir(format!("{}/{}", family.id, value.id)).is_some(),
+                        "templates/{}/{} is missing",
+                        family.id,
+                        value.id
+                    );
+                }
+            }
             let from_first_deprecated = family.runtimes.iter().skip_while(|r| r.deprecated.is_none());
             assert!(
                 from_first_deprecated.clone().all(|r| r.deprecated.is_some()),

@@ -1,5 +1,7 @@
 //! Complete, validated choices: everything rendering needs, checked once, here.
 
+use std::collections::BTreeMap;
+
 use clap::ValueEnum;
 
 use crate::catalog::{Catalog, Family, Runtime};
@@ -70,6 +72,8 @@ pub struct Choices {
     pub base_image: String,
     pub architecture: Architecture,
     pub description: String,
+    /// A value for each of the family's options, by key.
+    pub options: BTreeMap<String, String>,
 }
 
 /// Something the person should know about their choices that does not stop the run.
@@ -118,6 +122,7 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
         (Some(BaseKind::Aws) | None, None) => (BaseKind::Aws, runtime.aws_image.clone()),
     };
 
+    let options = resolve_options(&request.options, family, catalog)?;
     let description = format!(
         "{name}: an AWS Lambda function in {} {}, packaged as a container image",
         family.name, runtime.version
@@ -129,8 +134,47 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
         base_image,
         architecture: request.architecture.unwrap_or_else(Architecture::host),
         description,
+        options,
     };
     Ok((choices, warnings))
+}
+
+/// The family's options: given values checked, the others defaulted to their first value.
+fn resolve_options(
+    given: &BTreeMap<String, String>,
+    family: &Family,
+    catalog: &Catalog,
+) -> Result<BTreeMap<String, String>, Error> {
+    if let Some(key) = given.keys().find(|k| !family.options.iter().any(|o| o.key == **k)) {
+        return Err(Error::OptionNotForFamily {
+            key: key.clone(),
+            family: family.name.clone(),
+            applies_to: catalog
+                .families
+                .iter()
+                .filter(|f| f.options.iter().any(|o| o.key == *key))
+                .map(|f| f.name.clone())
+                .collect(),
+        });
+    }
+    family
+        .options
+        .iter()
+        .map(|option| {
+            let value = match given.get(&option.key) {
+                None => option.values[0].id.clone(),
+                Some(v) if option.values.iter().any(|known| known.id == *v) => v.clone(),
+                Some(v) => {
+                    return Err(Error::InvalidOptionValue {
+                        key: option.key.clone(),
+                        value: v.clone(),
+                        valid: option.values.iter().map(|known| known.id.clone()).collect(),
+                    });
+                }
+            };
+            Ok((option.key.clone(), value))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -201,5 +245,11 @@ mod tests {
         r.base = None;
         r.base_image = Some("python".into());
         assert!(matches!(resolve(&r, &catalog), Err(Error::InvalidBaseImage { .. })));
+        let mut r = request("my-fn");
+        r.options.insert("language".into(), "typescript".into());
+        let Err(Error::OptionNotForFamily { key, family, .. }) = resolve(&r, &catalog) else {
+            panic!("an option Python does not have must be rejected");
+        };
+        assert_eq!((key.as_str(), family.as_str()), ("language", "Python"));
     }
 }

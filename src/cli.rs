@@ -49,6 +49,15 @@ pub struct Cli {
     #[arg(long, value_enum, value_name = "ARCH")]
     pub architecture: Option<Architecture>,
 
+    /// Node.js: `javascript` (ES modules; default) or `typescript` (compiled in the image's
+    /// build stage, with source maps).
+    #[arg(long, value_name = "LANGUAGE")]
+    pub language: Option<String>,
+
+    /// Java: the build tool, `maven` (default) or `gradle`.
+    #[arg(long, value_name = "TOOL")]
+    pub dependency_manager: Option<String>,
+
     /// The directory to create the project in; it must exist.
     #[arg(long, short = 'o', value_name = "DIR", default_value = ".")]
     pub output_dir: PathBuf,

@@ -19,6 +19,20 @@ pub enum Error {
         valid: Vec<String>,
     },
 
+    #[error("--{key} does not apply to {family}{}", applies_to_text(.applies_to))]
+    OptionNotForFamily {
+        key: String,
+        family: String,
+        applies_to: Vec<String>,
+    },
+
+    #[error("invalid --{key} {value:?}; valid values: {}", .valid.join(", "))]
+    InvalidOptionValue {
+        key: String,
+        value: String,
+        valid: Vec<String>,
+    },
+
     #[error("invalid --base-image {image:?}: {reason}")]
     InvalidBaseImage { image: String, reason: String },
 
@@ -50,6 +64,14 @@ fn suggestion_text(suggestion: &Option<String>) -> String {
     }
 }
 
+fn applies_to_text(families: &[String]) -> String {
+    if families.is_empty() {
+        String::new()
+    } else {
+        format!("; it applies to {}", families.join(", "))
+    }
+}
+
 impl Error {
     /// Exit code: 2 for input that cannot be used (like clap's usage errors), 1 for the rest.
     pub fn exit_code(&self) -> u8 {
@@ -58,6 +80,8 @@ impl Error {
             | Error::MissingName
             | Error::UnknownRuntime { .. }
             | Error::InvalidBaseImage { .. }
+            | Error::OptionNotForFamily { .. }
+            | Error::InvalidOptionValue { .. }
             | Error::BaseImageWithAwsBase => 2,
             Error::DestinationExists(_)
             | Error::OutputDirMissing(_)

@@ -1,7 +1,8 @@
 //! Choices + catalog -> Plan: every output file in memory. Pure: no disk, no terminal.
 //!
-//! A project is the union of four template layers, later ones winning on equal paths:
-//! `shared/common`, `shared/<base>`, `<family>/common`, `<family>/<base>`. In a layer,
+//! A project is the union of template layers, later ones winning on equal paths:
+//! `shared/common`, `shared/<base>`, `<family>/common`, `<family>/<base>`, then for each of
+//! the family's option values `<family>/<value>/common` and `<family>/<value>/<base>`. In a layer,
 //! files ending in `.hbs` are Handlebars templates (the suffix is dropped), other files are
 //! copied as they are, path segments may hold `{{...}}`, and `_partials/NAME.hbs` defines
 //! the partial `NAME` instead of an output file.
@@ -42,15 +43,20 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         BaseKind::Aws => "aws",
         BaseKind::Alternative => "alternative",
     };
-    let layers: Vec<&Dir> = [
+    let mut layer_paths = vec![
         "shared/common".to_owned(),
         format!("shared/{base}"),
         format!("{}/common", family.id),
         format!("{}/{base}", family.id),
-    ]
-    .iter()
-    .filter_map(|path| TEMPLATES.get_dir(path))
-    .collect();
+    ];
+    for value in choices.options.values() {
+        layer_paths.push(format!("{}/{value}/common", family.id));
+        layer_paths.push(format!("{}/{value}/{base}", family.id));
+    }
+    let layers: Vec<&Dir> = layer_paths
+        .iter()
+        .filter_map(|path| TEMPLATES.get_dir(path))
+        .collect();
 
     let mut engine = engine();
     let mut sources: BTreeMap<String, (&str, &[u8])> = BTreeMap::new();
@@ -150,6 +156,8 @@ struct Context {
     api_path: String,
     /// The family's variables, with the runtime's on top.
     vars: Vars,
+    /// The family's own choices by key, e.g. `options.language`.
+    options: BTreeMap<String, String>,
     tool_version: &'static str,
 }
 
@@ -242,6 +250,7 @@ impl Context {
             handler: String::new(),
             api_path: format!("/{kebab}"),
             vars: family.vars_for(runtime),
+            options: choices.options.clone(),
             tool_version: env!("CARGO_PKG_VERSION"),
         };
         context.handler = engine

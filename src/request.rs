@@ -1,5 +1,7 @@
 //! The choices given so far, whatever their source; [`crate::choices::resolve`] completes them.
 
+use std::collections::BTreeMap;
+
 use crate::choices::{Architecture, BaseKind};
 use crate::cli::Cli;
 
@@ -10,6 +12,8 @@ pub struct Request {
     pub base: Option<BaseKind>,
     pub base_image: Option<String>,
     pub architecture: Option<Architecture>,
+    /// Family options by key (`language`, `dependency-manager`, ...).
+    pub options: BTreeMap<String, String>,
 }
 
 impl From<&Cli> for Request {
@@ -20,6 +24,13 @@ impl From<&Cli> for Request {
             base: cli.base,
             base_image: cli.base_image.clone(),
             architecture: cli.architecture,
+            options: [
+                ("language", &cli.language),
+                ("dependency-manager", &cli.dependency_manager),
+            ]
+            .into_iter()
+            .filter_map(|(key, value)| Some((key.to_owned(), value.clone()?)))
+            .collect(),
         }
     }
 }

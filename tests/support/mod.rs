@@ -55,3 +55,114 @@ fn is_executable(path: &Path) -> bool {
         .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         .unwrap_or(false)
 }
+
+/// One generated-project configuration: a point of the runtime x base x architecture x
+/// family-option matrix.
+#[derive(Debug, Clone)]
+pub struct Combo {
+    pub runtime: String,
+    pub base: lambda_new::choices::BaseKind,
+    pub arch: lambda_new::choices::Architecture,
+    pub options: std::collections::BTreeMap<String, String>,
+}
+
+impl Combo {
+    /// A stable, file-name-safe label, e.g. `python3.14-aws-x86_64` or
+    /// `java25-alternative-arm64-gradle`.
+    pub fn label(&self) -> String {
+        let base = match self.base {
+            lambda_new::choices::BaseKind::Aws => "aws",
+            lambda_new::choices::BaseKind::Alternative => "alternative",
+        };
+        let mut label = format!("{}-{base}-{}", self.runtime, self.arch.lambda_name());
+        for value in self.options.values() {
+            label.push('-');
+            label.push_str(value);
+        }
+        label
+    }
+
+    pub fn request(&self, name: &str) -> lambda_new::request::Request {
+        lambda_new::request::Request {
+            name: Some(name.to_owned()),
+            runtime: Some(self.runtime.clone()),
+            base: Some(self.base),
+            base_image: None,
+            architecture: Some(self.arch),
+            options: self.options.clone(),
+        }
+    }
+
+    /// The command-line arguments that ask for this combination.
+    pub fn args(&self) -> Vec<String> {
+        let label_base = match self.base {
+            lambda_new::choices::BaseKind::Aws => "aws",
+            lambda_new::choices::BaseKind::Alternative => "alternative",
+        };
+        let mut args = vec![
+            "--runtime".to_owned(),
+            self.runtime.clone(),
+            "--base".to_owned(),
+            label_base.to_owned(),
+            "--architecture".to_owned(),
+            self.arch.lambda_name().to_owned(),
+        ];
+        for (key, value) in &self.options {
+            args.push(format!("--{key}"));
+            args.push(value.clone());
+        }
+        args
+    }
+}
+
+/// Every combination of the embedded catalog, deprecated runtimes included or not.
+pub fn matrix(include_deprecated: bool) -> Vec<Combo> {
+    use lambda_new::choices::{Architecture, BaseKind};
+    let catalog = lambda_new::catalog::Catalog::embedded().expect("embedded catalog");
+    let mut combos = Vec::new();
+    for family in &catalog.families {
+        // Cartesian product of the family's option values.
+        let mut option_sets = vec![std::collections::BTreeMap::new()];
+        for option in &family.options {
+            option_sets = option_sets
+                .into_iter()
+                .flat_map(|set| {
+                    option.values.iter().map(move |value| {
+                        let mut set = set.clone();
+                        set.insert(option.key.clone(), value.id.clone());
+                        set
+                    })
+                })
+                .collect();
+        }
+        for runtime in &family.runtimes {
+            if runtime.deprecated.is_some() && !include_deprecated {
+                continue;
+            }
+            for base in [BaseKind::Aws, BaseKind::Alternative] {
+                for arch in [Architecture::X86_64, Architecture::Arm64] {
+                    for options in &option_sets {
+                        combos.push(Combo {
+                            runtime: runtime.id.clone(),
+                            base,
+                            arch,
+                            options: options.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    combos
+}
+
+/// Renders a combination in memory with the library, as the binary would.
+pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
+    let catalog = lambda_new::catalog::Catalog::embedded().expect("embedded catalog");
+    let (choices, _) =
+        lambda_new::choices::resolve(&combo.request(name), &catalog).expect("combination resolves");
+    lambda_new::render::render(&choices, &catalog).expect("combination renders")
+}
+
+pub mod dockerfile;
+pub mod runtime_api;

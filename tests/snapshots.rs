@@ -1,0 +1,28 @@
+//! Every generated file of every supported combination, as reviewed snapshots under
+//! `snapshots/`. A template change shows up here as a diff to read before accepting.
+
+mod support;
+
+use std::fmt::Write;
+
+#[test]
+fn generated_projects_match_their_snapshots() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for combo in support::matrix(false) {
+            let plan = support::render(&combo, "my-fn");
+            let mut tree = String::new();
+            for file in &plan.files {
+                let mode = if file.executable { "755" } else { "644" };
+                writeln!(tree, "===== {} ({mode})", file.path).unwrap();
+                tree.push_str(&String::from_utf8_lossy(&file.contents));
+                if !tree.ends_with('\n') {
+                    tree.push_str("\n(no newline at end of file)\n");
+                }
+            }
+            insta::assert_snapshot!(combo.label(), tree);
+        }
+    });
+}
