@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::error::Error;
 use crate::TEMPLATES;
+use crate::error::Error;
 
 /// Values handed to a family's templates as `{{vars.NAME}}`.
 pub type Vars = BTreeMap<String, serde_yaml::Value>;
@@ -79,9 +79,8 @@ impl Catalog {
             let Some(file) = dir.get_file(dir.path().join("family.yaml")) else {
                 continue;
             };
-            let family: Family = serde_yaml::from_slice(file.contents()).map_err(|e| {
-                Error::Internal(format!("{}: {e}", file.path().display()))
-            })?;
+            let family: Family = serde_yaml::from_slice(file.contents())
+                .map_err(|e| Error::Internal(format!("{}: {e}", file.path().display())))?;
             families.push(family);
         }
         families.sort_by(|a, b| a.id.cmp(&b.id));
@@ -162,19 +161,31 @@ mod tests {
                 family.id
             );
             for option in &family.options {
-                assert!(!option.values.is_empty(), "{}: option {} has no values", family.id, option.key);
+                assert!(
+                    !option.values.is_empty(),
+                    "{}: option {} has no values",
+                    family.id,
+                    option.key
+                );
                 for value in &option.values {
                     assert!(
-                        TEMPLATES.get_dir(format!("{}/{}", family.id, value.id)).is_some(),
+                        TEMPLATES
+                            .get_dir(format!("{}/{}", family.id, value.id))
+                            .is_some(),
                         "templates/{}/{} is missing",
                         family.id,
                         value.id
                     );
                 }
             }
-            let from_first_deprecated = family.runtimes.iter().skip_while(|r| r.deprecated.is_none());
+            let from_first_deprecated = family
+                .runtimes
+                .iter()
+                .skip_while(|r| r.deprecated.is_none());
             assert!(
-                from_first_deprecated.clone().all(|r| r.deprecated.is_some()),
+                from_first_deprecated
+                    .clone()
+                    .all(|r| r.deprecated.is_some()),
                 "{}: list supported runtimes first, then the deprecated ones",
                 family.id
             );
@@ -209,7 +220,9 @@ mod tests {
 
     #[test]
     fn unknown_runtime_suggests_the_closest() {
-        let Err(Error::UnknownRuntime { suggestion, valid, .. }) = catalog().runtime("pyhton3.13")
+        let Err(Error::UnknownRuntime {
+            suggestion, valid, ..
+        }) = catalog().runtime("pyhton3.13")
         else {
             panic!("expected UnknownRuntime");
         };
@@ -228,6 +241,9 @@ mod tests {
         let vars = family.vars_for(runtime);
         assert_eq!(vars["pytest_version"].as_str(), Some("8.4.2"));
         let (family, runtime) = catalog.runtime("python3.14").unwrap();
-        assert_ne!(family.vars_for(runtime)["pytest_version"].as_str(), Some("8.4.2"));
+        assert_ne!(
+            family.vars_for(runtime)["pytest_version"].as_str(),
+            Some("8.4.2")
+        );
     }
 }

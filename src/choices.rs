@@ -96,7 +96,8 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
         reason,
     })?;
 
-    let (family, runtime) = catalog.runtime(request.runtime.as_deref().unwrap_or(DEFAULT_RUNTIME))?;
+    let (family, runtime) =
+        catalog.runtime(request.runtime.as_deref().unwrap_or(DEFAULT_RUNTIME))?;
     let mut warnings = Vec::new();
     if let Some(date) = &runtime.deprecated {
         let newest = catalog.runtime(&family.id)?.1;
@@ -145,7 +146,10 @@ fn resolve_options(
     family: &Family,
     catalog: &Catalog,
 ) -> Result<BTreeMap<String, String>, Error> {
-    if let Some(key) = given.keys().find(|k| !family.options.iter().any(|o| o.key == **k)) {
+    if let Some(key) = given
+        .keys()
+        .find(|k| !family.options.iter().any(|o| o.key == **k))
+    {
         return Err(Error::OptionNotForFamily {
             key: key.clone(),
             family: family.name.clone(),
@@ -233,7 +237,10 @@ mod tests {
     #[test]
     fn errors_name_the_problem() {
         let catalog = Catalog::embedded().unwrap();
-        assert!(matches!(resolve(&Request::default(), &catalog), Err(Error::MissingName)));
+        assert!(matches!(
+            resolve(&Request::default(), &catalog),
+            Err(Error::MissingName)
+        ));
         assert!(matches!(
             resolve(&request("bad name"), &catalog),
             Err(Error::InvalidName { .. })
@@ -241,10 +248,16 @@ mod tests {
         let mut r = request("my-fn");
         r.base = Some(BaseKind::Aws);
         r.base_image = Some("python:3.14-alpine".into());
-        assert!(matches!(resolve(&r, &catalog), Err(Error::BaseImageWithAwsBase)));
+        assert!(matches!(
+            resolve(&r, &catalog),
+            Err(Error::BaseImageWithAwsBase)
+        ));
         r.base = None;
         r.base_image = Some("python".into());
-        assert!(matches!(resolve(&r, &catalog), Err(Error::InvalidBaseImage { .. })));
+        assert!(matches!(
+            resolve(&r, &catalog),
+            Err(Error::InvalidBaseImage { .. })
+        ));
         let mut r = request("my-fn");
         r.options.insert("language".into(), "typescript".into());
         let Err(Error::OptionNotForFamily { key, family, .. }) = resolve(&r, &catalog) else {

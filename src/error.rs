@@ -9,7 +9,9 @@ pub enum Error {
     #[error("invalid function name {name:?}: {reason}")]
     InvalidName { name: String, reason: NameError },
 
-    #[error("a function name is required: pass it as NAME or with --name (e.g. `lambda-new my-function`)")]
+    #[error(
+        "a function name is required: pass it as NAME or with --name (e.g. `lambda-new my-function`)"
+    )]
     MissingName,
 
     #[error("unknown runtime {given:?}{}\n  valid runtimes: {}", suggestion_text(.suggestion), .valid.join(", "))]
@@ -36,7 +38,9 @@ pub enum Error {
     #[error("invalid --base-image {image:?}: {reason}")]
     InvalidBaseImage { image: String, reason: String },
 
-    #[error("--base-image names an alternative base image, so it cannot be combined with --base aws")]
+    #[error(
+        "--base-image names an alternative base image, so it cannot be combined with --base aws"
+    )]
     BaseImageWithAwsBase,
 
     #[error("{} already exists; choose another name or --output-dir (lambda-new never writes into an existing path)", .0.display())]

@@ -24,7 +24,10 @@ pub fn check(image: &str) -> Result<(), String> {
     // A ':' after the last '/' starts the tag; one before it belongs to a registry port.
     let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
     let (name, tag) = match name_tag[last_slash..].rfind(':') {
-        Some(i) => (&name_tag[..last_slash + i], Some(&name_tag[last_slash + i + 1..])),
+        Some(i) => (
+            &name_tag[..last_slash + i],
+            Some(&name_tag[last_slash + i + 1..]),
+        ),
         None => (name_tag, None),
     };
     match tag {
@@ -52,7 +55,9 @@ fn check_tag(tag: &str) -> Result<(), String> {
     let valid = !tag.is_empty()
         && tag.len() <= 128
         && !tag.starts_with(['.', '-'])
-        && tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
     if !valid {
         return Err(format!(
             "tag {tag:?} is not valid: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'"
@@ -77,7 +82,9 @@ fn check_path_component(component: &str) -> Result<(), String> {
         .zip(component.chars().last())
         .is_some_and(|(a, z)| is_lower_alnum(a) && is_lower_alnum(z));
     if !starts_and_ends_alnum
-        || !component.chars().all(|c| is_lower_alnum(c) || matches!(c, '.' | '_' | '-'))
+        || !component
+            .chars()
+            .all(|c| is_lower_alnum(c) || matches!(c, '.' | '_' | '-'))
         || component.contains("..")
         || component.contains("___")
     {

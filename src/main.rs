@@ -12,6 +12,11 @@ use lambda_new::request::Request;
 use lambda_new::{summary, write};
 
 fn main() -> ExitCode {
+    // NO_COLOR wins even over CLICOLOR_FORCE (https://no-color.org).
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        console::set_colors_enabled(false);
+        console::set_colors_enabled_stderr(false);
+    }
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,10 +18,15 @@ pub enum NameError {
     TooLong(usize),
     PathTraversal,
     PathSeparator,
-    Whitespace { suggestion: Option<String> },
+    Whitespace {
+        suggestion: Option<String>,
+    },
     LeadingDash,
     NotStartingWithLetter,
-    BadChar { ch: char, suggestion: Option<String> },
+    BadChar {
+        ch: char,
+        suggestion: Option<String>,
+    },
 }
 
 impl fmt::Display for NameError {
@@ -29,7 +34,10 @@ impl fmt::Display for NameError {
         match self {
             NameError::Empty => write!(f, "the name is empty"),
             NameError::TooLong(len) => {
-                write!(f, "it is {len} characters long; Lambda allows at most {MAX_LEN}")
+                write!(
+                    f,
+                    "it is {len} characters long; Lambda allows at most {MAX_LEN}"
+                )
             }
             NameError::PathTraversal => write!(
                 f,
@@ -128,9 +136,13 @@ impl FunctionName {
     }
 }
 
-/// The kebab-case form of a rejected name, when that form would be accepted.
+/// The kebab-case form of a rejected name, when that form differs and would be accepted.
+/// (Kebab case is idempotent, so the nested parse cannot recurse again.)
 fn suggest(raw: &str) -> Option<String> {
     let kebab = raw.to_kebab_case();
+    if kebab == raw {
+        return None;
+    }
     FunctionName::parse(&kebab).ok().map(|n| n.0)
 }
 
@@ -158,7 +170,10 @@ mod tests {
     #[test]
     fn rejects_each_rule_with_its_reason() {
         assert_eq!(err(""), NameError::Empty);
-        assert_eq!(err(&"x".repeat(MAX_LEN + 1)), NameError::TooLong(MAX_LEN + 1));
+        assert_eq!(
+            err(&"x".repeat(MAX_LEN + 1)),
+            NameError::TooLong(MAX_LEN + 1)
+        );
         assert_eq!(err(".."), NameError::PathTraversal);
         assert_eq!(err("a..b"), NameError::PathTraversal);
         assert_eq!(err("a/b"), NameError::PathSeparator);
@@ -168,24 +183,44 @@ mod tests {
         assert_eq!(err("_fn"), NameError::NotStartingWithLetter);
         assert_eq!(
             err("my fn"),
-            NameError::Whitespace { suggestion: Some("my-fn".into()) }
+            NameError::Whitespace {
+                suggestion: Some("my-fn".into())
+            }
         );
         assert_eq!(
             err("my.fn"),
-            NameError::BadChar { ch: '.', suggestion: Some("my-fn".into()) }
+            NameError::BadChar {
+                ch: '.',
+                suggestion: Some("my-fn".into())
+            }
         );
         assert_eq!(
             err("café"),
-            NameError::BadChar { ch: 'é', suggestion: None }
+            NameError::BadChar {
+                ch: 'é',
+                suggestion: None
+            }
         );
-        assert_eq!(err("a\nb"), NameError::Whitespace { suggestion: Some("a-b".into()) });
+        assert_eq!(
+            err("a\nb"),
+            NameError::Whitespace {
+                suggestion: Some("a-b".into())
+            }
+        );
     }
 
     #[test]
     fn messages_say_what_to_do() {
-        assert_eq!(err("my fn").to_string(), "it must not contain spaces; try \"my-fn\"");
+        assert_eq!(
+            err("my fn").to_string(),
+            "it must not contain spaces; try \"my-fn\""
+        );
         assert!(err("a/b").to_string().contains("--output-dir"));
-        assert!(err("1fn").to_string().contains("must start with an ASCII letter"));
+        assert!(
+            err("1fn")
+                .to_string()
+                .contains("must start with an ASCII letter")
+        );
     }
 
     #[test]
@@ -199,8 +234,19 @@ mod tests {
     #[test]
     fn reserved_identifiers_get_a_suffix() {
         let reserved = vec!["json".to_owned(), "lambda".to_owned()];
-        assert_eq!(FunctionName::parse("json").unwrap().identifier(&reserved), "json_fn");
-        assert_eq!(FunctionName::parse("Lambda").unwrap().identifier(&reserved), "lambda_fn");
-        assert_eq!(FunctionName::parse("jsonify").unwrap().identifier(&reserved), "jsonify");
+        assert_eq!(
+            FunctionName::parse("json").unwrap().identifier(&reserved),
+            "json_fn"
+        );
+        assert_eq!(
+            FunctionName::parse("Lambda").unwrap().identifier(&reserved),
+            "lambda_fn"
+        );
+        assert_eq!(
+            FunctionName::parse("jsonify")
+                .unwrap()
+                .identifier(&reserved),
+            "jsonify"
+        );
     }
 }

@@ -83,7 +83,11 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
             contents.to_vec()
         };
         let executable = contents.starts_with(b"#!");
-        files.push(PlannedFile { path, contents, executable });
+        files.push(PlannedFile {
+            path,
+            contents,
+            executable,
+        });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Plan { files })
@@ -207,15 +211,26 @@ struct ArchInfo {
 }
 
 impl Context {
-    fn new(choices: &Choices, catalog: &Catalog, engine: &Handlebars<'static>) -> Result<Self, Error> {
+    fn new(
+        choices: &Choices,
+        catalog: &Catalog,
+        engine: &Handlebars<'static>,
+    ) -> Result<Self, Error> {
         let (family, runtime) = choices.runtime(catalog);
         let name = &choices.name;
         let kebab = name.kebab();
         let (kind, summary, entrypoint) = match choices.base {
-            BaseKind::Aws => ("aws", "the AWS base image for Lambda".to_owned(), Vec::new()),
+            BaseKind::Aws => (
+                "aws",
+                "the AWS base image for Lambda".to_owned(),
+                Vec::new(),
+            ),
             BaseKind::Alternative => (
                 "alternative",
-                format!("an alternative base image with the {} runtime interface client", family.name),
+                format!(
+                    "an alternative base image with the {} runtime interface client",
+                    family.name
+                ),
                 family.alternative_entrypoint.clone(),
             ),
         };

@@ -26,7 +26,11 @@ pub fn dry_run(plan: &Plan, target: &Path) {
         plan.files.len()
     );
     for file in &plan.files {
-        let mode = if file.executable { "  (executable)" } else { "" };
+        let mode = if file.executable {
+            "  (executable)"
+        } else {
+            ""
+        };
         println!(
             "  {}  {} bytes{mode}",
             target.join(&file.path).display(),

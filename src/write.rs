@@ -35,14 +35,24 @@ pub fn write(plan: &Plan, target: &Path) -> Result<(), Error> {
     check_target(target)?;
     let parent = parent_of(target);
     for file in &plan.files {
-        if !Path::new(&file.path).components().all(|c| matches!(c, Component::Normal(_))) {
-            return Err(Error::Internal(format!("unsafe path in plan: {:?}", file.path)));
+        if !Path::new(&file.path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        {
+            return Err(Error::Internal(format!(
+                "unsafe path in plan: {:?}",
+                file.path
+            )));
         }
     }
 
     fs::create_dir(target).map_err(|source| match source.kind() {
         ErrorKind::AlreadyExists => Error::DestinationExists(target.to_path_buf()),
-        _ => Error::Io { action: "create", path: target.to_path_buf(), source },
+        _ => Error::Io {
+            action: "create",
+            path: target.to_path_buf(),
+            source,
+        },
     })?;
     let staged = stage(plan, parent, target).and_then(|staging| {
         fs::rename(staging.path(), target).map_err(|source| Error::Io {
@@ -67,10 +77,18 @@ fn stage(plan: &Plan, parent: &Path, target: &Path) -> Result<tempfile::TempDir,
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.lambda-new-"))
         .tempdir_in(parent)
-        .map_err(|source| Error::Io { action: "create a temporary directory in", path: parent.to_path_buf(), source })?;
+        .map_err(|source| Error::Io {
+            action: "create a temporary directory in",
+            path: parent.to_path_buf(),
+            source,
+        })?;
     let io = |action, path: &Path| {
         let path = path.to_path_buf();
-        move |source| Error::Io { action, path, source }
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
     };
     for file in &plan.files {
         let path = staging.path().join(&file.path);
@@ -78,7 +96,8 @@ fn stage(plan: &Plan, parent: &Path, target: &Path) -> Result<tempfile::TempDir,
             fs::create_dir_all(dir).map_err(io("create", dir))?;
         }
         fs::write(&path, &file.contents).map_err(io("write", &path))?;
-        set_mode(&path, if file.executable { 0o755 } else { 0o644 }).map_err(io("set permissions of", &path))?;
+        set_mode(&path, if file.executable { 0o755 } else { 0o644 })
+            .map_err(io("set permissions of", &path))?;
     }
     // Lambda runs code as an unprivileged user: every file and directory must be readable.
     set_tree_dirs_mode(staging.path()).map_err(io("set permissions in", staging.path()))?;

@@ -1,0 +1,396 @@
+//! The binary's contract: flags, errors, exit codes, and what is (not) left on disk.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn lambda_new(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("lambda-new").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+/// Every entry under `dir`, as sorted relative paths.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.strip_prefix(dir).unwrap().display().to_string();
+        if path.is_dir() && !path.is_symlink() {
+            out.extend(listing(&path).into_iter().map(|p| format!("{name}/{p}")));
+        }
+        out.push(name);
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn creates_the_project_with_readable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["my-fn", "--architecture", "arm64"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Created my-fn (13 files)"));
+    let project = dir.path().join("my-fn");
+    for file in [
+        "template.yaml",
+        "function/Dockerfile",
+        "function/my_fn/handler.py",
+        "events/event.json",
+    ] {
+        assert!(project.join(file).is_file(), "{file} missing");
+    }
+    use std::os::unix::fs::PermissionsExt;
+    for path in listing(&project) {
+        let mode = fs::metadata(project.join(&path))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        let expected = if project.join(&path).is_dir() {
+            0o755
+        } else {
+            0o644
+        };
+        assert_eq!(mode, expected, "{path} has mode {mode:o}");
+    }
+    let template = fs::read_to_string(project.join("template.yaml")).unwrap();
+    assert!(template.contains("- arm64"), "{template}");
+    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    assert!(readme.contains("--platform linux/arm64"), "{readme}");
+    // Nothing but the project itself: no temporary directory left beside it.
+    assert_eq!(
+        listing(dir.path())
+            .iter()
+            .filter(|p| !p.contains('/'))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn summary_is_plain_when_piped_and_lists_next_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = lambda_new(dir.path())
+        .args(["my-fn", "--architecture", "x86_64"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !stdout.contains('\u{1b}'),
+        "escape codes in piped output: {stdout:?}"
+    );
+    insta::assert_snapshot!(stdout, @r"
+    Created my-fn (13 files): Python 3.14 on the AWS base image, x86_64
+
+    Next:
+      cd my-fn
+      sam build
+      sam local invoke MyFnFunction --event events/event.json
+      sam deploy --guided
+    my-fn/README.md has the unit tests, plain docker commands and deployment without SAM.
+    ");
+}
+
+#[test]
+fn colors_follow_clicolor_force_and_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["forced", "--dry-run"])
+        .env("CLICOLOR_FORCE", "1")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\u{1b}["));
+    lambda_new(dir.path())
+        .args(["plain", "--dry-run"])
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
+
+#[test]
+fn output_dir_and_name_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("out")).unwrap();
+    lambda_new(dir.path())
+        .args(["--name", "flagged", "--output-dir", "out"])
+        .assert()
+        .success();
+    assert!(dir.path().join("out/flagged/template.yaml").is_file());
+}
+
+#[test]
+fn dry_run_lists_files_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["my-fn", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("my-fn/function/Dockerfile"))
+        .stdout(predicate::str::contains("Nothing was written"));
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn missing_name_is_an_error_without_prompting() {
+    let dir = tempfile::tempdir().unwrap();
+    for extra in [&["--no-interactive"][..], &[]] {
+        // No terminal on stdin: it must not wait for input.
+        lambda_new(dir.path())
+            .args(extra)
+            .write_stdin("")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("a function name is required"))
+            .stderr(predicate::str::contains("--name"));
+    }
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn invalid_names_are_rejected_with_their_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let too_long = "a".repeat(65);
+    for (name, reason) in [
+        ("", "the name is empty"),
+        (too_long.as_str(), "65 characters long"),
+        ("my fn", "must not contain spaces; try \"my-fn\""),
+        ("a/b", "path separator"),
+        ("..", "must not contain \"..\""),
+        ("-fn", "must not start with '-'"),
+        ("9lives", "must start with an ASCII letter"),
+        ("my.fn", "'.' is not allowed"),
+        ("naïve", "'ï' is not allowed"),
+    ] {
+        lambda_new(dir.path())
+            .arg(format!("--name={name}"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("invalid function name"))
+            .stderr(predicate::str::contains(reason));
+    }
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn reserved_python_names_get_a_safe_package() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path()).arg("json").assert().success();
+    assert!(
+        dir.path()
+            .join("json/function/json_fn/handler.py")
+            .is_file()
+    );
+    let dockerfile = fs::read_to_string(dir.path().join("json/function/Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains(r#"CMD ["json_fn.handler.lambda_handler"]"#),
+        "{dockerfile}"
+    );
+}
+
+#[test]
+fn unknown_runtime_lists_valid_values_and_suggests() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["my-fn", "--runtime", "pyton3.13"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown runtime \"pyton3.13\"; did you mean \"python3.13\"?",
+        ))
+        .stderr(predicate::str::contains("valid runtimes: "))
+        .stderr(predicate::str::contains("python3.12"));
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn deprecated_runtime_warns_with_its_date() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["old-fn", "--runtime", "python3.11"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: python3.11 was deprecated on Lambda on 2026-06-30",
+        ));
+    let dockerfile = fs::read_to_string(dir.path().join("old-fn/function/Dockerfile")).unwrap();
+    assert!(dockerfile.starts_with("FROM public.ecr.aws/lambda/python:3.11\n"));
+}
+
+#[test]
+fn supported_runtime_does_not_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["my-fn", "--runtime", "python3.12"])
+        .assert()
+        .success()
+        .stderr("");
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, message) in [
+        (
+            &["my-fn", "--architecture", "sparc"][..],
+            "invalid value 'sparc'",
+        ),
+        (&["my-fn", "--base", "ubuntu"], "invalid value 'ubuntu'"),
+        (
+            &[
+                "my-fn",
+                "--base",
+                "aws",
+                "--base-image",
+                "python:3.14-alpine",
+            ],
+            "cannot be combined with --base aws",
+        ),
+        (&["my-fn", "--base-image", "python"], "name a tag or digest"),
+        (
+            &["my-fn", "--base-image", "python:latest"],
+            "\"latest\" floats",
+        ),
+        (
+            &["my-fn", "--language", "typescript"],
+            "--language does not apply to Python",
+        ),
+        (
+            &["my-fn", "--unknown-flag"],
+            "unexpected argument '--unknown-flag'",
+        ),
+    ] {
+        lambda_new(dir.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn architecture_aliases_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["a", "--architecture", "aarch64"])
+        .assert()
+        .success();
+    lambda_new(dir.path())
+        .args(["b", "--architecture", "amd64"])
+        .assert()
+        .success();
+    assert!(
+        fs::read_to_string(dir.path().join("a/template.yaml"))
+            .unwrap()
+            .contains("- arm64")
+    );
+    assert!(
+        fs::read_to_string(dir.path().join("b/template.yaml"))
+            .unwrap()
+            .contains("- x86_64")
+    );
+}
+
+#[test]
+fn base_image_implies_the_alternative_base() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["my-fn", "--base-image", "python:3.14-alpine"])
+        .assert()
+        .success();
+    let dockerfile = fs::read_to_string(dir.path().join("my-fn/function/Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("FROM python:3.14-alpine AS build\n"),
+        "{dockerfile}"
+    );
+    assert!(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/python\",\"-m\",\"awslambdaric\"]"));
+}
+
+#[test]
+fn existing_destination_is_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("my-fn");
+    fs::create_dir(&existing).unwrap();
+    fs::write(existing.join("keep.txt"), "mine").unwrap();
+    for extra in [&[][..], &["--dry-run"]] {
+        lambda_new(dir.path())
+            .arg("my-fn")
+            .args(extra)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("my-fn already exists"));
+    }
+    assert_eq!(listing(dir.path()), ["my-fn", "my-fn/keep.txt"]);
+    assert_eq!(
+        fs::read_to_string(existing.join("keep.txt")).unwrap(),
+        "mine"
+    );
+
+    // An empty directory, a file and a dangling symlink are all "something there".
+    fs::create_dir(dir.path().join("empty")).unwrap();
+    fs::write(dir.path().join("file"), "x").unwrap();
+    std::os::unix::fs::symlink("nowhere", dir.path().join("link")).unwrap();
+    for name in ["empty", "file", "link"] {
+        lambda_new(dir.path())
+            .arg(name)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("already exists"));
+    }
+    assert_eq!(
+        listing(dir.path()),
+        ["empty", "file", "link", "my-fn", "my-fn/keep.txt"]
+    );
+}
+
+#[test]
+fn missing_output_dir_is_reported_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["my-fn", "--output-dir", "no/such/dir"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the output directory no/such/dir does not exist",
+        ));
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn help_documents_every_flag_with_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = lambda_new(dir.path()).arg("--help").assert().success();
+    let help = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    for flag in [
+        "--name",
+        "--runtime",
+        "--base",
+        "--base-image",
+        "--architecture",
+        "--language",
+        "--dependency-manager",
+        "--output-dir",
+        "--no-interactive",
+        "--dry-run",
+        "Examples:",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}");
+    }
+    lambda_new(dir.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(format!("lambda-new {}\n", env!("CARGO_PKG_VERSION")));
+}
