@@ -55,7 +55,11 @@ fn every_dockerfile_passes_hadolint() {
     }
     let (_root, dockerfiles) = generate_all("Dockerfile");
     // `--failure-threshold style` fails on every finding, down to style hints.
-    assert_clean("hadolint", &["--no-color", "--failure-threshold", "style"], &dockerfiles);
+    assert_clean(
+        "hadolint",
+        &["--no-color", "--failure-threshold", "style"],
+        &dockerfiles,
+    );
 }
 
 #[test]
@@ -67,7 +71,13 @@ fn every_template_passes_cfn_lint() {
     // Informational rules (I...) are opt-in; include them, and fail on any finding.
     assert_clean(
         "cfn-lint",
-        &["--include-checks", "I", "--non-zero-exit-code", "informational", "--"],
+        &[
+            "--include-checks",
+            "I",
+            "--non-zero-exit-code",
+            "informational",
+            "--",
+        ],
         &templates,
     );
 }
