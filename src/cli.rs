@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 
 use crate::choices::{Architecture, BaseKind};
 
@@ -12,13 +12,40 @@ Examples:
   lambda-new my-fn --runtime python3.12 --architecture arm64
   lambda-new my-fn --base alternative               Debian slim + awslambdaric
   lambda-new my-fn --base-image python:3.14-alpine  your own base image
-  lambda-new my-fn --dry-run                        list the files, write nothing";
+  lambda-new my-fn --dry-run                        list the files, write nothing
+  lambda-new list                                   every runtime, its images and status";
 
 /// Scaffold an AWS Lambda function packaged as a container image: code, unit tests,
 /// Dockerfile, SAM template, test events and a README with the commands to run it.
 #[derive(Debug, Parser)]
-#[command(name = "lambda-new", version, after_help = EXAMPLES)]
+#[command(
+    name = "lambda-new",
+    version,
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub new: NewArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every runtime with its family, images, architectures and status.
+    /// (A function named `list` needs `--name list`.)
+    List {
+        /// Print JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Creating a project: the default when no subcommand is given.
+#[derive(Debug, Args)]
+pub struct NewArgs {
     /// The function's name: ASCII letters, digits, '-' and '_', starting with a letter, at
     /// most 64 characters. The project is created as OUTPUT_DIR/NAME.
     #[arg(value_name = "NAME")]

@@ -5,11 +5,11 @@ use clap::Parser;
 
 use lambda_new::catalog::Catalog;
 use lambda_new::choices;
-use lambda_new::cli::Cli;
+use lambda_new::cli::{Cli, Command, NewArgs};
 use lambda_new::error::Error;
 use lambda_new::render::render;
 use lambda_new::request::Request;
-use lambda_new::{summary, write};
+use lambda_new::{list, summary, write};
 
 fn main() -> ExitCode {
     // NO_COLOR wins even over CLICOLOR_FORCE (https://no-color.org).
@@ -18,7 +18,20 @@ fn main() -> ExitCode {
         console::set_colors_enabled_stderr(false);
     }
     let cli = Cli::parse();
-    match run(&cli) {
+    let result = match &cli.command {
+        Some(Command::List { json }) => Catalog::embedded().map(|catalog| {
+            print!(
+                "{}",
+                if *json {
+                    list::json(&catalog)
+                } else {
+                    list::table(&catalog)
+                }
+            );
+        }),
+        None => new_project(&cli.new),
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             summary::error(&error);
@@ -27,7 +40,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> Result<(), Error> {
+fn new_project(cli: &NewArgs) -> Result<(), Error> {
     let catalog = Catalog::embedded()?;
     let (choices, warnings) = choices::resolve(&Request::from(cli), &catalog)?;
     summary::warnings(&warnings);
@@ -44,7 +57,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
 }
 
 /// `OUTPUT_DIR/NAME`, shown as plain `NAME` for the default output directory.
-fn target_dir(cli: &Cli, name: &str) -> PathBuf {
+fn target_dir(cli: &NewArgs, name: &str) -> PathBuf {
     if cli.output_dir == std::path::Path::new(".") {
         PathBuf::from(name)
     } else {

@@ -128,7 +128,7 @@ impl FunctionName {
     /// reserves (keywords, standard modules it would shadow) get a `_fn` suffix.
     pub fn identifier(&self, reserved: &[String]) -> String {
         let snake = self.0.to_snake_case();
-        if reserved.iter().any(|r| *r == snake) {
+        if reserved.contains(&snake) {
             format!("{snake}_fn")
         } else {
             snake

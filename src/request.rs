@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::choices::{Architecture, BaseKind};
-use crate::cli::Cli;
+use crate::cli::NewArgs;
 
 #[derive(Debug, Default, Clone)]
 pub struct Request {
@@ -16,8 +16,8 @@ pub struct Request {
     pub options: BTreeMap<String, String>,
 }
 
-impl From<&Cli> for Request {
-    fn from(cli: &Cli) -> Self {
+impl From<&NewArgs> for Request {
+    fn from(cli: &NewArgs) -> Self {
         Request {
             name: cli.name.clone().or_else(|| cli.name_flag.clone()),
             runtime: cli.runtime.clone(),

@@ -394,3 +394,69 @@ fn help_documents_every_flag_with_examples() {
         .success()
         .stdout(format!("lambda-new {}\n", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn list_shows_every_runtime_with_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = lambda_new(dir.path()).arg("list").assert().success();
+    let table = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let python = table
+        .lines()
+        .find(|l| l.starts_with("python3.14 *"))
+        .expect(&table);
+    assert!(
+        python.contains("public.ecr.aws/lambda/python:3.14"),
+        "{python}"
+    );
+    assert!(python.contains("python:3.14-slim-trixie"), "{python}");
+    assert!(python.contains("x86_64,arm64"), "{python}");
+    let old = table
+        .lines()
+        .find(|l| l.starts_with("python3.9 "))
+        .expect(&table);
+    assert!(old.ends_with("deprecated since 2025-12-15"), "{old}");
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn list_json_covers_the_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = lambda_new(dir.path())
+        .args(["list", "--json"])
+        .assert()
+        .success();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let runtimes: usize = catalog.families.iter().map(|f| f.runtimes.len()).sum();
+    assert_eq!(rows.len(), runtimes);
+    for row in &rows {
+        let id = row["runtime"].as_str().unwrap();
+        let (_, runtime) = catalog.runtime(id).unwrap();
+        let expected = if runtime.deprecated.is_some() {
+            "deprecated"
+        } else {
+            "supported"
+        };
+        assert_eq!(row["status"], expected, "{row}");
+        assert!(row["deprecation_date"].is_string(), "{row}");
+    }
+    // Exactly one default per family, and never a deprecated one.
+    for family in &catalog.families {
+        let defaults: Vec<_> = rows
+            .iter()
+            .filter(|r| r["family"] == family.id.as_str() && r["family_default"] == true)
+            .collect();
+        assert_eq!(defaults.len(), 1, "{}", family.id);
+        assert_eq!(defaults[0]["status"], "supported");
+    }
+}
+
+#[test]
+fn a_function_named_like_a_subcommand_needs_the_name_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["--name", "list"])
+        .assert()
+        .success();
+    assert!(dir.path().join("list/template.yaml").is_file());
+}
