@@ -12,6 +12,8 @@ use crate::request::Request;
 
 /// The runtime a request without `--runtime` gets.
 pub const DEFAULT_RUNTIME: &str = "python";
+pub const DEFAULT_MEMORY_SIZE: u32 = 512;
+pub const DEFAULT_TIMEOUT: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BaseKind {
@@ -20,6 +22,12 @@ pub enum BaseKind {
     /// A slim non-AWS image with the runtime interface client installed.
     #[value(alias = "alt")]
     Alternative,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Vcs {
+    Git,
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,9 +79,19 @@ pub struct Choices {
     /// The image the Dockerfile builds on (for an alternative base, also its build stage).
     pub base_image: String,
     pub architecture: Architecture,
-    pub description: String,
     /// A value for each of the family's options, by key.
     pub options: BTreeMap<String, String>,
+    pub description: String,
+    /// MiB.
+    pub memory_size: u32,
+    /// Seconds.
+    pub timeout: u32,
+    /// AWS X-Ray active tracing.
+    pub tracing: bool,
+    /// Lambda's JSON log format instead of plain text.
+    pub json_logging: bool,
+    /// `None`: git when it is installed and the project is not inside a repository already.
+    pub vcs: Option<Vcs>,
 }
 
 /// Something the person should know about their choices that does not stop the run.
@@ -124,18 +142,25 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
     };
 
     let options = resolve_options(&request.options, family, catalog)?;
-    let description = format!(
-        "{name}: an AWS Lambda function in {} {}, packaged as a container image",
-        family.name, runtime.version
-    );
+    let description = request.description.clone().unwrap_or_else(|| {
+        format!(
+            "{name}: an AWS Lambda function in {} {}, packaged as a container image",
+            family.name, runtime.version
+        )
+    });
     let choices = Choices {
         name,
         runtime_id: runtime.id.clone(),
         base,
         base_image,
         architecture: request.architecture.unwrap_or_else(Architecture::host),
-        description,
         options,
+        description,
+        memory_size: request.memory_size.unwrap_or(DEFAULT_MEMORY_SIZE),
+        timeout: request.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        tracing: request.tracing.unwrap_or(false),
+        json_logging: request.json_logging.unwrap_or(false),
+        vcs: request.vcs,
     };
     Ok((choices, warnings))
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::choices::{Architecture, BaseKind};
+use crate::choices::{Architecture, BaseKind, Vcs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -13,7 +13,15 @@ Examples:
   lambda-new my-fn --base alternative               Debian slim + awslambdaric
   lambda-new my-fn --base-image python:3.14-alpine  your own base image
   lambda-new my-fn --dry-run                        list the files, write nothing
-  lambda-new list                                   every runtime, its images and status";
+  lambda-new list                                   every runtime, its images and status
+  lambda-new my-fn -d memory-size=1024 -d tracing=true --json
+  LAMBDA_NEW_ARCHITECTURE=arm64 lambda-new my-fn    settings from the environment
+
+Settings (for --define, --values-file and LAMBDA_NEW_<KEY>): name, runtime, base, base-image,
+architecture, language, dependency-manager, description, memory-size, timeout, tracing,
+json-logging, vcs. Precedence: flag > --define > --values-file > environment > default.
+
+Exit codes: 0 success, 1 the project could not be written, 2 bad input, 130 interrupted.";
 
 /// Scaffold an AWS Lambda function packaged as a container image: code, unit tests,
 /// Dockerfile, SAM template, test events and a README with the commands to run it.
@@ -40,6 +48,11 @@ pub enum Command {
         /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Print a shell completion script, e.g. `lambda-new completions bash > ~/.local/share/bash-completion/completions/lambda-new`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }
 
@@ -97,4 +110,36 @@ pub struct NewArgs {
     /// Print the files that would be written, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Set KEY to VALUE (repeatable), for any setting listed below, e.g. `-d timeout=30`.
+    #[arg(long, short = 'd', value_name = "KEY=VALUE")]
+    pub define: Vec<String>,
+
+    /// Read settings from a flat TOML or YAML file of `key = value` pairs.
+    #[arg(long, value_name = "FILE")]
+    pub values_file: Option<PathBuf>,
+
+    /// Initialise a git repository in the new project (`git`; the default when git is
+    /// installed and the project is not inside a repository already) or not (`none`).
+    #[arg(long, value_enum, value_name = "VCS")]
+    pub vcs: Option<Vcs>,
+
+    /// Print one JSON document describing the result (files, choices) instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print nothing on success (warnings and errors still go to stderr).
+    #[arg(long, short = 'q', conflicts_with = "json")]
+    pub quiet: bool,
+
+    /// When to use colours; `auto` honours NO_COLOR and whether output is a terminal.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }

@@ -35,6 +35,33 @@ pub enum Error {
         valid: Vec<String>,
     },
 
+    #[error("unknown setting `{key}` in {origin}; valid settings: {}", .valid.join(", "))]
+    UnknownKey {
+        key: String,
+        origin: String,
+        valid: Vec<&'static str>,
+    },
+
+    #[error("invalid value {value:?} for `{key}` in {origin}: expected {rule}")]
+    InvalidValue {
+        key: &'static str,
+        value: String,
+        rule: &'static str,
+        origin: String,
+    },
+
+    #[error("--define takes KEY=VALUE, got {0:?}")]
+    BadDefine(String),
+
+    #[error("cannot read values file {}: {reason}", .path.display())]
+    ValuesFile { path: PathBuf, reason: String },
+
+    #[error("--vcs git needs git, which is not installed; install it or pass --vcs none")]
+    GitMissing,
+
+    #[error("cancelled; nothing was written")]
+    Interrupted,
+
     #[error("invalid --base-image {image:?}: {reason}")]
     InvalidBaseImage { image: String, reason: String },
 
@@ -77,7 +104,8 @@ fn applies_to_text(families: &[String]) -> String {
 }
 
 impl Error {
-    /// Exit code: 2 for input that cannot be used (like clap's usage errors), 1 for the rest.
+    /// Exit code: 2 for input that cannot be used (like clap's usage errors), 130 when the
+    /// person cancelled (like a shell's Ctrl-C), 1 for the rest.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::InvalidName { .. }
@@ -86,10 +114,16 @@ impl Error {
             | Error::InvalidBaseImage { .. }
             | Error::OptionNotForFamily { .. }
             | Error::InvalidOptionValue { .. }
-            | Error::BaseImageWithAwsBase => 2,
+            | Error::BaseImageWithAwsBase
+            | Error::UnknownKey { .. }
+            | Error::InvalidValue { .. }
+            | Error::BadDefine(_)
+            | Error::ValuesFile { .. } => 2,
+            Error::Interrupted => 130,
             Error::DestinationExists(_)
             | Error::OutputDirMissing(_)
             | Error::Io { .. }
+            | Error::GitMissing
             | Error::Internal(_) => 1,
         }
     }

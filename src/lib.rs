@@ -14,7 +14,10 @@ pub mod list;
 pub mod name;
 pub mod render;
 pub mod request;
+pub mod settings;
 pub mod summary;
+pub mod vcs;
+pub mod wizard;
 pub mod write;
 
 /// The `templates/` folder, embedded so the binary works offline and can never drift from it.

@@ -1,23 +1,19 @@
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use lambda_new::catalog::Catalog;
 use lambda_new::choices;
-use lambda_new::cli::{Cli, Command, NewArgs};
+use lambda_new::cli::{Cli, ColorChoice, Command, NewArgs};
 use lambda_new::error::Error;
 use lambda_new::render::render;
-use lambda_new::request::Request;
-use lambda_new::{list, summary, write};
+use lambda_new::{list, settings, summary, vcs, wizard, write};
 
 fn main() -> ExitCode {
-    // NO_COLOR wins even over CLICOLOR_FORCE (https://no-color.org).
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        console::set_colors_enabled(false);
-        console::set_colors_enabled_stderr(false);
-    }
     let cli = Cli::parse();
+    set_colors(cli.new.color);
     let result = match &cli.command {
         Some(Command::List { json }) => Catalog::embedded().map(|catalog| {
             print!(
@@ -29,6 +25,15 @@ fn main() -> ExitCode {
                 }
             );
         }),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                *shell,
+                &mut Cli::command(),
+                "lambda-new",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
         None => new_project(&cli.new),
     };
     match result {
@@ -40,27 +45,71 @@ fn main() -> ExitCode {
     }
 }
 
-fn new_project(cli: &NewArgs) -> Result<(), Error> {
+fn set_colors(choice: ColorChoice) {
+    // NO_COLOR wins over CLICOLOR_FORCE (https://no-color.org); --color wins over both.
+    let enabled = match choice {
+        ColorChoice::Always => Some(true),
+        ColorChoice::Never => Some(false),
+        ColorChoice::Auto => std::env::var_os("NO_COLOR")
+            .is_some_and(|v| !v.is_empty())
+            .then_some(false),
+    };
+    if let Some(enabled) = enabled {
+        console::set_colors_enabled(enabled);
+        console::set_colors_enabled_stderr(enabled);
+    }
+}
+
+fn new_project(args: &NewArgs) -> Result<(), Error> {
     let catalog = Catalog::embedded()?;
-    let (choices, warnings) = choices::resolve(&Request::from(cli), &catalog)?;
+    let env = std::env::vars_os().map(|(k, v)| {
+        (
+            k.to_string_lossy().into_owned(),
+            v.to_string_lossy().into_owned(),
+        )
+    });
+    let mut request = settings::request(args, env)?;
+    // Only a person at a terminal is asked; scripts and CI never wait for input.
+    if !args.no_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        request = wizard::complete(request, &catalog, &args.output_dir)?;
+    }
+    let (choices, warnings) = choices::resolve(&request, &catalog)?;
     summary::warnings(&warnings);
     let plan = render(&choices, &catalog)?;
-    let target = target_dir(cli, choices.name.as_str());
-    if cli.dry_run {
-        write::check_target(&target)?;
-        summary::dry_run(&plan, &target);
-        return Ok(());
+    let target = target_dir(&args.output_dir, choices.name.as_str());
+    write::check_target(&target)?;
+    let git = !args.dry_run && vcs::wants_git(choices.vcs, &args.output_dir)?;
+    match (args.dry_run, git) {
+        (true, _) => {}
+        (false, true) => write::write_with_git(&plan, &target)?,
+        (false, false) => write::write(&plan, &target)?,
     }
-    write::write(&plan, &target)?;
-    summary::created(&plan, &target, &choices, &catalog);
+    if args.json {
+        print!(
+            "{}",
+            summary::json(
+                &plan,
+                &target,
+                &choices,
+                &catalog,
+                &warnings,
+                args.dry_run,
+                git
+            )
+        );
+    } else if args.dry_run {
+        summary::dry_run(&plan, &target);
+    } else if !args.quiet {
+        summary::created(&plan, &target, &choices, &catalog, git);
+    }
     Ok(())
 }
 
 /// `OUTPUT_DIR/NAME`, shown as plain `NAME` for the default output directory.
-fn target_dir(cli: &NewArgs, name: &str) -> PathBuf {
-    if cli.output_dir == std::path::Path::new(".") {
+fn target_dir(output_dir: &Path, name: &str) -> PathBuf {
+    if output_dir == Path::new(".") {
         PathBuf::from(name)
     } else {
-        cli.output_dir.join(name)
+        output_dir.join(name)
     }
 }

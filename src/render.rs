@@ -170,6 +170,12 @@ struct Project {
     /// The name as given: Lambda function name and project directory.
     name: String,
     description: String,
+    /// MiB.
+    memory_size: u32,
+    /// Seconds.
+    timeout: u32,
+    tracing: bool,
+    json_logging: bool,
 }
 
 #[derive(Serialize)]
@@ -238,6 +244,10 @@ impl Context {
             project: Project {
                 name: name.to_string(),
                 description: choices.description.clone(),
+                memory_size: choices.memory_size,
+                timeout: choices.timeout,
+                tracing: choices.tracing,
+                json_logging: choices.json_logging,
             },
             names: Names {
                 image: kebab.clone(),

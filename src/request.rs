@@ -1,9 +1,9 @@
-//! The choices given so far, whatever their source; [`crate::choices::resolve`] completes them.
+//! The choices given so far, whatever their source ([`crate::settings`] merges the sources;
+//! the wizard asks for the rest); [`crate::choices::resolve`] completes and validates them.
 
 use std::collections::BTreeMap;
 
-use crate::choices::{Architecture, BaseKind};
-use crate::cli::NewArgs;
+use crate::choices::{Architecture, BaseKind, Vcs};
 
 #[derive(Debug, Default, Clone)]
 pub struct Request {
@@ -14,23 +14,10 @@ pub struct Request {
     pub architecture: Option<Architecture>,
     /// Family options by key (`language`, `dependency-manager`, ...).
     pub options: BTreeMap<String, String>,
-}
-
-impl From<&NewArgs> for Request {
-    fn from(cli: &NewArgs) -> Self {
-        Request {
-            name: cli.name.clone().or_else(|| cli.name_flag.clone()),
-            runtime: cli.runtime.clone(),
-            base: cli.base,
-            base_image: cli.base_image.clone(),
-            architecture: cli.architecture,
-            options: [
-                ("language", &cli.language),
-                ("dependency-manager", &cli.dependency_manager),
-            ]
-            .into_iter()
-            .filter_map(|(key, value)| Some((key.to_owned(), value.clone()?)))
-            .collect(),
-        }
-    }
+    pub description: Option<String>,
+    pub memory_size: Option<u32>,
+    pub timeout: Option<u32>,
+    pub tracing: Option<bool>,
+    pub json_logging: Option<bool>,
+    pub vcs: Option<Vcs>,
 }

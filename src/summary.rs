@@ -40,7 +40,7 @@ pub fn dry_run(plan: &Plan, target: &Path) {
     println!("Nothing was written (--dry-run).");
 }
 
-pub fn created(plan: &Plan, target: &Path, choices: &Choices, catalog: &Catalog) {
+pub fn created(plan: &Plan, target: &Path, choices: &Choices, catalog: &Catalog, git: bool) {
     let (family, runtime) = choices.runtime(catalog);
     let base = match choices.base {
         BaseKind::Aws => "the AWS base image".to_owned(),
@@ -55,6 +55,9 @@ pub fn created(plan: &Plan, target: &Path, choices: &Choices, catalog: &Catalog)
         runtime.version,
         choices.architecture.lambda_name()
     );
+    if git {
+        println!("Initialised a git repository in it.");
+    }
     println!();
     println!("{}", style("Next:").bold());
     println!("  cd {}", target.display());
@@ -68,4 +71,43 @@ pub fn created(plan: &Plan, target: &Path, choices: &Choices, catalog: &Catalog)
         "{} has the unit tests, plain docker commands and deployment without SAM.",
         target.join("README.md").display()
     );
+}
+
+/// The `--json` result: one document with what was (or would be) written and every choice.
+pub fn json(
+    plan: &Plan,
+    target: &Path,
+    choices: &Choices,
+    catalog: &Catalog,
+    warnings: &[Warning],
+    dry_run: bool,
+    git: bool,
+) -> String {
+    let (family, runtime) = choices.runtime(catalog);
+    let value = serde_json::json!({
+        "project_dir": target,
+        "dry_run": dry_run,
+        "git": git,
+        "files": plan.files.iter().map(|f| serde_json::json!({
+            "path": f.path,
+            "bytes": f.contents.len(),
+            "executable": f.executable,
+        })).collect::<Vec<_>>(),
+        "choices": {
+            "name": choices.name.as_str(),
+            "family": family.id,
+            "runtime": runtime.id,
+            "base": match choices.base { BaseKind::Aws => "aws", BaseKind::Alternative => "alternative" },
+            "base_image": choices.base_image,
+            "architecture": choices.architecture.lambda_name(),
+            "options": choices.options,
+            "description": choices.description,
+            "memory_size": choices.memory_size,
+            "timeout": choices.timeout,
+            "tracing": choices.tracing,
+            "json_logging": choices.json_logging,
+        },
+        "warnings": warnings.iter().map(|w| &w.0).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&value).expect("JSON values serialize") + "\n"
 }

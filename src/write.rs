@@ -31,7 +31,18 @@ fn parent_of(target: &Path) -> &Path {
     }
 }
 
+/// Writes the project.
 pub fn write(plan: &Plan, target: &Path) -> Result<(), Error> {
+    write_project(plan, target, false)
+}
+
+/// Writes the project and runs `git init` in it before it is moved into place, so a failing
+/// git leaves nothing behind either.
+pub fn write_with_git(plan: &Plan, target: &Path) -> Result<(), Error> {
+    write_project(plan, target, true)
+}
+
+fn write_project(plan: &Plan, target: &Path, init_git: bool) -> Result<(), Error> {
     check_target(target)?;
     let parent = parent_of(target);
     for file in &plan.files {
@@ -54,7 +65,7 @@ pub fn write(plan: &Plan, target: &Path) -> Result<(), Error> {
             source,
         },
     })?;
-    let staged = stage(plan, parent, target).and_then(|staging| {
+    let staged = stage(plan, parent, target, init_git).and_then(|staging| {
         fs::rename(staging.path(), target).map_err(|source| Error::Io {
             action: "move the new project into",
             path: target.to_path_buf(),
@@ -72,7 +83,12 @@ pub fn write(plan: &Plan, target: &Path) -> Result<(), Error> {
 }
 
 /// Writes every file into a fresh temporary directory beside the target; dropped on error.
-fn stage(plan: &Plan, parent: &Path, target: &Path) -> Result<tempfile::TempDir, Error> {
+fn stage(
+    plan: &Plan,
+    parent: &Path,
+    target: &Path,
+    init_git: bool,
+) -> Result<tempfile::TempDir, Error> {
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.lambda-new-"))
@@ -98,6 +114,20 @@ fn stage(plan: &Plan, parent: &Path, target: &Path) -> Result<tempfile::TempDir,
         fs::write(&path, &file.contents).map_err(io("write", &path))?;
         set_mode(&path, if file.executable { 0o755 } else { 0o644 })
             .map_err(io("set permissions of", &path))?;
+    }
+    if init_git {
+        let status = crate::vcs::git()
+            .args(["init", "--quiet"])
+            .current_dir(staging.path())
+            .status()
+            .map_err(io("run git init in", staging.path()))?;
+        if !status.success() {
+            return Err(Error::Io {
+                action: "run git init in",
+                path: target.to_path_buf(),
+                source: std::io::Error::other(format!("git init exited with {status}")),
+            });
+        }
     }
     // Lambda runs code as an unprivileged user: every file and directory must be readable.
     set_tree_dirs_mode(staging.path()).map_err(io("set permissions in", staging.path()))?;

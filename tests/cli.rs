@@ -35,7 +35,7 @@ fn listing(dir: &Path) -> Vec<String> {
 fn creates_the_project_with_readable_files() {
     let dir = tempfile::tempdir().unwrap();
     lambda_new(dir.path())
-        .args(["my-fn", "--architecture", "arm64"])
+        .args(["my-fn", "--architecture", "arm64", "--vcs", "none"])
         .assert()
         .success()
         .stdout(predicate::str::contains("Created my-fn (13 files)"));
@@ -80,7 +80,7 @@ fn creates_the_project_with_readable_files() {
 fn summary_is_plain_when_piped_and_lists_next_steps() {
     let dir = tempfile::tempdir().unwrap();
     let output = lambda_new(dir.path())
-        .args(["my-fn", "--architecture", "x86_64"])
+        .args(["my-fn", "--architecture", "x86_64", "--vcs", "none"])
         .output()
         .unwrap();
     assert!(output.status.success());

@@ -90,6 +90,7 @@ impl Combo {
             base_image: None,
             architecture: Some(self.arch),
             options: self.options.clone(),
+            ..Default::default()
         }
     }
 

@@ -1,0 +1,184 @@
+//! The interactive wizard: asks, on a terminal, for what the command line did not settle.
+//! Prompts go to stderr, so stdout stays clean for `--json`.
+
+use std::path::Path;
+
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Confirm, Input, Select};
+
+use crate::catalog::Catalog;
+use crate::choices::{Architecture, BaseKind, DEFAULT_RUNTIME};
+use crate::error::Error;
+use crate::image_ref;
+use crate::name::FunctionName;
+use crate::request::Request;
+
+/// Fills what is missing from `request`; `Err(Interrupted)` on Esc, Ctrl-C or a "no" at the
+/// final confirmation.
+pub fn complete(
+    mut request: Request,
+    catalog: &Catalog,
+    output_dir: &Path,
+) -> Result<Request, Error> {
+    // Ctrl-C while a prompt has hidden the cursor: show it again, leave nothing behind.
+    // (Nothing is written before the confirmation, so there is nothing to clean up.)
+    let _ = ctrlc::set_handler(|| {
+        let term = console::Term::stderr();
+        let _ = term.show_cursor();
+        let _ = term.write_line("");
+        std::process::exit(130);
+    });
+    let theme = ColorfulTheme::default();
+
+    if request.name.is_none() {
+        let name: String = Input::with_theme(&theme)
+            .with_prompt("Function name")
+            .validate_with(|input: &String| -> Result<(), String> {
+                FunctionName::parse(input).map_err(|reason| reason.to_string())?;
+                if output_dir.join(input).symlink_metadata().is_ok() {
+                    return Err(format!(
+                        "{} already exists",
+                        output_dir.join(input).display()
+                    ));
+                }
+                Ok(())
+            })
+            .interact_text()
+            .map_err(interrupted)?;
+        request.name = Some(name);
+    }
+
+    if request.runtime.is_none() {
+        let families: Vec<String> = catalog.families.iter().map(|f| f.name.clone()).collect();
+        let default = catalog
+            .families
+            .iter()
+            .position(|f| f.id == DEFAULT_RUNTIME)
+            .unwrap_or(0);
+        let family = &catalog.families[select(&theme, "Language", &families, default)?];
+
+        let labels: Vec<String> = family
+            .runtimes
+            .iter()
+            .map(|r| match &r.deprecated {
+                Some(date) => format!("{} (deprecated since {date})", r.id),
+                None => r.id.clone(),
+            })
+            .collect();
+        let newest = family
+            .runtimes
+            .iter()
+            .position(|r| r.deprecated.is_none())
+            .unwrap_or(0);
+        let labels: Vec<String> = labels
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == newest {
+                    format!("{l} (recommended)")
+                } else {
+                    l
+                }
+            })
+            .collect();
+        request.runtime = Some(
+            family.runtimes[select(&theme, "Runtime", &labels, newest)?]
+                .id
+                .clone(),
+        );
+    }
+    let (family, runtime) =
+        catalog.runtime(request.runtime.as_deref().unwrap_or(DEFAULT_RUNTIME))?;
+
+    if request.base.is_none() && request.base_image.is_none() {
+        let kinds = [
+            format!("AWS base image ({})", runtime.aws_image),
+            format!(
+                "Alternative base image with the runtime interface client ({} by default)",
+                runtime.alternative_image
+            ),
+        ];
+        if select(&theme, "Base image", &kinds, 0)? == 1 {
+            let image: String = Input::with_theme(&theme)
+                .with_prompt("Alternative image")
+                .default(runtime.alternative_image.clone())
+                .validate_with(|input: &String| image_ref::check(input))
+                .interact_text()
+                .map_err(interrupted)?;
+            request.base = Some(BaseKind::Alternative);
+            request.base_image = Some(image);
+        } else {
+            request.base = Some(BaseKind::Aws);
+        }
+    }
+
+    if request.architecture.is_none() {
+        let archs = [Architecture::X86_64, Architecture::Arm64];
+        let labels: Vec<String> = archs
+            .iter()
+            .map(|a| {
+                let host = if *a == Architecture::host() {
+                    " (this machine)"
+                } else {
+                    ""
+                };
+                format!("{}{host}", a.lambda_name())
+            })
+            .collect();
+        let default = archs
+            .iter()
+            .position(|a| *a == Architecture::host())
+            .unwrap_or(0);
+        request.architecture = Some(archs[select(&theme, "Architecture", &labels, default)?]);
+    }
+
+    for option in &family.options {
+        if request.options.contains_key(&option.key) {
+            continue;
+        }
+        let labels: Vec<String> = option.values.iter().map(|v| v.name.clone()).collect();
+        let chosen = select(&theme, &option.about, &labels, 0)?;
+        request
+            .options
+            .insert(option.key.clone(), option.values[chosen].id.clone());
+    }
+
+    let summary = format!(
+        "Create {} ({}, {}, {})?",
+        output_dir
+            .join(request.name.as_deref().unwrap_or_default())
+            .display(),
+        runtime.id,
+        request.base_image.as_deref().unwrap_or(&runtime.aws_image),
+        request.architecture.map_or("", Architecture::lambda_name),
+    );
+    let confirmed = Confirm::with_theme(&theme)
+        .with_prompt(summary)
+        .default(true)
+        .interact_opt()
+        .map_err(interrupted)?;
+    if confirmed != Some(true) {
+        return Err(Error::Interrupted);
+    }
+    Ok(request)
+}
+
+/// Arrow-key selection; Esc cancels.
+fn select(
+    theme: &ColorfulTheme,
+    prompt: &str,
+    items: &[String],
+    default: usize,
+) -> Result<usize, Error> {
+    Select::with_theme(theme)
+        .with_prompt(prompt)
+        .items(items)
+        .default(default)
+        .interact_opt()
+        .map_err(interrupted)?
+        .ok_or(Error::Interrupted)
+}
+
+fn interrupted(_: dialoguer::Error) -> Error {
+    Error::Interrupted
+}
