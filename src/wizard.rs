@@ -158,7 +158,7 @@ pub fn complete(
         .interact_opt()
         .map_err(interrupted)?;
     if confirmed != Some(true) {
-        return Err(Error::Interrupted);
+        return Err(cancelled());
     }
     Ok(request)
 }
@@ -176,9 +176,16 @@ fn select(
         .default(default)
         .interact_opt()
         .map_err(interrupted)?
-        .ok_or(Error::Interrupted)
+        .ok_or_else(cancelled)
 }
 
+/// A prompt that ends in error (Ctrl-C in a selection, a closed terminal) may leave the cursor
+/// hidden: show it again before giving up.
 fn interrupted(_: dialoguer::Error) -> Error {
+    cancelled()
+}
+
+fn cancelled() -> Error {
+    let _ = console::Term::stderr().show_cursor();
     Error::Interrupted
 }
