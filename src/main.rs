@@ -1,5 +1,4 @@
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -76,7 +75,7 @@ fn new_project(args: &NewArgs) -> Result<(), Error> {
     let (choices, warnings) = choices::resolve(&request, &catalog)?;
     summary::warnings(&warnings);
     let plan = render(&choices, &catalog)?;
-    let target = target_dir(&args.output_dir, choices.name.as_str());
+    let target = write::target(&args.output_dir, choices.name.as_str());
     write::check_target(&target)?;
     let git = !args.dry_run && vcs::wants_git(choices.vcs, &args.output_dir)?;
     match (args.dry_run, git) {
@@ -103,13 +102,4 @@ fn new_project(args: &NewArgs) -> Result<(), Error> {
         summary::created(&plan, &target, &choices, &catalog, git);
     }
     Ok(())
-}
-
-/// `OUTPUT_DIR/NAME`, shown as plain `NAME` for the default output directory.
-fn target_dir(output_dir: &Path, name: &str) -> PathBuf {
-    if output_dir == Path::new(".") {
-        PathBuf::from(name)
-    } else {
-        output_dir.join(name)
-    }
 }

@@ -7,10 +7,20 @@
 
 use std::fs;
 use std::io::ErrorKind;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use crate::error::Error;
 use crate::render::Plan;
+
+/// `OUTPUT_DIR/NAME`, as plain `NAME` for the default output directory (it reads better in
+/// messages and commands to copy).
+pub fn target(output_dir: &Path, name: &str) -> PathBuf {
+    if output_dir == Path::new(".") {
+        PathBuf::from(name)
+    } else {
+        output_dir.join(name)
+    }
+}
 
 /// Fails as [`write`] would if the target cannot be created; `--dry-run` asks this too.
 pub fn check_target(target: &Path) -> Result<(), Error> {
