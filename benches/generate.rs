@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 const RUNS: usize = 50;
 
 /// Runs a command to completion; returns its wall time and peak resident memory in KiB.
-#[allow(clippy::zombie_processes, reason = "wait4 reaps the child; Child::wait would lose its rusage")]
+#[allow(
+    clippy::zombie_processes,
+    reason = "wait4 reaps the child; Child::wait would lose its rusage"
+)]
 fn measure(cmd: &mut Command) -> (Duration, i64) {
     let started = Instant::now();
     let child = cmd.spawn().expect("command starts");
