@@ -21,7 +21,9 @@ Settings (for --define, --values-file and LAMBDA_NEW_<KEY>): name, runtime, base
 architecture, language, dependency-manager, description, memory-size, timeout, tracing,
 json-logging, vcs. Precedence: flag > --define > --values-file > environment > default.
 
-Exit codes: 0 success, 1 the project could not be written, 2 bad input, 130 interrupted.";
+Exit codes: 0 success, 1 the project could not be written, 2 bad input, 130 interrupted
+(Ctrl-C, Esc, or no at the wizard's confirmation). A failed or interrupted run leaves nothing
+behind and never changes a file that existed.";
 
 /// Scaffold an AWS Lambda function packaged as a container image: code, unit tests,
 /// Dockerfile, SAM template, test events and a README with the commands to run it.
@@ -110,6 +112,20 @@ pub struct NewArgs {
     /// Print the files that would be written, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Write the project into OUTPUT_DIR itself (default: the current directory) instead of a
+    /// new OUTPUT_DIR/NAME; NAME defaults to the directory's name. Existing files are kept:
+    /// any clash is an error unless --overwrite is given.
+    #[arg(long, conflicts_with = "force")]
+    pub init: bool,
+
+    /// Allow OUTPUT_DIR/NAME to exist already as an empty directory.
+    #[arg(long)]
+    pub force: bool,
+
+    /// With --init: replace files that exist, and report each one replaced.
+    #[arg(long, requires = "init")]
+    pub overwrite: bool,
 
     /// Set KEY to VALUE (repeatable), for any setting listed below, e.g. `-d timeout=30`.
     #[arg(long, short = 'd', value_name = "KEY=VALUE")]

@@ -76,7 +76,19 @@ pub enum Error {
     #[error("the output directory {} does not exist; create it first or pick another with --output-dir", .0.display())]
     OutputDirMissing(PathBuf),
 
-    #[error("could not {action} {}: {source}", .path.display())]
+    #[error("{} is not a directory; --init and --force write into an existing directory", .0.display())]
+    NotADirectory(PathBuf),
+
+    #[error("{} is not empty; --force writes only into an empty directory (to add a project to it, use --init --output-dir {})", .0.display(), .0.display())]
+    NotEmpty(PathBuf),
+
+    #[error("{} already has {}; nothing was written (pass --overwrite to replace them)", .dir.display(), .files.join(", "))]
+    FilesExist { dir: PathBuf, files: Vec<String> },
+
+    #[error("in {}, {} must be a directory for the project but is a file; nothing was written", .dir.display(), .paths.join(", "))]
+    PathBlocked { dir: PathBuf, paths: Vec<String> },
+
+    #[error("could not {action} {}: {source}; nothing was left behind", .path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -123,6 +135,10 @@ impl Error {
             Error::DestinationExists(_)
             | Error::OutputDirMissing(_)
             | Error::Io { .. }
+            | Error::NotADirectory(_)
+            | Error::NotEmpty(_)
+            | Error::FilesExist { .. }
+            | Error::PathBlocked { .. }
             | Error::GitMissing
             | Error::Internal(_) => 1,
         }

@@ -10,6 +10,7 @@ pub mod choices;
 pub mod cli;
 pub mod error;
 pub mod image_ref;
+pub mod interrupt;
 pub mod list;
 pub mod name;
 pub mod render;

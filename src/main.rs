@@ -8,7 +8,7 @@ use lambda_new::choices;
 use lambda_new::cli::{Cli, ColorChoice, Command, NewArgs};
 use lambda_new::error::Error;
 use lambda_new::render::render;
-use lambda_new::{list, settings, summary, vcs, wizard, write};
+use lambda_new::{interrupt, list, settings, summary, vcs, wizard, write};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -60,6 +60,7 @@ fn set_colors(choice: ColorChoice) {
 }
 
 fn new_project(args: &NewArgs) -> Result<(), Error> {
+    interrupt::install();
     let catalog = Catalog::embedded()?;
     let env = std::env::vars_os().map(|(k, v)| {
         (
@@ -68,6 +69,9 @@ fn new_project(args: &NewArgs) -> Result<(), Error> {
         )
     });
     let mut request = settings::request(args, env)?;
+    if args.init && request.name.is_none() {
+        request.name = Some(directory_name(&args.output_dir)?);
+    }
     // Only a person at a terminal is asked; scripts and CI never wait for input.
     if !args.no_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
         request = wizard::complete(request, &catalog, &args.output_dir)?;
@@ -75,31 +79,53 @@ fn new_project(args: &NewArgs) -> Result<(), Error> {
     let (choices, warnings) = choices::resolve(&request, &catalog)?;
     summary::warnings(&warnings);
     let plan = render(&choices, &catalog)?;
-    let target = write::target(&args.output_dir, choices.name.as_str());
-    write::check_target(&target)?;
-    let git = !args.dry_run && vcs::wants_git(choices.vcs, &args.output_dir)?;
-    match (args.dry_run, git) {
-        (true, _) => {}
-        (false, true) => write::write_with_git(&plan, &target)?,
-        (false, false) => write::write(&plan, &target)?,
-    }
+
+    let target = if args.init {
+        args.output_dir.clone()
+    } else {
+        write::target(&args.output_dir, choices.name.as_str())
+    };
+    let mut options = write::Options {
+        existing_dir: args.init || (args.force && target.is_dir()),
+        must_be_empty: !args.init,
+        overwrite: args.overwrite,
+        init_git: false,
+    };
+    write::check(&plan, &target, &options)?;
+    options.init_git = !args.dry_run && vcs::wants_git(choices.vcs, &args.output_dir)?;
+    let outcome = if args.dry_run {
+        write::Outcome::default()
+    } else {
+        interrupt::begin_writing();
+        write::write_with(&plan, &target, &options)?
+    };
+
+    let report = summary::Report {
+        plan: &plan,
+        target: &target,
+        choices: &choices,
+        catalog: &catalog,
+        warnings: &warnings,
+        outcome: &outcome,
+        dry_run: args.dry_run,
+        git: options.init_git,
+    };
     if args.json {
-        print!(
-            "{}",
-            summary::json(
-                &plan,
-                &target,
-                &choices,
-                &catalog,
-                &warnings,
-                args.dry_run,
-                git
-            )
-        );
+        print!("{}", summary::json(&report));
     } else if args.dry_run {
         summary::dry_run(&plan, &target);
     } else if !args.quiet {
-        summary::created(&plan, &target, &choices, &catalog, git);
+        summary::created(&report);
     }
     Ok(())
+}
+
+/// The name `--init` gives a project without NAME: its directory's.
+fn directory_name(dir: &std::path::Path) -> Result<String, Error> {
+    let absolute =
+        std::fs::canonicalize(dir).map_err(|_| Error::OutputDirMissing(dir.to_path_buf()))?;
+    Ok(absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default())
 }

@@ -7,6 +7,7 @@ use console::style;
 use crate::catalog::Catalog;
 use crate::choices::{BaseKind, Choices, Warning};
 use crate::render::Plan;
+use crate::write::Outcome;
 
 pub fn warnings(warnings: &[Warning]) {
     for Warning(text) in warnings {
@@ -40,7 +41,28 @@ pub fn dry_run(plan: &Plan, target: &Path) {
     println!("Nothing was written (--dry-run).");
 }
 
-pub fn created(plan: &Plan, target: &Path, choices: &Choices, catalog: &Catalog, git: bool) {
+/// Everything a run did, for the summary or the `--json` result.
+pub struct Report<'a> {
+    pub plan: &'a Plan,
+    pub target: &'a Path,
+    pub choices: &'a Choices,
+    pub catalog: &'a Catalog,
+    pub warnings: &'a [Warning],
+    pub outcome: &'a Outcome,
+    pub dry_run: bool,
+    pub git: bool,
+}
+
+pub fn created(report: &Report) {
+    let Report {
+        plan,
+        target,
+        choices,
+        catalog,
+        outcome,
+        git,
+        ..
+    } = *report;
     let (family, runtime) = choices.runtime(catalog);
     let base = match choices.base {
         BaseKind::Aws => "the AWS base image".to_owned(),
@@ -55,6 +77,9 @@ pub fn created(plan: &Plan, target: &Path, choices: &Choices, catalog: &Catalog,
         runtime.version,
         choices.architecture.lambda_name()
     );
+    for path in &outcome.replaced {
+        println!("Replaced {}", target.join(path).display());
+    }
     if git {
         println!("Initialised a git repository in it.");
     }
@@ -74,20 +99,23 @@ pub fn created(plan: &Plan, target: &Path, choices: &Choices, catalog: &Catalog,
 }
 
 /// The `--json` result: one document with what was (or would be) written and every choice.
-pub fn json(
-    plan: &Plan,
-    target: &Path,
-    choices: &Choices,
-    catalog: &Catalog,
-    warnings: &[Warning],
-    dry_run: bool,
-    git: bool,
-) -> String {
+pub fn json(report: &Report) -> String {
+    let Report {
+        plan,
+        target,
+        choices,
+        catalog,
+        warnings,
+        outcome,
+        dry_run,
+        git,
+    } = *report;
     let (family, runtime) = choices.runtime(catalog);
     let value = serde_json::json!({
         "project_dir": target,
         "dry_run": dry_run,
         "git": git,
+        "replaced": outcome.replaced,
         "files": plan.files.iter().map(|f| serde_json::json!({
             "path": f.path,
             "bytes": f.contents.len(),

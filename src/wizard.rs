@@ -20,14 +20,7 @@ pub fn complete(
     catalog: &Catalog,
     output_dir: &Path,
 ) -> Result<Request, Error> {
-    // Ctrl-C while a prompt has hidden the cursor: show it again, leave nothing behind.
-    // (Nothing is written before the confirmation, so there is nothing to clean up.)
-    let _ = ctrlc::set_handler(|| {
-        let term = console::Term::stderr();
-        let _ = term.show_cursor();
-        let _ = term.write_line("");
-        std::process::exit(130);
-    });
+    // Ctrl-C at a text prompt is a signal; see `interrupt` for how it is handled.
     let theme = ColorfulTheme::default();
 
     if request.name.is_none() {

@@ -460,3 +460,110 @@ fn a_function_named_like_a_subcommand_needs_the_name_flag() {
         .success();
     assert!(dir.path().join("list/template.yaml").is_file());
 }
+
+#[test]
+fn init_writes_into_the_directory_and_keeps_existing_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("existing-app");
+    fs::create_dir(&project).unwrap();
+    fs::write(project.join("notes.txt"), "mine").unwrap();
+    lambda_new(&project)
+        .args(["--init", "--vcs", "none"])
+        .assert()
+        .success();
+    assert!(project.join("template.yaml").is_file());
+    assert!(
+        project.join("function/existing_app/handler.py").is_file(),
+        "name from the directory"
+    );
+    assert_eq!(
+        fs::read_to_string(project.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    // No staging directory left inside.
+    assert!(
+        !listing(&project).iter().any(|p| p.contains("lambda-new")),
+        "{:?}",
+        listing(&project)
+    );
+}
+
+#[test]
+fn init_refuses_clashes_unless_overwrite_and_reports_replacements() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("README.md"), "my readme").unwrap();
+    fs::write(dir.path().join("template.yaml"), "my template").unwrap();
+    lambda_new(dir.path())
+        .args(["app", "--init", "--vcs", "none"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "already has README.md, template.yaml; nothing was written (pass --overwrite",
+        ));
+    assert_eq!(listing(dir.path()), ["README.md", "template.yaml"]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("README.md")).unwrap(),
+        "my readme"
+    );
+
+    lambda_new(dir.path())
+        .args(["app", "--init", "--overwrite", "--vcs", "none"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Replaced ./README.md")
+                .or(predicate::str::contains("Replaced README.md")),
+        )
+        .stdout(predicate::str::contains("template.yaml"));
+    assert!(
+        fs::read_to_string(dir.path().join("README.md"))
+            .unwrap()
+            .starts_with("# app")
+    );
+}
+
+#[test]
+fn overwrite_needs_init_and_force_needs_an_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["app", "--overwrite"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--init"));
+    fs::create_dir(dir.path().join("empty")).unwrap();
+    lambda_new(dir.path())
+        .args(["empty", "--force", "--vcs", "none"])
+        .assert()
+        .success();
+    assert!(dir.path().join("empty/template.yaml").is_file());
+
+    fs::create_dir(dir.path().join("full")).unwrap();
+    fs::write(dir.path().join("full/x"), "x").unwrap();
+    lambda_new(dir.path())
+        .args(["full", "--force"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "full is not empty; --force writes only into an empty directory",
+        ));
+    assert_eq!(listing(&dir.path().join("full")), ["x"]);
+
+    fs::write(dir.path().join("file"), "x").unwrap();
+    lambda_new(dir.path())
+        .args(["file", "--force"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("file already exists"));
+}
+
+#[test]
+fn init_with_a_file_where_a_directory_goes_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("events"), "a file").unwrap();
+    lambda_new(dir.path())
+        .args(["app", "--init", "--overwrite", "--vcs", "none"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("events must be a directory"));
+    assert_eq!(listing(dir.path()), ["events"]);
+}
