@@ -6,11 +6,14 @@
 //! // start the client with `api.env()`, then:
 //! let outcome = api.invoke(br#"{"key":"value"}"#, Duration::from_secs(10));
 //! ```
+//!
+//! Serve one client process per emulator, as one Lambda sandbox does: the `next` poll of a
+//! client killed mid-wait stays pending and would take the following event.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -40,8 +43,9 @@ pub enum Outcome {
     /// The body the client posted to `/response`.
     Response(Vec<u8>),
     /// What the client posted to `/error`: the `Lambda-Runtime-Function-Error-Type` header
-    /// and the JSON body (`errorMessage`, `errorType`, `stackTrace`). An oversized response
-    /// also ends here, as `Function.ResponseSizeTooLarge`, like on Lambda.
+    /// (`Unhandled` when absent, as Lambda reports it; awslambdaric sends none here) and the
+    /// JSON body (`errorMessage`, `errorType`, `stackTrace`). An oversized response also ends
+    /// here, as `Function.ResponseSizeTooLarge`, like on Lambda.
     Error { error_type: String, body: Value },
 }
 
@@ -51,6 +55,9 @@ pub struct InitError {
     pub error_type: String,
     pub body: Value,
 }
+
+/// What every endpoint answers: a body held in memory.
+type Reply = Response<std::io::Cursor<Vec<u8>>>;
 
 /// No answer came within the invocation's timeout.
 #[derive(Debug, PartialEq)]
@@ -85,7 +92,11 @@ impl RuntimeApi {
     /// Starts the server on 127.0.0.1 with a port the OS picks.
     pub fn start() -> RuntimeApi {
         let server = Arc::new(Server::http("127.0.0.1:0").expect("emulator binds a local port"));
-        let address = server.server_addr().to_ip().expect("an IP address").to_string();
+        let address = server
+            .server_addr()
+            .to_ip()
+            .expect("an IP address")
+            .to_string();
         let state = Arc::new(State::default());
         let accept_thread = {
             let (server, state) = (server.clone(), state.clone());
@@ -103,7 +114,12 @@ impl RuntimeApi {
                 }
             })
         };
-        RuntimeApi { server, state, address, accept_thread: Some(accept_thread) }
+        RuntimeApi {
+            server,
+            state,
+            address,
+            accept_thread: Some(accept_thread),
+        }
     }
 
     /// `127.0.0.1:PORT`: the value for `AWS_LAMBDA_RUNTIME_API`.
@@ -120,7 +136,10 @@ impl RuntimeApi {
             ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "3008"),
             ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
             ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/test_function"),
-            ("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]0123456789abcdef"),
+            (
+                "AWS_LAMBDA_LOG_STREAM_NAME",
+                "2026/01/01/[$LATEST]0123456789abcdef",
+            ),
             ("AWS_REGION", REGION),
             ("AWS_DEFAULT_REGION", REGION),
         ]
@@ -129,9 +148,16 @@ impl RuntimeApi {
         .collect()
     }
 
-    /// Queues `payload` and waits up to `timeout` for the client's response or error.
+    /// Queues `payload` and waits up to `timeout` for the client's response or error; once the
+    /// client has posted an init error, every invocation ends at once with that error.
     pub fn invoke(&self, payload: &[u8], timeout: Duration) -> Result<Outcome, Timeout> {
-        self.invoke_event(Event { payload: payload.to_vec(), ..Event::default() }, timeout)
+        self.invoke_event(
+            Event {
+                payload: payload.to_vec(),
+                ..Event::default()
+            },
+            timeout,
+        )
     }
 
     /// [`invoke`](Self::invoke) with context headers.
@@ -147,13 +173,23 @@ impl RuntimeApi {
                 return Ok(outcome);
             }
             let left = give_up.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            // Lambda answers invocations of a sandbox whose init failed with the init error.
+            let failed_init = inner.init_error.clone().map(|init| Outcome::Error {
+                error_type: init.error_type,
+                body: init.body,
+            });
+            if left.is_zero() || failed_init.is_some() {
                 // Forget the event, so a late answer gets 400 and no `next` receives it.
                 inner.queue.retain(|(queued, ..)| *queued != id);
                 inner.in_flight.remove(&id);
-                return Err(Timeout);
+                return failed_init.ok_or(Timeout);
             }
-            inner = self.state.changed.wait_timeout(inner, left).unwrap().0;
+            let (guard, _) = self
+                .state
+                .changed
+                .wait_timeout(inner, left)
+                .unwrap_or_else(PoisonError::into_inner);
+            inner = guard;
         }
     }
 
@@ -177,13 +213,22 @@ impl Drop for RuntimeApi {
 impl State {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panicking test thread must not turn every later request into a second panic.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 fn handle(state: &State, mut request: Request) {
-    let path = request.url().split('?').next().unwrap_or_default().to_string();
-    let parts: Vec<&str> = path.strip_prefix("/2018-06-01/runtime/").unwrap_or("").split('/').collect();
+    let path = request
+        .url()
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let parts: Vec<&str> = path
+        .strip_prefix("/2018-06-01/runtime/")
+        .unwrap_or("")
+        .split('/')
+        .collect();
     let method = request.method().clone();
     let response = match (method, parts.as_slice()) {
         (Method::Get, ["invocation", "next"]) => next(state),
@@ -192,6 +237,7 @@ fn handle(state: &State, mut request: Request) {
         (Method::Post, ["init", "error"]) => {
             let (error_type, body) = read_error(&mut request);
             state.lock().init_error = Some(InitError { error_type, body });
+            state.changed.notify_all();
             accepted()
         }
         _ => json_response(404, json!({"errorType": "NotFound", "errorMessage": path})),
@@ -201,25 +247,41 @@ fn handle(state: &State, mut request: Request) {
 }
 
 /// Long poll: blocks until an event is queued or the emulator shuts down.
-fn next(state: &State) -> Response<std::io::Cursor<Vec<u8>>> {
+fn next(state: &State) -> Reply {
     let mut inner = state.lock();
     let (id, deadline_ms, event) = loop {
         if inner.shutdown {
-            return json_response(500, json!({"errorType": "ShutDown", "errorMessage": "emulator stopped"}));
+            return json_response(
+                500,
+                json!({"errorType": "ShutDown", "errorMessage": "emulator stopped"}),
+            );
         }
         if let Some(queued) = inner.queue.pop_front() {
             break queued;
         }
-        inner = state.changed.wait(inner).unwrap_or_else(|poisoned| poisoned.into_inner());
+        inner = state
+            .changed
+            .wait(inner)
+            .unwrap_or_else(PoisonError::into_inner);
     };
     inner.in_flight.insert(id.clone());
     // X-Ray's shape: Root=1-<epoch seconds, 8 hex>-<24 hex>; the hex comes from the request id.
     let hex = id.replace('-', "");
-    let trace_id = format!("Root=1-{:08x}-{};Parent={};Sampled=0", epoch_ms() / 1000, &hex[8..], &hex[16..]);
+    let trace_id = format!(
+        "Root=1-{:08x}-{};Parent={};Sampled=0",
+        epoch_ms() / 1000,
+        &hex[8..],
+        &hex[16..]
+    );
     let mut response = Response::from_data(event.payload)
+        .with_chunked_threshold(usize::MAX) // a Content-Length, never chunks, whatever the size
+        // awslambdaric 4.2.2 crashes (SIGSEGV) on an answer without Content-Type.
         .with_header(header("Content-Type", "application/json"))
         .with_header(header("Lambda-Runtime-Aws-Request-Id", &id))
-        .with_header(header("Lambda-Runtime-Deadline-Ms", &deadline_ms.to_string()))
+        .with_header(header(
+            "Lambda-Runtime-Deadline-Ms",
+            &deadline_ms.to_string(),
+        ))
         .with_header(header("Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN))
         .with_header(header("Lambda-Runtime-Trace-Id", &trace_id));
     if let Some(context) = &event.client_context {
@@ -231,27 +293,48 @@ fn next(state: &State) -> Response<std::io::Cursor<Vec<u8>>> {
     response
 }
 
-fn post_response(state: &State, id: &str, request: &mut Request) -> Response<std::io::Cursor<Vec<u8>>> {
+fn post_response(state: &State, id: &str, request: &mut Request) -> Reply {
     // Read one byte past the limit, enough to tell an oversized body from a full one.
     let mut body = Vec::new();
-    let read = request.as_reader().take(MAX_RESPONSE_BYTES as u64 + 1).read_to_end(&mut body);
+    let read = request
+        .as_reader()
+        .take(MAX_RESPONSE_BYTES as u64 + 1)
+        .read_to_end(&mut body);
     if read.is_err() {
-        return json_response(400, json!({"errorType": "InvalidRequest", "errorMessage": "unreadable body"}));
+        return json_response(
+            400,
+            json!({"errorType": "InvalidRequest", "errorMessage": "unreadable body"}),
+        );
     }
     if body.len() > MAX_RESPONSE_BYTES {
         let error = json!({
             "errorType": "Function.ResponseSizeTooLarge",
             "errorMessage": format!("Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."),
         });
-        let outcome = Outcome::Error { error_type: "Function.ResponseSizeTooLarge".into(), body: error.clone() };
-        return if complete(state, id, outcome) { json_response(413, error) } else { unknown_id(id) };
+        let outcome = Outcome::Error {
+            error_type: "Function.ResponseSizeTooLarge".into(),
+            body: error.clone(),
+        };
+        return if complete(state, id, outcome) {
+            json_response(413, error)
+        } else {
+            unknown_id(id)
+        };
     }
-    if complete(state, id, Outcome::Response(body)) { accepted() } else { unknown_id(id) }
+    if complete(state, id, Outcome::Response(body)) {
+        accepted()
+    } else {
+        unknown_id(id)
+    }
 }
 
-fn post_error(state: &State, id: &str, request: &mut Request) -> Response<std::io::Cursor<Vec<u8>>> {
+fn post_error(state: &State, id: &str, request: &mut Request) -> Reply {
     let (error_type, body) = read_error(request);
-    if complete(state, id, Outcome::Error { error_type, body }) { accepted() } else { unknown_id(id) }
+    if complete(state, id, Outcome::Error { error_type, body }) {
+        accepted()
+    } else {
+        unknown_id(id)
+    }
 }
 
 /// Records the outcome of an in-flight invocation; false when `id` is not in flight.
@@ -280,15 +363,18 @@ fn read_error(request: &mut Request) -> (String, Value) {
     (error_type, body)
 }
 
-fn accepted() -> Response<std::io::Cursor<Vec<u8>>> {
+fn accepted() -> Reply {
     json_response(202, json!({"status": "OK"}))
 }
 
-fn unknown_id(id: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    json_response(400, json!({"errorType": "InvalidRequestID", "errorMessage": format!("unknown request id {id}")}))
+fn unknown_id(id: &str) -> Reply {
+    json_response(
+        400,
+        json!({"errorType": "InvalidRequestID", "errorMessage": format!("unknown request id {id}")}),
+    )
 }
 
-fn json_response(status: u16, body: Value) -> Response<std::io::Cursor<Vec<u8>>> {
+fn json_response(status: u16, body: Value) -> Reply {
     Response::from_data(body.to_string().into_bytes())
         .with_status_code(status)
         .with_header(header("Content-Type", "application/json"))
@@ -306,5 +392,8 @@ fn request_id() -> String {
 }
 
 fn epoch_ms() -> u128 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_millis()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis()
 }
