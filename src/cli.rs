@@ -82,8 +82,9 @@ pub struct NewArgs {
     pub base: Option<BaseKind>,
 
     /// The alternative base image to build on (implies `--base alternative`), with a tag or
-    /// digest, e.g. `python:3.14-alpine`. For Python it must have the interpreter at
-    /// /usr/local/bin/python, as the official python images do.
+    /// digest, e.g. `python:3.14-alpine`. It must fit the family's Dockerfile as the official
+    /// language images do: Python at /usr/local/bin/python; for Node.js a Debian-based image
+    /// (the build stage uses apt-get) with /usr/local/bin/node.
     #[arg(long, value_name = "IMAGE")]
     pub base_image: Option<String>,
 

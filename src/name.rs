@@ -134,6 +134,17 @@ impl FunctionName {
             snake
         }
     }
+
+    /// An upper camel case identifier (.NET namespaces and assemblies); reserved ones get an
+    /// `Fn` suffix.
+    pub fn pascal_identifier(&self, reserved: &[String]) -> String {
+        let pascal = self.0.to_upper_camel_case();
+        if reserved.contains(&pascal) {
+            format!("{pascal}Fn")
+        } else {
+            pascal
+        }
+    }
 }
 
 /// The kebab-case form of a rejected name, when that form differs and would be accepted.
@@ -229,6 +240,13 @@ mod tests {
         assert_eq!(name.kebab(), "order-processor-v2");
         assert_eq!(name.logical_id(), "OrderProcessorV2Function");
         assert_eq!(name.identifier(&[]), "order_processor_v2");
+        assert_eq!(name.pascal_identifier(&[]), "OrderProcessorV2");
+        assert_eq!(
+            FunctionName::parse("system")
+                .unwrap()
+                .pascal_identifier(&["System".into()]),
+            "SystemFn"
+        );
     }
 
     #[test]

@@ -186,8 +186,10 @@ struct Names {
     stack: String,
     /// SAM logical id of the function.
     logical_id: String,
-    /// The language's module or package name (a safe identifier).
+    /// The language's module or package name (a safe lower-case identifier).
     module: String,
+    /// The upper camel case form (a safe identifier), e.g. for .NET namespaces.
+    pascal: String,
 }
 
 #[derive(Serialize)]
@@ -254,6 +256,7 @@ impl Context {
                 stack: kebab.clone(),
                 logical_id: name.logical_id(),
                 module: name.identifier(&family.reserved_identifiers),
+                pascal: name.pascal_identifier(&family.reserved_identifiers),
             },
             runtime: RuntimeInfo {
                 id: runtime.id.clone(),

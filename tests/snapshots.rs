@@ -11,8 +11,19 @@ fn generated_projects_match_their_snapshots() {
     settings.set_snapshot_path("../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
+        let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+        // Render everything first, so one broken template does not hide the others' diffs.
+        let mut failures = Vec::new();
         for combo in support::matrix(false) {
-            let plan = support::render(&combo, "my-fn");
+            let (choices, _) =
+                lambda_new::choices::resolve(&combo.request("my-fn"), &catalog).unwrap();
+            let plan = match lambda_new::render::render(&choices, &catalog) {
+                Ok(plan) => plan,
+                Err(error) => {
+                    failures.push(format!("{}: {error}", combo.label()));
+                    continue;
+                }
+            };
             let mut tree = String::new();
             for file in &plan.files {
                 let mode = if file.executable { "755" } else { "644" };
@@ -24,5 +35,10 @@ fn generated_projects_match_their_snapshots() {
             }
             insta::assert_snapshot!(combo.label(), tree);
         }
+        assert!(
+            failures.is_empty(),
+            "combinations that do not render:\n{}",
+            failures.join("\n")
+        );
     });
 }
