@@ -84,7 +84,8 @@ pub struct NewArgs {
     /// The alternative base image to build on (implies `--base alternative`), with a tag or
     /// digest, e.g. `python:3.14-alpine`. It must fit the family's Dockerfile as the official
     /// language images do: Python at /usr/local/bin/python; for Node.js a Debian-based image
-    /// (the build stage uses apt-get) with /usr/local/bin/node.
+    /// (the build stage uses apt-get) with /usr/local/bin/node; for Java, java at
+    /// /opt/java/openjdk/bin/java (eclipse-temurin images).
     #[arg(long, value_name = "IMAGE")]
     pub base_image: Option<String>,
 

@@ -94,14 +94,17 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
 }
 
 /// Handlebars as the templates expect it: strict (a missing value is an error), no HTML
-/// escaping, and `json` to quote a value for JSON, YAML, TOML or a Dockerfile's exec form
-/// (a JSON string is a valid quoted string in all four).
+/// escaping, `json` to quote a value for JSON, YAML, TOML or a Dockerfile's exec form (a
+/// JSON string is a valid quoted string in all four), and `shell` to quote a word for a
+/// POSIX shell command line in a README.
 fn engine() -> Handlebars<'static> {
     handlebars_helper!(json: |value: Json| serde_json::to_string(value).expect("JSON values serialize"));
+    handlebars_helper!(shell: |word: str| shlex::try_quote(word).map_or_else(|_| word.to_owned(), |q| q.into_owned()));
     let mut engine = Handlebars::new();
     engine.set_strict_mode(true);
     engine.register_escape_fn(handlebars::no_escape);
     engine.register_helper("json", Box::new(json));
+    engine.register_helper("shell", Box::new(shell));
     engine
 }
 
@@ -235,10 +238,7 @@ impl Context {
             ),
             BaseKind::Alternative => (
                 "alternative",
-                format!(
-                    "an alternative base image with the {} runtime interface client",
-                    family.name
-                ),
+                "an alternative (non-AWS) base image".to_owned(),
                 family.alternative_entrypoint.clone(),
             ),
         };
