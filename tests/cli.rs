@@ -567,3 +567,13 @@ fn init_with_a_file_where_a_directory_goes_changes_nothing() {
         .stderr(predicate::str::contains("events must be a directory"));
     assert_eq!(listing(dir.path()), ["events"]);
 }
+
+#[test]
+fn list_table_is_snapshotted() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = lambda_new(dir.path()).arg("list").assert().success();
+    let table = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("list", table);
+    });
+}
