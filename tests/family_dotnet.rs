@@ -9,7 +9,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use lambda_new::choices::{Architecture, BaseKind};
+use lambda_new::choices::BaseKind;
 
 struct Project {
     label: String,
@@ -20,12 +20,7 @@ struct Project {
 }
 
 fn projects() -> Vec<Project> {
-    let combos: Vec<_> = support::matrix(true)
-        .into_iter()
-        .filter(|c| c.runtime.starts_with("dotnet") && c.arch == Architecture::X86_64)
-        .collect();
-    assert!(!combos.is_empty(), "the catalog has no .NET runtime");
-    combos
+    support::family_combos("dotnet")
         .into_iter()
         .map(|combo| {
             let root = tempfile::tempdir().unwrap();

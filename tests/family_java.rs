@@ -43,6 +43,7 @@ fn java_runtimes() -> Vec<String> {
 
 fn combo(runtime: &str, base: BaseKind, tool: &str) -> Combo {
     Combo {
+        family: "java".to_owned(),
         runtime: runtime.to_owned(),
         base,
         arch: Architecture::X86_64,

@@ -12,50 +12,26 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Instant;
 
-use lambda_new::choices::{Architecture, BaseKind};
-
-/// One Node.js combination per runtime (deprecated included), language and base kind, on
-/// one architecture: the architecture changes no file the tests look at.
-fn nodejs_combos() -> Vec<support::Combo> {
-    let combos: Vec<_> = support::matrix(true)
-        .into_iter()
-        .filter(|c| c.runtime.starts_with("nodejs") && c.arch == Architecture::X86_64)
-        .collect();
-    assert!(!combos.is_empty(), "the catalog has no Node.js runtime");
-    combos
-}
-
-fn run(command: &mut Command) -> Output {
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?} did not start: {e}"));
-    assert!(
-        output.status.success(),
-        "{command:?} failed ({}):\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
+use lambda_new::choices::BaseKind;
 
 /// `npm` in `dir`, quietly: no audit, no funding notices, no update check. npm's default
 /// cache (~/.npm) is shared by every project and preferred to the registry, so each package
 /// is downloaded once.
 fn npm(dir: &Path, args: &[&str]) -> Output {
-    run(Command::new("npm")
-        .args(args)
-        .args([
-            "--no-audit",
-            "--no-fund",
-            "--no-update-notifier",
-            "--prefer-offline",
-        ])
-        .current_dir(dir))
+    support::run(
+        Command::new("npm")
+            .args(args)
+            .args([
+                "--no-audit",
+                "--no-fund",
+                "--no-update-notifier",
+                "--prefer-offline",
+            ])
+            .current_dir(dir),
+    )
 }
 
 /// Writes the combination into `root/<label>` and returns the project directory.
@@ -111,7 +87,7 @@ fn generated_nodejs_tests_pass_and_types_check() {
     let started = Instant::now();
     let root = tempfile::tempdir().unwrap();
     // The code is the same on both base kinds: test it once per runtime and language.
-    let projects: Vec<_> = nodejs_combos()
+    let projects: Vec<_> = support::family_combos("nodejs")
         .into_iter()
         .filter(|c| c.base == BaseKind::Aws)
         .map(|combo| {
@@ -144,13 +120,13 @@ fn alternative_entry_script_is_valid_shell() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    for combo in nodejs_combos()
+    for combo in support::family_combos("nodejs")
         .iter()
         .filter(|c| c.base == BaseKind::Alternative)
     {
         let project = write(combo, root.path());
         let script = project.join("function/lambda-entrypoint.sh");
-        run(Command::new("sh").arg("-n").arg(&script));
+        support::run(Command::new("sh").arg("-n").arg(&script));
         let text = std::fs::read_to_string(&script).unwrap();
         assert!(
             text.contains("export _HANDLER=\"${1:"),

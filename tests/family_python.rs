@@ -9,16 +9,6 @@ use std::time::Instant;
 
 use lambda_new::choices::Architecture;
 
-fn run(cmd: &mut Command) {
-    let output = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    assert!(
-        output.status.success(),
-        "{cmd:?} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// A venv with the generated requirements-dev.txt installed, reused while the pins match.
 fn dev_venv(requirements: &Path) -> PathBuf {
     let pins = std::fs::read_to_string(requirements).unwrap();
@@ -26,10 +16,12 @@ fn dev_venv(requirements: &Path) -> PathBuf {
     let stamp = venv.join("requirements-dev.txt");
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(pins.as_str()) {
         let _ = std::fs::remove_dir_all(&venv);
-        run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
-        run(Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(requirements));
+        support::run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+        support::run(
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+                .arg(requirements),
+        );
         std::fs::copy(requirements, &stamp).unwrap();
     }
     venv
@@ -55,16 +47,22 @@ fn generated_projects_pass_pytest_and_ruff() {
         let function = project.join("function");
         let venv = dev_venv(&function.join("requirements-dev.txt"));
         // Byte-code stays out of the tree so the lint sees only generated files.
-        run(Command::new(venv.join("bin/pytest"))
-            .args(["-q", "-p", "no:cacheprovider"])
-            .env("PYTHONDONTWRITEBYTECODE", "1")
-            .current_dir(&function));
-        run(Command::new(venv.join("bin/ruff"))
-            .args(["check", "--no-cache", "."])
-            .current_dir(&function));
-        run(Command::new(venv.join("bin/ruff"))
-            .args(["format", "--check", "--no-cache", "."])
-            .current_dir(&function));
+        support::run(
+            Command::new(venv.join("bin/pytest"))
+                .args(["-q", "-p", "no:cacheprovider"])
+                .env("PYTHONDONTWRITEBYTECODE", "1")
+                .current_dir(&function),
+        );
+        support::run(
+            Command::new(venv.join("bin/ruff"))
+                .args(["check", "--no-cache", "."])
+                .current_dir(&function),
+        );
+        support::run(
+            Command::new(venv.join("bin/ruff"))
+                .args(["format", "--check", "--no-cache", "."])
+                .current_dir(&function),
+        );
     }
     println!(
         "{} Python projects tested in {:.1?}",

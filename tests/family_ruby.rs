@@ -13,10 +13,10 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Instant;
 
-use lambda_new::choices::{Architecture, BaseKind};
+use lambda_new::choices::BaseKind;
 
 /// The files whose contents make a code variant (the Dockerfile and README do not).
 const SOURCES: &[&str] = &[
@@ -25,30 +25,6 @@ const SOURCES: &[&str] = &[
     "function/Gemfile",
     "function/Rakefile",
 ];
-
-/// One project per Ruby runtime (and base kind, for the entry script), deprecated included.
-fn ruby_combos() -> Vec<support::Combo> {
-    let combos: Vec<_> = support::matrix(true)
-        .into_iter()
-        .filter(|c| c.runtime.starts_with("ruby") && c.arch == Architecture::X86_64)
-        .collect();
-    assert!(!combos.is_empty(), "the catalog has no Ruby runtime");
-    combos
-}
-
-fn run(command: &mut Command) -> Output {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("{command:?} did not start: {e}"));
-    assert!(
-        output.status.success(),
-        "{command:?} failed ({}):\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
 
 /// Writes the combination into `root/<label>` and returns the project directory.
 fn write(combo: &support::Combo, root: &Path) -> std::path::PathBuf {
@@ -74,7 +50,10 @@ fn generated_ruby_tests_pass_and_code_is_clean() {
     let started = Instant::now();
     let root = tempfile::tempdir().unwrap();
     let mut variants: BTreeMap<String, (String, std::path::PathBuf)> = BTreeMap::new();
-    for combo in ruby_combos().iter().filter(|c| c.base == BaseKind::Aws) {
+    for combo in support::family_combos("ruby")
+        .iter()
+        .filter(|c| c.base == BaseKind::Aws)
+    {
         let project = write(combo, root.path());
         variants
             .entry(variant_key(&project))
@@ -85,9 +64,11 @@ fn generated_ruby_tests_pass_and_code_is_clean() {
         let function = project.join("function");
 
         // The README's `rake test`, minus Bundler and rake: Minitest with warnings on.
-        let output = run(Command::new("ruby")
-            .args(["-w", "-Itest", "test/app_test.rb"])
-            .current_dir(&function));
+        let output = support::run(
+            Command::new("ruby")
+                .args(["-w", "-Itest", "test/app_test.rb"])
+                .current_dir(&function),
+        );
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             stdout.contains("4 runs, 6 assertions, 0 failures, 0 errors, 0 skips"),
@@ -103,9 +84,11 @@ fn generated_ruby_tests_pass_and_code_is_clean() {
         );
 
         for file in ["app.rb", "test/app_test.rb", "Gemfile", "Rakefile"] {
-            let output = run(Command::new("ruby")
-                .args(["-wc", file])
-                .current_dir(&function));
+            let output = support::run(
+                Command::new("ruby")
+                    .args(["-wc", file])
+                    .current_dir(&function),
+            );
             assert!(
                 output.stderr.is_empty(),
                 "{label}: {file}: {}",
@@ -122,9 +105,11 @@ fn generated_ruby_tests_pass_and_code_is_clean() {
                 "inherit_from: .rubocop.yml\nAllCops:\n  TargetRubyVersion: 3.1\n",
             )
             .unwrap();
-            run(Command::new("rubocop")
-                .args(["--config", ".rubocop-ci.yml", "--format", "simple"])
-                .current_dir(&function));
+            support::run(
+                Command::new("rubocop")
+                    .args(["--config", ".rubocop-ci.yml", "--format", "simple"])
+                    .current_dir(&function),
+            );
             std::fs::remove_file(config).unwrap();
         }
     }
@@ -141,13 +126,13 @@ fn entry_script_is_valid_sh_and_matches_the_dockerfile() {
         return;
     }
     let root = tempfile::tempdir().unwrap();
-    for combo in ruby_combos()
+    for combo in support::family_combos("ruby")
         .iter()
         .filter(|c| c.base == BaseKind::Alternative)
     {
         let function = write(combo, root.path()).join("function");
         let script = function.join("lambda-entrypoint.sh");
-        run(Command::new("sh").arg("-n").arg(&script));
+        support::run(Command::new("sh").arg("-n").arg(&script));
 
         let text = std::fs::read_to_string(&script).unwrap();
         let dockerfile = std::fs::read_to_string(function.join("Dockerfile")).unwrap();

@@ -60,6 +60,8 @@ fn is_executable(path: &Path) -> bool {
 /// family-option matrix.
 #[derive(Debug, Clone)]
 pub struct Combo {
+    /// The catalog family's id, e.g. `nodejs`.
+    pub family: String,
     pub runtime: String,
     pub base: lambda_new::choices::BaseKind,
     pub arch: lambda_new::choices::Architecture,
@@ -144,6 +146,7 @@ pub fn matrix(include_deprecated: bool) -> Vec<Combo> {
                 for arch in [Architecture::X86_64, Architecture::Arm64] {
                     for options in &option_sets {
                         combos.push(Combo {
+                            family: family.id.clone(),
                             runtime: runtime.id.clone(),
                             base,
                             arch,
@@ -155,6 +158,33 @@ pub fn matrix(include_deprecated: bool) -> Vec<Combo> {
         }
     }
     combos
+}
+
+/// One family's combinations on x86_64 only, deprecated runtimes included: for tests of files
+/// the architecture does not change.
+pub fn family_combos(family: &str) -> Vec<Combo> {
+    let combos: Vec<Combo> = matrix(true)
+        .into_iter()
+        .filter(|c| c.family == family && c.arch == lambda_new::choices::Architecture::X86_64)
+        .collect();
+    assert!(!combos.is_empty(), "the catalog has no {family} runtime");
+    combos
+}
+
+/// Runs a command without input and asserts it succeeds, showing its output if not.
+pub fn run(command: &mut Command) -> std::process::Output {
+    let output = command
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?} did not start: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({}):\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
 }
 
 /// Renders a combination in memory with the library, as the binary would.
