@@ -129,6 +129,10 @@ pub fn write_with(plan: &Plan, target: &Path, options: &Options) -> Result<Outco
 pub trait Disk {
     fn write(&mut self, path: &Path, contents: &[u8]) -> io::Result<()>;
     fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Whether Ctrl-C was pressed; asked between steps.
+    fn interrupted(&self) -> bool {
+        interrupt::requested()
+    }
 }
 
 pub struct RealDisk;
@@ -173,7 +177,7 @@ fn write_new(
             git_init(staging.path(), target)?;
         }
         set_dirs_mode(staging.path()).map_err(io_error("set permissions in", staging.path()))?;
-        check_interrupt()?;
+        check_interrupt(disk)?;
         disk.rename(staging.path(), target)
             .map_err(io_error("move the new project into", target))?;
         // Renamed away: nothing left for the guard to delete.
@@ -200,7 +204,7 @@ fn write_into(
     let result = (|| {
         fs::create_dir(&backup).map_err(io_error("create", &backup))?;
         for (index, file) in plan.files.iter().enumerate() {
-            check_interrupt()?;
+            check_interrupt(disk)?;
             let destination = target.join(&file.path);
             undo.create_parents(target, Path::new(&file.path))?;
             if fs::symlink_metadata(&destination).is_ok() {
@@ -287,7 +291,7 @@ fn stage(
         .tempdir_in(parent)
         .map_err(io_error("create a temporary directory in", parent))?;
     for file in &plan.files {
-        check_interrupt()?;
+        check_interrupt(disk)?;
         let path = staging.path().join(&file.path);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(io_error("create", dir))?;
@@ -316,8 +320,8 @@ fn git_init(dir: &Path, target: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-fn check_interrupt() -> Result<(), Error> {
-    if interrupt::requested() {
+fn check_interrupt(disk: &dyn Disk) -> Result<(), Error> {
+    if disk.interrupted() {
         Err(Error::Interrupted)
     } else {
         Ok(())
@@ -384,10 +388,13 @@ mod tests {
         }
     }
 
-    /// Fails the Nth write or rename with "no space left on device".
+    /// Fails the Nth write or rename with "no space left on device", or reports Ctrl-C
+    /// once N files are written.
+    #[derive(Default)]
     struct FailingDisk {
         fail_write: Option<usize>,
         fail_rename: Option<usize>,
+        interrupt_after: Option<usize>,
         writes: usize,
         renames: usize,
     }
@@ -397,8 +404,7 @@ mod tests {
             FailingDisk {
                 fail_write,
                 fail_rename,
-                writes: 0,
-                renames: 0,
+                ..FailingDisk::default()
             }
         }
     }
@@ -418,6 +424,50 @@ mod tests {
                 return Err(io::Error::from_raw_os_error(28));
             }
             RealDisk.rename(from, to)
+        }
+
+        fn interrupted(&self) -> bool {
+            self.interrupt_after.is_some_and(|n| self.writes >= n)
+        }
+    }
+
+    #[test]
+    fn ctrl_c_while_writing_undoes_everything() {
+        for after in 1..=4 {
+            let root = tempfile::tempdir().unwrap();
+            let mut disk = FailingDisk {
+                interrupt_after: Some(after),
+                ..FailingDisk::default()
+            };
+            let error = write_using(
+                &plan(),
+                &root.path().join("proj"),
+                &Options::default(),
+                &mut disk,
+            )
+            .unwrap_err();
+            assert!(matches!(error, Error::Interrupted), "{error}");
+            assert!(
+                snapshot(root.path()).is_empty(),
+                "left behind: {:?}",
+                snapshot(root.path())
+            );
+
+            let dir = tempfile::tempdir().unwrap();
+            fs::write(dir.path().join("a.txt"), "mine").unwrap();
+            let before = snapshot(dir.path());
+            let options = Options {
+                existing_dir: true,
+                overwrite: true,
+                ..Options::default()
+            };
+            let mut disk = FailingDisk {
+                interrupt_after: Some(after),
+                ..FailingDisk::default()
+            };
+            let error = write_using(&plan(), dir.path(), &options, &mut disk).unwrap_err();
+            assert!(matches!(error, Error::Interrupted), "{error}");
+            assert_eq!(snapshot(dir.path()), before);
         }
     }
 

@@ -144,6 +144,26 @@ proptest! {
     }
 
     #[test]
+    fn any_base_image_is_refused_or_lands_verbatim_in_from(
+        image in "\\PC{0,80}|[a-z0-9./:-]{1,40}(:[A-Za-z0-9_.-]{1,20})?",
+    ) {
+        for runtime in family_runtimes() {
+            match render(&["my-fn", "--runtime", &runtime, "--base-image", &image]) {
+                Err(Error::InvalidBaseImage { .. }) => {}
+                Err(other) => prop_assert!(false, "unexpected error for {image:?}: {other}"),
+                Ok(plan) => {
+                    let dockerfile = file(&plan, "function/Dockerfile");
+                    let froms: Vec<&str> = dockerfile.lines().filter(|l| l.starts_with("FROM ")).collect();
+                    prop_assert!(!froms.is_empty());
+                    // Every FROM names the image (or a stage or toolchain image), one line each.
+                    prop_assert!(froms.iter().any(|l| l.split_whitespace().nth(1) == Some(image.as_str())), "{froms:?}");
+                    prop_assert!(!image.contains(char::is_whitespace));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn any_name_is_refused_or_yields_safe_identifiers(name in "\\PC{0,70}|[A-Za-z][A-Za-z0-9_-]{0,70}") {
         for runtime in family_runtimes() {
             let define = format!("name={name}");

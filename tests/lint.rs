@@ -9,11 +9,58 @@ use std::process::Command;
 /// Writes every combination into one temporary directory; returns it with the paths of
 /// the generated files named `file_name`.
 fn generate_all(file_name: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let projects = support::matrix(true)
+        .into_iter()
+        .map(|combo| (combo, "lint-me"));
+    generate(projects, file_name)
+}
+
+/// Names at the edges of the rules, and words some language reserves, for every family's
+/// newest runtime on both bases (one option value each: names do not depend on it).
+fn generate_edge_names(file_name: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let long = "L".repeat(64);
+    let names = [
+        "A",
+        "a_",
+        "A--b__C",
+        long.as_str(),
+        "class",
+        "import",
+        "package",
+        "func",
+        "type",
+        "main",
+        "test",
+        "System",
+        "lambda",
+        "async",
+        "crate",
+        "end",
+    ];
+    let mut newest: Vec<support::Combo> = Vec::new();
+    for combo in support::matrix(false) {
+        let seen = newest
+            .iter()
+            .any(|c| c.family == combo.family && c.base == combo.base);
+        if !seen && combo.arch == lambda_new::choices::Architecture::X86_64 {
+            newest.push(combo);
+        }
+    }
+    let projects = newest
+        .into_iter()
+        .flat_map(|combo| names.map(|name| (combo.clone(), name)));
+    generate(projects.collect::<Vec<_>>().into_iter(), file_name)
+}
+
+fn generate<'n>(
+    projects: impl Iterator<Item = (support::Combo, &'n str)>,
+    file_name: &str,
+) -> (tempfile::TempDir, Vec<PathBuf>) {
     let root = tempfile::tempdir().unwrap();
     let mut paths = Vec::new();
-    for combo in support::matrix(true) {
-        let target = root.path().join(combo.label());
-        lambda_new::write::write(&support::render(&combo, "lint-me"), &target).unwrap();
+    for (combo, name) in projects {
+        let target = root.path().join(format!("{}-{name}", combo.label()));
+        lambda_new::write::write(&support::render(&combo, name), &target).unwrap();
         for entry in walk(&target) {
             if entry.file_name().is_some_and(|n| n == file_name) {
                 paths.push(entry);
@@ -69,6 +116,35 @@ fn every_template_passes_cfn_lint() {
     }
     let (_root, templates) = generate_all("template.yaml");
     // Informational rules (I...) are opt-in; include them, and fail on any finding.
+    assert_clean(
+        "cfn-lint",
+        &[
+            "--include-checks",
+            "I",
+            "--non-zero-exit-code",
+            "informational",
+            "--",
+        ],
+        &templates,
+    );
+}
+
+#[test]
+fn edge_case_names_lint_clean() {
+    if !support::require_tool("hadolint", "lints generated Dockerfiles")
+        || !support::require_tool("cfn-lint", "lints generated SAM templates")
+    {
+        return;
+    }
+    let (_root, dockerfiles) = generate_edge_names("Dockerfile");
+    assert_clean(
+        "hadolint",
+        &["--no-color", "--failure-threshold", "style"],
+        &dockerfiles,
+    );
+    // template.yaml depends on the name, not on the family: one family's are enough.
+    let (_root, mut templates) = generate_edge_names("template.yaml");
+    templates.retain(|t| t.to_string_lossy().contains("/python"));
     assert_clean(
         "cfn-lint",
         &[
