@@ -4,7 +4,8 @@
 //! nothing). For the newest and oldest runtime on the alternative base, the Dockerfile's
 //! build-stage RUN commands and COPYs assemble /var/task, and the runtime interface client
 //! starts as ENTRYPOINT + CMD say, against the Runtime API emulator, answering the project's
-//! own event.
+//! events and reporting one it cannot deserialize. The AWS base for the newest runtime the
+//! same way, with the open-source client standing in for the one inside the AWS image.
 //!
 //! Gradle cannot be installed here (services.gradle.org is unreachable and Debian's is 4.4),
 //! so the Gradle variant is checked for the same sources, versions and image layout only;
@@ -177,20 +178,76 @@ fn maven_projects_pass_their_tests_and_lint() {
     println!("Java (Maven) unit tests took {:.1?}", started.elapsed());
 }
 
-/// Builds the alternative image's /var/task the way its Dockerfile does (the build stage's
-/// RUN commands, then its COPYs), starts the ENTRYPOINT + CMD, and invokes it.
+/// Builds each image's /var/task the way its Dockerfile does (the build stage's RUN
+/// commands, then its COPYs), starts it as its final stage says against the emulator, and
+/// sends it every event in `events/`, one without a name and one its deserializer rejects.
+/// The alternative base for the newest and oldest runtime; the AWS base for the newest, with
+/// a stand-in for the client inside the AWS image (see `start_aws`).
 #[test]
-fn alternative_images_answer_the_sample_event_through_the_ric() {
+fn images_answer_their_events_through_the_ric() {
     if !support::require_tool("mvn", "builds the generated Java projects") {
         return;
     }
     let Some(jdk) = jdk() else { return };
     let started = Instant::now();
     let root = tempfile::tempdir().unwrap();
+    let runtimes = newest_and_oldest(&java_runtimes());
     // The newest and oldest bytecode; the runtimes between differ only in `--release`.
-    for runtime in newest_and_oldest(&java_runtimes()) {
-        let combo = combo(&runtime, BaseKind::Alternative, "maven");
-        let project = generate(root.path(), &combo, "hello-java");
+    for runtime in &runtimes {
+        let combo = combo(runtime, BaseKind::Alternative, "maven");
+        let built = Built::new(root.path(), &combo, &jdk, false);
+        let image = built.last_stage();
+        assert_eq!(image.workdir.as_deref(), Some(TASK_ROOT));
+        let mut argv: Vec<String> = image.entrypoint.clone().expect("ENTRYPOINT");
+        argv.extend(image.cmd.clone().expect("CMD"));
+        assert_eq!(argv[0], IMAGE_JAVA);
+        let argv: Vec<String> = argv[1..]
+            .iter()
+            .map(|a| a.replace(TASK_ROOT, built.task_root.to_str().unwrap()))
+            .collect();
+        let client = Client::start(&jdk, &argv, &built, &combo);
+        answers_its_events(&client, &built.project, &combo);
+        println!(
+            "{}: the RIC answered ({:.0?} so far)",
+            combo.label(),
+            started.elapsed()
+        );
+
+        if runtime == &runtimes[0] {
+            let aws_started = Instant::now();
+            let aws = Combo {
+                base: BaseKind::Aws,
+                ..combo.clone()
+            };
+            // Its own build stage, so its own pom decides /var/task/lib; the alternative
+            // build of the same runtime has just filled the Maven repository for it.
+            let aws_built = Built::new(root.path(), &aws, &jdk, true);
+            let client = start_aws(&jdk, &aws_built, &built, &aws);
+            answers_its_events(&client, &aws_built.project, &aws);
+            println!(
+                "{}: the stand-in RIC answered in {:.1?}",
+                aws.label(),
+                aws_started.elapsed()
+            );
+        }
+    }
+    println!("Java RIC end-to-end runs took {:.1?}", started.elapsed());
+}
+
+/// A generated project whose Dockerfile's build stage has run and whose final stage's
+/// COPYs have filled a local /var/task.
+struct Built {
+    project: PathBuf,
+    function: PathBuf,
+    task_root: PathBuf,
+    stages: Vec<Stage>,
+}
+
+impl Built {
+    /// With `warm`, the RUN commands that only fill the Maven repository
+    /// (`dependency:go-offline`) are skipped; Maven still downloads whatever is missing.
+    fn new(root: &Path, combo: &Combo, jdk: &Path, warm: bool) -> Built {
+        let project = generate(root, combo, "hello-java");
         let function = project.join("function");
         let (stages, last) = last_stage(&function.join("Dockerfile"));
         let (build, image) = (&stages[0], &stages[last]);
@@ -199,13 +256,18 @@ fn alternative_images_answer_the_sample_event_through_the_ric() {
             .as_deref()
             .expect("the build stage sets WORKDIR");
         for command in &build.runs {
+            if warm && command.contains("dependency:go-offline") {
+                continue;
+            }
             let mut sh = Command::new("sh");
+            // Maven's own JVM at C1, as in `maven`: these builds are too short for C2.
             sh.args(["-c", command])
                 .current_dir(&function)
-                .env("JAVA_HOME", &jdk);
+                .env("JAVA_HOME", jdk)
+                .env("MAVEN_OPTS", FAST_JVM);
             run(sh, &format!("{}: RUN {command}", combo.label()));
         }
-        let task_root = root.path().join(format!("{}-task", combo.label()));
+        let task_root = root.join(format!("{}-task", combo.label()));
         for copy in &image.copies {
             assert_eq!(copy.from.as_deref(), Some("build"), "{copy:?}");
             let dest = local_path(&copy.dest, TASK_ROOT, &task_root);
@@ -213,86 +275,206 @@ fn alternative_images_answer_the_sample_event_through_the_ric() {
                 copy_tree(&local_path(source, build_dir, &function), &dest);
             }
         }
-        assert_eq!(image.workdir.as_deref(), Some(TASK_ROOT));
-
-        let mut argv: Vec<String> = image.entrypoint.clone().expect("ENTRYPOINT");
-        argv.extend(image.cmd.clone().expect("CMD"));
-        assert_eq!(argv[0], IMAGE_JAVA);
-        let java = jdk.join("bin/java");
-        let argv: Vec<String> = argv[1..]
-            .iter()
-            .map(|a| a.replace(TASK_ROOT, task_root.to_str().unwrap()))
-            .collect();
-        let api = RuntimeApi::start();
-        let child = Command::new(&java)
-            .args(&argv)
-            .current_dir(&task_root)
-            .envs(api.env())
-            .env("LAMBDA_TASK_ROOT", &task_root)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("java starts");
-        let mut client = Client(Some(child));
-
-        let event = std::fs::read(project.join("events/event.json")).unwrap();
-        let answer = response(&api, &event, &combo, &mut client);
-        assert_eq!(answer["statusCode"], 200, "{answer}");
-        assert_eq!(
-            answer["headers"]["Content-Type"], "application/json",
-            "{answer}"
-        );
-        let body: serde_json::Value =
-            serde_json::from_str(answer["body"].as_str().expect("a string body")).unwrap();
-        assert_eq!(body, serde_json::json!({"message": "Hello, Lambda!"}));
-        let no_name = response(&api, b"{}", &combo, &mut client);
-        assert_eq!(
-            no_name["body"].as_str(),
-            Some(r#"{"message": "Hello, world!"}"#),
-            "{no_name}"
-        );
-        println!(
-            "{}: the RIC answered ({:.0?} so far)",
-            combo.label(),
-            started.elapsed()
-        );
+        Built {
+            project,
+            function,
+            task_root,
+            stages,
+        }
     }
-    println!("Java RIC end-to-end runs took {:.1?}", started.elapsed());
+
+    fn last_stage(&self) -> &Stage {
+        self.stages.last().unwrap()
+    }
 }
 
-/// The runtime interface client's process: stopped when dropped.
-struct Client(Option<Child>);
+/// Starts the AWS base image's project. That image's /lambda-entrypoint.sh exports CMD (the
+/// handler) as _HANDLER and runs /var/runtime/bootstrap, which starts the client the image
+/// carries in /var/runtime/lib, AWSLambda, with the handler; the client loads the function
+/// from LAMBDA_TASK_ROOT (classes in /var/task, jars in /var/task/lib) in a class loader of
+/// its own. STAND-IN: the image's client is not available here, so the open-source runtime
+/// interface client stands in for it: the Maven artifact the alternative pom declares, at
+/// its version, with the libraries it needs, taken from the alternative build (`alternative`)
+/// of the same runtime instead of resolved again. Only aws-lambda-java-core of the
+/// function's own jars is on its class path too (the client links against it); the rest,
+/// events included, must come from the AWS project's /var/task/lib.
+fn start_aws(jdk: &Path, aws: &Built, alternative: &Built, combo: &Combo) -> Client {
+    let image = aws.last_stage();
+    assert!(
+        image.from.starts_with("public.ecr.aws/lambda/java:"),
+        "{}",
+        image.from
+    );
+    assert_eq!(image.entrypoint, None, "the image's own entry point");
+    assert_eq!(image.workdir, None, "the image's WORKDIR, /var/task");
+    let cmd = image.cmd.clone().expect("CMD");
+    let [handler] = cmd.as_slice() else {
+        panic!("/lambda-entrypoint.sh takes exactly one argument: {cmd:?}")
+    };
+    let alternative_pom = std::fs::read_to_string(alternative.function.join("pom.xml")).unwrap();
+    let ric = "aws-lambda-java-runtime-interface-client";
+    let version = maven_version(&alternative_pom, ric).expect("the alternative pom's RIC");
+    let own = jar_names(&aws.task_root.join("lib"));
+    let mut class_path: Vec<String> = jar_names(&alternative.function.join("target/dependency"))
+        .into_iter()
+        .filter(|jar| !own.contains(jar) || jar.starts_with("aws-lambda-java-core-"))
+        .map(|jar| {
+            let path = alternative.function.join("target/dependency").join(&jar);
+            path.to_str().unwrap().to_owned()
+        })
+        .collect();
+    class_path.sort();
+    assert!(
+        class_path
+            .iter()
+            .any(|p| p.ends_with(&format!("/{ric}-{version}.jar"))),
+        "{class_path:?}"
+    );
+    let argv = [
+        FAST_JVM.split(' ').map(str::to_owned).collect(),
+        vec![
+            "-cp".to_owned(),
+            class_path.join(":"),
+            "com.amazonaws.services.lambda.runtime.api.client.AWSLambda".to_owned(),
+            handler.clone(),
+        ],
+    ]
+    .concat();
+    Client::start(jdk, &argv, aws, combo)
+}
+
+/// The `.jar` file names in `dir`.
+fn jar_names(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".jar"))
+        .collect()
+}
+
+/// Every file in `events/`, one event without a name, then one the client cannot
+/// deserialize, reported to the error endpoint, and a good one after it.
+fn answers_its_events(client: &Client, project: &Path, combo: &Combo) {
+    let label = combo.label();
+    let mut paths: Vec<_> = std::fs::read_dir(project.join("events"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "{label}: the project has sample events");
+    let mut events = Vec::new();
+    for path in paths {
+        let payload = std::fs::read(&path).unwrap();
+        let event: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+        let name = event["queryStringParameters"]["name"]
+            .as_str()
+            .unwrap_or("world")
+            .to_owned();
+        events.push((path.display().to_string(), payload, name));
+    }
+    events.push(("{}".to_owned(), b"{}".to_vec(), "world".to_owned()));
+    for (what, payload, name) in &events {
+        check_greeting(client, &format!("{label}: {what}"), payload, name);
+    }
+
+    // The client's Jackson reads the event into APIGatewayProxyRequestEvent before the
+    // handler runs; a number where a map belongs is reported to /error as a user exception
+    // (header `Runtime.UserException`; the body names the wrapping RuntimeException, with no
+    // stack trace), and the client goes on to the next event.
+    let outcome = client.invoke(br#"{"queryStringParameters": 5}"#);
+    let Outcome::Error { error_type, body } = &outcome else {
+        panic!(
+            "{label}: a malformed event was answered: {outcome:?}\n{}",
+            client.output()
+        )
+    };
+    assert_eq!(error_type, "Runtime.UserException", "{label}: {outcome:?}");
+    assert_eq!(
+        (&body["errorType"], &body["errorMessage"]),
+        (
+            &serde_json::json!("java.lang.RuntimeException"),
+            &serde_json::json!("An error occurred during JSON parsing")
+        ),
+        "{label}: {body}"
+    );
+    let (what, payload, name) = &events[0];
+    check_greeting(client, &format!("{label}: {what}"), payload, name);
+    assert!(client.api.init_error().is_none(), "{label}");
+}
+
+/// A 200 answer with one header, Content-Type (any case) application/json, and the greeting.
+fn check_greeting(client: &Client, what: &str, payload: &[u8], name: &str) {
+    let outcome = client.invoke(payload);
+    let Outcome::Response(body) = &outcome else {
+        panic!("{what}: {outcome:?}\n{}", client.output())
+    };
+    let answer: serde_json::Value = serde_json::from_slice(body).expect("JSON response");
+    assert_eq!(answer["statusCode"], 200, "{what}: {answer}");
+    let headers = answer["headers"].as_object().expect("headers");
+    assert!(
+        headers.len() == 1
+            && headers
+                .iter()
+                .all(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "application/json"),
+        "{what}: {answer}"
+    );
+    let message: serde_json::Value =
+        serde_json::from_str(answer["body"].as_str().expect("a string body")).unwrap();
+    assert_eq!(
+        message,
+        serde_json::json!({"message": format!("Hello, {name}!")}),
+        "{what}"
+    );
+}
+
+/// The runtime interface client's process and its emulator: stopped when dropped.
+struct Client {
+    child: Child,
+    api: RuntimeApi,
+    log: PathBuf,
+}
+
+impl Client {
+    /// `java argv` in /var/task with the variables Lambda sets (the handler from the argv's
+    /// last word, CMD) and a fresh emulator's.
+    fn start(jdk: &Path, argv: &[String], built: &Built, combo: &Combo) -> Client {
+        let api = RuntimeApi::start();
+        let log = built.task_root.with_extension("log");
+        let output = std::fs::File::create(&log).unwrap();
+        let child = Command::new(jdk.join("bin/java"))
+            .args(argv)
+            .current_dir(&built.task_root)
+            .envs(api.env())
+            .env("LAMBDA_TASK_ROOT", &built.task_root)
+            .env("_HANDLER", argv.last().unwrap())
+            .stdin(Stdio::null())
+            .stdout(output.try_clone().unwrap())
+            .stderr(output)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: java starts: {e}", combo.label()));
+        Client { child, api, log }
+    }
+
+    fn invoke(&self, payload: &[u8]) -> Outcome {
+        let wait = Duration::from_secs(60);
+        self.api.invoke(payload, wait).unwrap_or_else(|_| {
+            panic!(
+                "no answer in {wait:?} (init error {:?}):\n{}",
+                self.api.init_error(),
+                self.output()
+            )
+        })
+    }
+
+    fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
 
 impl Drop for Client {
     fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// Invokes `payload`; on anything but a response, stops the client and shows its output.
-fn response(
-    api: &RuntimeApi,
-    payload: &[u8],
-    combo: &Combo,
-    client: &mut Client,
-) -> serde_json::Value {
-    match api.invoke(payload, Duration::from_secs(60)) {
-        Ok(Outcome::Response(body)) => serde_json::from_slice(&body).expect("JSON response"),
-        other => {
-            let mut child = client.0.take().expect("the client runs");
-            let _ = child.kill();
-            let output = child.wait_with_output().unwrap();
-            panic!(
-                "{}: no response ({other:?}; init error {:?}):\n{}{}",
-                combo.label(),
-                api.init_error(),
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
