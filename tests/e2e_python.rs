@@ -7,13 +7,13 @@ mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use support::dockerfile::{self, Stage};
-use support::runtime_api::{Outcome, RuntimeApi};
+use support::e2e::{self, Client, Image};
 
 /// Generous: the client starts in well under a second, but CI machines are slow.
 const WAIT: Duration = Duration::from_secs(30);
@@ -37,36 +37,11 @@ fn answers_its_events(base: &str) {
     }
     // The default architecture is this machine's, so the host's wheels fit.
     let (tmp, project) = support::generate(&["my-fn", "--base", base]);
-    let image = Image::build(&project.join("function"), tmp.path());
+    let image = build_image(&project.join("function"), tmp.path());
 
-    let client = image.start(&image.cmd);
-    let mut events: Vec<PathBuf> = fs::read_dir(project.join("events"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    events.sort();
-    assert!(!events.is_empty(), "the project has sample events");
-    for path in events {
-        let payload = fs::read(&path).unwrap();
-        let event: Value = serde_json::from_slice(&payload).unwrap();
-        // The handler greets the `name` query parameter, "world" without one.
-        let name = event["queryStringParameters"]["name"]
-            .as_str()
-            .unwrap_or("world");
-        let outcome = client.invoke(&payload);
-        let Outcome::Response(body) = outcome else {
-            panic!("{}: {outcome:?}\n{}", path.display(), client.log())
-        };
-        let answer: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(answer["statusCode"], 200, "{}: {answer}", path.display());
-        let message: Value =
-            serde_json::from_str(answer["body"].as_str().expect("body is a string")).unwrap();
-        assert_eq!(
-            message,
-            json!({"message": format!("Hello, {name}!")}),
-            "{}",
-            path.display()
-        );
+    let client = start(&image, &image.cmd);
+    for (what, payload, name) in &e2e::event_files(&project) {
+        client.assert_greets(what, payload, name);
     }
     drop(client);
 
@@ -77,14 +52,8 @@ fn answers_its_events(base: &str) {
         "def handler(event, context):\n    raise ValueError(\"boom\")\n",
     )
     .unwrap();
-    let client = image.start(&["failing.handler".to_string()]);
-    let outcome = client.invoke(b"{}");
-    let Outcome::Error { body, .. } = outcome else {
-        panic!(
-            "the failing handler succeeded: {outcome:?}\n{}",
-            client.log()
-        )
-    };
+    let client = start(&image, &["failing.handler".to_string()]);
+    let (_, body) = client.assert_error("the failing handler", b"{}");
     assert_eq!(
         (&body["errorType"], &body["errorMessage"]),
         (&json!("ValueError"), &json!("boom")),
@@ -139,179 +108,81 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-/// The final stage of a generated Dockerfile, laid out under `root` (image path `/x` is
-/// `root/x`), with what the image runs.
-struct Image {
-    root: PathBuf,
-    entrypoint: Vec<String>,
-    cmd: Vec<String>,
-    workdir: String,
-    env: Vec<(String, String)>,
-}
+/// Does what the Dockerfile in `context` does, on this machine, under `tmp/rootfs`. What the
+/// AWS base image brings (its ENTRYPOINT /lambda-entrypoint.sh runs its own client from
+/// /var/runtime): the open-source client stands in for it.
+fn build_image(context: &Path, tmp: &Path) -> Image {
+    let stages = dockerfile::parse(&fs::read_to_string(context.join("Dockerfile")).unwrap());
+    let last = stages.last().expect("a FROM");
+    let aws_env = [
+        ("LAMBDA_RUNTIME_DIR", "/var/runtime"),
+        ("PYTHONPATH", "/var/runtime"),
+    ];
+    let aws_client = ["python3", "-m", "awslambdaric"];
+    let image = Image::new(last, &tmp.join("rootfs"), &aws_client, &aws_env);
+    let ric_dir = if e2e::is_aws_base(last) {
+        "/var/runtime".to_string()
+    } else {
+        pip_target(&stages)
+    };
 
-impl Image {
-    /// Does what the Dockerfile in `context` does, on this machine, under `tmp/rootfs`.
-    fn build(context: &Path, tmp: &Path) -> Image {
-        let stages = dockerfile::parse(&fs::read_to_string(context.join("Dockerfile")).unwrap());
-        let last = stages.last().expect("a FROM");
-        let mut image = Image {
-            root: tmp.join("rootfs"),
-            entrypoint: Vec::new(),
-            cmd: last.cmd.clone().expect("CMD names the handler"),
-            workdir: "/".into(),
-            env: Vec::new(),
-        };
-        let ric_dir = if last.from.starts_with("public.ecr.aws/lambda/") {
-            // What the AWS base image brings (its ENTRYPOINT /lambda-entrypoint.sh runs its own
-            // client from /var/runtime): the open-source client stands in for it.
-            image.entrypoint = strings(&["python3", "-m", "awslambdaric"]);
-            image.workdir = "/var/task".into();
-            image.env = [
-                ("LAMBDA_RUNTIME_DIR", "/var/runtime"),
-                ("PYTHONPATH", "/var/runtime"),
-            ]
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .to_vec();
-            "/var/runtime".to_string()
-        } else {
-            pip_target(&stages)
-        };
-        image.entrypoint = last.entrypoint.clone().unwrap_or(image.entrypoint);
-        image.workdir = last.workdir.clone().unwrap_or(image.workdir);
-        image.env.extend(last.env.iter().cloned());
+    // RUN: the dependencies, into the folder the Dockerfile installs them in (pip takes
+    // seconds even with nothing to install, so only when something is listed).
+    let requirements = context.join("requirements.txt");
+    let listed = fs::read_to_string(&requirements).unwrap();
+    if listed
+        .lines()
+        .map(str::trim)
+        .any(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let target = image.host_path(&pip_target(&stages));
+        pip_install(&target, &["--requirement", requirements.to_str().unwrap()]);
+    }
+    copy_dir(&ric(&ric_version(&stages)), &image.host_path(&ric_dir));
 
-        // RUN: the dependencies, into the folder the Dockerfile installs them in (pip takes
-        // seconds even with nothing to install, so only when something is listed).
-        let requirements = context.join("requirements.txt");
-        let listed = fs::read_to_string(&requirements).unwrap();
-        if listed
-            .lines()
-            .map(str::trim)
-            .any(|l| !l.is_empty() && !l.starts_with('#'))
-        {
-            let target = image.host_path(&pip_target(&stages));
-            pip_install(&target, &["--requirement", requirements.to_str().unwrap()]);
-        }
-        copy_dir(&ric(&ric_version(&stages)), &image.host_path(&ric_dir));
-
-        // COPY: the function's code. Every stage shares the root, so `--from` copies of a
-        // folder onto itself have nothing to do.
-        for copy in &last.copies {
-            for source in &copy.sources {
-                let (from, to) = match &copy.from {
-                    Some(_) => (image.host_path(source), image.host_path(&copy.dest)),
-                    None => (context.join(source), image.host_path(&copy.dest)),
-                };
-                if from == to {
-                    continue;
-                }
-                match (from.is_dir(), copy.dest.ends_with('/')) {
-                    (true, _) => copy_dir(&from, &to),
-                    (false, true) => copy_file(&from, &to.join(from.file_name().unwrap())),
-                    (false, false) => copy_file(&from, &to),
-                }
+    // COPY: the function's code. Every stage shares the root, so `--from` copies of a
+    // folder onto itself have nothing to do.
+    for copy in &last.copies {
+        for source in &copy.sources {
+            let (from, to) = match &copy.from {
+                Some(_) => (image.host_path(source), image.host_path(&copy.dest)),
+                None => (context.join(source), image.host_path(&copy.dest)),
+            };
+            if from == to {
+                continue;
+            }
+            match (from.is_dir(), copy.dest.ends_with('/')) {
+                (true, _) => copy_dir(&from, &to),
+                (false, true) => copy_file(&from, &to.join(from.file_name().unwrap())),
+                (false, false) => copy_file(&from, &to),
             }
         }
-        image
     }
-
-    /// Where image path `path` lives on this machine.
-    fn host_path(&self, path: &str) -> PathBuf {
-        self.root.join(
-            path.strip_prefix('/')
-                .unwrap_or_else(|| panic!("{path} is not absolute")),
-        )
-    }
-
-    /// Runs ENTRYPOINT + `cmd` as Lambda would: in WORKDIR, with the image's ENV, the
-    /// variables Lambda sets and those of a fresh emulator (one per client, like a sandbox).
-    fn start(&self, cmd: &[String]) -> Client {
-        let [handler] = cmd else {
-            panic!("CMD must be exactly the handler: {cmd:?}")
-        };
-        // The interpreter's path in the image (/usr/local/bin/python) means the host's python3.
-        let program = &self.entrypoint[0];
-        let program = if Path::new(program)
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with("python")
-        {
-            support::which("python3").unwrap()
-        } else {
-            self.host_path(program)
-        };
-        let log = self
-            .root
-            .with_file_name(format!("client-{}.log", handler.replace('.', "-")));
-        let output = fs::File::create(&log).unwrap();
-        let api = RuntimeApi::start();
-        let mut command = Command::new(program);
-        command
-            .args(&self.entrypoint[1..])
-            .arg(handler)
-            .current_dir(self.host_path(&self.workdir))
-            .env_clear() // only what the image and Lambda provide, nothing from this shell
-            .env("PATH", std::env::var_os("PATH").unwrap())
-            .envs(self.env.iter().map(|(k, v)| (k, self.host_paths(v))))
-            .env("LAMBDA_TASK_ROOT", self.host_path("/var/task"))
-            .env("_HANDLER", handler)
-            .envs(api.env())
-            .stdin(Stdio::null())
-            .stdout(output.try_clone().unwrap())
-            .stderr(output);
-        Client {
-            child: command.spawn().expect("the client starts"),
-            api,
-            log,
-        }
-    }
-
-    /// An ENV value with its absolute paths (`:`-separated lists too) mapped to this machine.
-    fn host_paths(&self, value: &str) -> String {
-        let parts = value.split(':').map(|p| {
-            if p.starts_with('/') {
-                self.host_path(p).to_string_lossy().into_owned()
-            } else {
-                p.to_string()
-            }
-        });
-        parts.collect::<Vec<_>>().join(":")
-    }
+    image
 }
 
-/// A running runtime interface client and its emulator; the client is killed when dropped
-/// (even when the test panics).
-struct Client {
-    child: Child,
-    api: RuntimeApi,
-    log: PathBuf,
-}
-
-impl Client {
-    fn invoke(&self, payload: &[u8]) -> Outcome {
-        self.api.invoke(payload, WAIT).unwrap_or_else(|_| {
-            panic!(
-                "no answer in {WAIT:?}; init error: {:?}\n{}",
-                self.api.init_error(),
-                self.log()
-            )
-        })
-    }
-
-    fn log(&self) -> String {
-        format!(
-            "client output:\n{}",
-            fs::read_to_string(&self.log).unwrap_or_default()
-        )
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Runs ENTRYPOINT + `cmd` (exactly the handler) as Lambda would, against a fresh emulator
+/// (one per client, like a sandbox); the interpreter's path in the image
+/// (/usr/local/bin/python, or python3) means the host's python3.
+fn start(image: &Image, cmd: &[String]) -> Client {
+    let [handler] = cmd else {
+        panic!("CMD must be exactly the handler: {cmd:?}")
+    };
+    let program = &image.entrypoint[0];
+    let program = if Path::new(program)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("python")
+    {
+        support::which("python3").unwrap()
+    } else {
+        image.host_path(program)
+    };
+    let log = image
+        .root
+        .with_file_name(format!("client-{}.log", handler.replace('.', "-")));
+    image.start_as(program, cmd, log, WAIT)
 }
 
 /// The `--target` of the Dockerfile's `pip install`: where the dependencies go.

@@ -13,14 +13,13 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use lambda_new::choices::BaseKind;
-use serde_json::{Value, json};
 use support::dockerfile::{self, Stage};
-use support::runtime_api::{Outcome, RuntimeApi};
+use support::e2e::{self, Image};
 
 /// Generous: the binary starts in milliseconds, but CI machines are slow.
 const WAIT: Duration = Duration::from_secs(30);
@@ -224,13 +223,13 @@ fn built_binary_answers_its_events_on_both_bases() {
                 .unwrap_or_else(|| panic!("{source} lies outside the build stage's WORKDIR"));
             function.join(rest)
         });
-        let client = image.start();
-        let mut events = event_files(project);
+        let client = image.start(WAIT);
+        let mut events = e2e::event_files(project);
         events.push(("{}".into(), b"{}".to_vec(), "world".into()));
         let null = br#"{"queryStringParameters":null}"#.to_vec();
         events.push(("null query parameters".into(), null, "world".into()));
         for (what, payload, name) in &events {
-            check_greeting(&client, what, &client.invoke(payload), name);
+            client.assert_greets(what, payload, name);
         }
         let log = client.log();
         assert!(
@@ -243,16 +242,14 @@ fn built_binary_answers_its_events_on_both_bases() {
         // in the body, and the loop goes on to the next event. It sends no
         // Lambda-Runtime-Function-Error-Type header there (only as a trailer of streamed
         // responses), so Lambda, like the emulator, reports `Unhandled`.
-        let outcome = client.invoke(br#"{"queryStringParameters": 5}"#);
-        let Outcome::Error { error_type, body } = &outcome else {
-            panic!("a malformed event was answered: {outcome:?}\n{log}")
-        };
-        assert_eq!(error_type, "Unhandled", "{outcome:?}");
+        let (error_type, body) =
+            client.assert_error("a malformed event", br#"{"queryStringParameters": 5}"#);
+        assert_eq!(error_type, "Unhandled", "{body}");
         assert_eq!(body["errorType"], "UnmarshalTypeError", "{body}");
         let message = body["errorMessage"].as_str().unwrap_or_default();
         assert!(message.contains("queryStringParameters"), "{body}");
         let (what, payload, name) = &events[0];
-        check_greeting(&client, what, &client.invoke(payload), name);
+        client.assert_greets(what, payload, name);
         assert!(client.api.init_error().is_none());
         println!(
             "Go image from {}: events answered in {:.1?}",
@@ -261,200 +258,6 @@ fn built_binary_answers_its_events_on_both_bases() {
         );
     }
     println!("Go binary built and invoked in {:.1?}", started.elapsed());
-}
-
-/// Every file in the project's `events/`: (file name, payload, the name it greets).
-fn event_files(project: &Path) -> Vec<(String, Vec<u8>, String)> {
-    let mut paths: Vec<_> = fs::read_dir(project.join("events"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    assert!(!paths.is_empty(), "the project has sample events");
-    paths
-        .into_iter()
-        .map(|path| {
-            let payload = fs::read(&path).unwrap();
-            let event: Value = serde_json::from_slice(&payload).unwrap();
-            let name = event["queryStringParameters"]["name"]
-                .as_str()
-                .unwrap_or("world")
-                .to_string();
-            (path.display().to_string(), payload, name)
-        })
-        .collect()
-}
-
-/// A 200 answer with one header, Content-Type (any case) application/json, and the greeting.
-fn check_greeting(client: &Client, what: &str, outcome: &Outcome, name: &str) {
-    let Outcome::Response(body) = outcome else {
-        panic!("{what}: {outcome:?}\n{}", client.log())
-    };
-    let answer: Value = serde_json::from_slice(body).unwrap();
-    assert_eq!(answer["statusCode"], 200, "{what}: {answer}");
-    let headers = answer["headers"].as_object().expect("headers");
-    assert!(
-        headers.len() == 1
-            && headers
-                .iter()
-                .all(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "application/json"),
-        "{what}: {answer}"
-    );
-    let message: Value =
-        serde_json::from_str(answer["body"].as_str().expect("a string body")).unwrap();
-    assert_eq!(
-        message,
-        json!({"message": format!("Hello, {name}!")}),
-        "{what}"
-    );
-}
-
-/// A final stage laid out on this machine: image path `/x` is `root/x`.
-struct Image {
-    root: PathBuf,
-    entrypoint: Vec<String>,
-    cmd: Vec<String>,
-    workdir: String,
-    env: Vec<(String, String)>,
-}
-
-impl Image {
-    /// Does the stage's COPYs (`--from=build` sources found with `build_path`) under `root`
-    /// and reads what it runs. On the AWS base image, what the image brings stands in: its
-    /// ENTRYPOINT /lambda-entrypoint.sh, WORKDIR and ENV.
-    fn lay_out(last: &Stage, root: &Path, build_path: impl Fn(&str) -> PathBuf) -> Image {
-        let mut image = Image {
-            root: root.to_path_buf(),
-            entrypoint: Vec::new(),
-            cmd: last.cmd.clone().expect("CMD"),
-            // Distroless sets none that matters here; the binary does not depend on it.
-            workdir: "/".into(),
-            env: Vec::new(),
-        };
-        if last.from.starts_with("public.ecr.aws/lambda/") {
-            image.entrypoint = vec!["/lambda-entrypoint.sh".into()];
-            image.workdir = "/var/task".into();
-            image.env = [
-                ("LAMBDA_TASK_ROOT", "/var/task"),
-                ("LAMBDA_RUNTIME_DIR", "/var/runtime"),
-            ]
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .to_vec();
-            image.write_aws_entrypoint();
-        }
-        if let Some(entrypoint) = &last.entrypoint {
-            image.entrypoint = entrypoint.clone();
-        }
-        image.workdir = last.workdir.clone().unwrap_or(image.workdir);
-        image.env.extend(last.env.iter().cloned());
-        assert!(!image.entrypoint.is_empty(), "{}: no ENTRYPOINT", last.from);
-        for copy in &last.copies {
-            assert_eq!(copy.from.as_deref(), Some("build"), "{copy:?}");
-            let [source] = copy.sources.as_slice() else {
-                panic!("one file per COPY: {copy:?}")
-            };
-            let dest = image.host_path(&copy.dest);
-            fs::create_dir_all(dest.parent().unwrap()).unwrap();
-            fs::copy(build_path(source), &dest).unwrap();
-        }
-        fs::create_dir_all(image.host_path(&image.workdir)).unwrap();
-        image
-    }
-
-    /// Stands in for the AWS base image's /lambda-entrypoint.sh: it requires exactly one
-    /// argument, exports it as _HANDLER and execs /var/runtime/bootstrap (the real script
-    /// runs that under its bundled emulator when AWS_LAMBDA_RUNTIME_API is unset).
-    fn write_aws_entrypoint(&self) {
-        use std::os::unix::fs::PermissionsExt;
-        let script = self.host_path("/lambda-entrypoint.sh");
-        let bootstrap = self.host_path("/var/runtime/bootstrap");
-        fs::create_dir_all(&self.root).unwrap();
-        fs::write(
-            &script,
-            format!(
-                "#!/bin/sh\n\
-                 if [ $# -ne 1 ]; then\n  \
-                   echo \"entrypoint requires the handler name to be the first argument\" 1>&2\n  \
-                   exit 142\n\
-                 fi\n\
-                 export _HANDLER=\"$1\"\n\
-                 [ -n \"$AWS_LAMBDA_RUNTIME_API\" ] || {{ echo 'no AWS_LAMBDA_RUNTIME_API' >&2; exit 1; }}\n\
-                 exec '{}'\n",
-                bootstrap.display()
-            ),
-        )
-        .unwrap();
-        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
-    }
-
-    fn host_path(&self, path: &str) -> PathBuf {
-        let rest = path
-            .strip_prefix('/')
-            .unwrap_or_else(|| panic!("{path} is not absolute"));
-        self.root.join(rest)
-    }
-
-    /// ENTRYPOINT + CMD in WORKDIR, with the image's ENV, the variables Lambda sets and a
-    /// fresh emulator's.
-    fn start(&self) -> Client {
-        let log = self.root.with_extension("log");
-        let output = fs::File::create(&log).unwrap();
-        let api = RuntimeApi::start();
-        let child = Command::new(self.host_path(&self.entrypoint[0]))
-            .args(&self.entrypoint[1..])
-            .args(&self.cmd)
-            .current_dir(self.host_path(&self.workdir))
-            .env_clear() // only what the image and Lambda provide
-            .env("PATH", std::env::var_os("PATH").unwrap())
-            .envs(self.env.iter().map(|(k, v)| {
-                let v = if v.starts_with('/') {
-                    self.host_path(v).display().to_string()
-                } else {
-                    v.clone()
-                };
-                (k.clone(), v)
-            }))
-            .env("LAMBDA_TASK_ROOT", self.host_path("/var/task"))
-            .env("_HANDLER", &self.cmd[0])
-            .envs(api.env())
-            .stdin(Stdio::null())
-            .stdout(output.try_clone().unwrap())
-            .stderr(output)
-            .spawn()
-            .expect("the image's entry point starts");
-        Client { child, api, log }
-    }
-}
-
-/// The started image and its emulator; the process is killed when the test ends, passed
-/// or not.
-struct Client {
-    child: Child,
-    api: RuntimeApi,
-    log: PathBuf,
-}
-
-impl Client {
-    fn invoke(&self, payload: &[u8]) -> Outcome {
-        self.api.invoke(payload, WAIT).unwrap_or_else(|_| {
-            panic!(
-                "no answer in {WAIT:?}; init error {:?}\n{}",
-                self.api.init_error(),
-                self.log()
-            )
-        })
-    }
-
-    fn log(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// A statically linked ELF executable (no program interpreter) for this machine's CPU.

@@ -18,18 +18,20 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use lambda_new::choices::{Architecture, BaseKind};
 use support::Combo;
 use support::dockerfile::{self, Stage};
-use support::runtime_api::{Outcome, RuntimeApi};
+use support::e2e::{self, Client};
 
 const TEMURIN_25: &str = "/usr/lib/jvm/temurin-25-jdk-amd64";
 /// Where the eclipse-temurin images keep java; the ENTRYPOINT names it.
 const IMAGE_JAVA: &str = "/opt/java/openjdk/bin/java";
 const TASK_ROOT: &str = "/var/task";
+/// How long an invocation may take: the JVM starts slowly.
+const WAIT: Duration = Duration::from_secs(60);
 
 fn java_runtimes() -> Vec<String> {
     let mut runtimes: Vec<String> = Vec::new();
@@ -205,7 +207,7 @@ fn images_answer_their_events_through_the_ric() {
             .iter()
             .map(|a| a.replace(TASK_ROOT, built.task_root.to_str().unwrap()))
             .collect();
-        let client = Client::start(&jdk, &argv, &built, &combo);
+        let client = start(&jdk, &argv, &built);
         answers_its_events(&client, &built.project, &combo);
         println!(
             "{}: the RIC answered ({:.0?} so far)",
@@ -222,7 +224,7 @@ fn images_answer_their_events_through_the_ric() {
             // Its own build stage, so its own pom decides /var/task/lib; the alternative
             // build of the same runtime has just filled the Maven repository for it.
             let aws_built = Built::new(root.path(), &aws, &jdk, true);
-            let client = start_aws(&jdk, &aws_built, &built, &aws);
+            let client = start_aws(&jdk, &aws_built, &built);
             answers_its_events(&client, &aws_built.project, &aws);
             println!(
                 "{}: the stand-in RIC answered in {:.1?}",
@@ -298,7 +300,7 @@ impl Built {
 /// of the same runtime instead of resolved again. Only aws-lambda-java-core of the
 /// function's own jars is on its class path too (the client links against it); the rest,
 /// events included, must come from the AWS project's /var/task/lib.
-fn start_aws(jdk: &Path, aws: &Built, alternative: &Built, combo: &Combo) -> Client {
+fn start_aws(jdk: &Path, aws: &Built, alternative: &Built) -> Client {
     let image = aws.last_stage();
     assert!(
         image.from.starts_with("public.ecr.aws/lambda/java:"),
@@ -340,7 +342,18 @@ fn start_aws(jdk: &Path, aws: &Built, alternative: &Built, combo: &Combo) -> Cli
         ],
     ]
     .concat();
-    Client::start(jdk, &argv, aws, combo)
+    start(jdk, &argv, aws)
+}
+
+/// `java argv` in /var/task with the variables Lambda sets (the handler from the argv's last
+/// word, CMD) and a fresh emulator's.
+fn start(jdk: &Path, argv: &[String], built: &Built) -> Client {
+    let mut java = Command::new(jdk.join("bin/java"));
+    java.args(argv)
+        .current_dir(&built.task_root)
+        .env("LAMBDA_TASK_ROOT", &built.task_root)
+        .env("_HANDLER", argv.last().unwrap());
+    Client::start(&mut java, built.task_root.with_extension("log"), WAIT)
 }
 
 /// The `.jar` file names in `dir`.
@@ -356,39 +369,21 @@ fn jar_names(dir: &Path) -> Vec<String> {
 /// deserialize, reported to the error endpoint, and a good one after it.
 fn answers_its_events(client: &Client, project: &Path, combo: &Combo) {
     let label = combo.label();
-    let mut paths: Vec<_> = std::fs::read_dir(project.join("events"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    assert!(!paths.is_empty(), "{label}: the project has sample events");
-    let mut events = Vec::new();
-    for path in paths {
-        let payload = std::fs::read(&path).unwrap();
-        let event: serde_json::Value = serde_json::from_slice(&payload).unwrap();
-        let name = event["queryStringParameters"]["name"]
-            .as_str()
-            .unwrap_or("world")
-            .to_owned();
-        events.push((path.display().to_string(), payload, name));
-    }
+    let mut events = e2e::event_files(project);
     events.push(("{}".to_owned(), b"{}".to_vec(), "world".to_owned()));
     for (what, payload, name) in &events {
-        check_greeting(client, &format!("{label}: {what}"), payload, name);
+        client.assert_greets(&format!("{label}: {what}"), payload, name);
     }
 
     // The client's Jackson reads the event into APIGatewayProxyRequestEvent before the
     // handler runs; a number where a map belongs is reported to /error as a user exception
     // (header `Runtime.UserException`; the body names the wrapping RuntimeException, with no
     // stack trace), and the client goes on to the next event.
-    let outcome = client.invoke(br#"{"queryStringParameters": 5}"#);
-    let Outcome::Error { error_type, body } = &outcome else {
-        panic!(
-            "{label}: a malformed event was answered: {outcome:?}\n{}",
-            client.output()
-        )
-    };
-    assert_eq!(error_type, "Runtime.UserException", "{label}: {outcome:?}");
+    let (error_type, body) = client.assert_error(
+        &format!("{label}: a malformed event"),
+        br#"{"queryStringParameters": 5}"#,
+    );
+    assert_eq!(error_type, "Runtime.UserException", "{label}: {body}");
     assert_eq!(
         (&body["errorType"], &body["errorMessage"]),
         (
@@ -398,84 +393,8 @@ fn answers_its_events(client: &Client, project: &Path, combo: &Combo) {
         "{label}: {body}"
     );
     let (what, payload, name) = &events[0];
-    check_greeting(client, &format!("{label}: {what}"), payload, name);
+    client.assert_greets(&format!("{label}: {what}"), payload, name);
     assert!(client.api.init_error().is_none(), "{label}");
-}
-
-/// A 200 answer with one header, Content-Type (any case) application/json, and the greeting.
-fn check_greeting(client: &Client, what: &str, payload: &[u8], name: &str) {
-    let outcome = client.invoke(payload);
-    let Outcome::Response(body) = &outcome else {
-        panic!("{what}: {outcome:?}\n{}", client.output())
-    };
-    let answer: serde_json::Value = serde_json::from_slice(body).expect("JSON response");
-    assert_eq!(answer["statusCode"], 200, "{what}: {answer}");
-    let headers = answer["headers"].as_object().expect("headers");
-    assert!(
-        headers.len() == 1
-            && headers
-                .iter()
-                .all(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "application/json"),
-        "{what}: {answer}"
-    );
-    let message: serde_json::Value =
-        serde_json::from_str(answer["body"].as_str().expect("a string body")).unwrap();
-    assert_eq!(
-        message,
-        serde_json::json!({"message": format!("Hello, {name}!")}),
-        "{what}"
-    );
-}
-
-/// The runtime interface client's process and its emulator: stopped when dropped.
-struct Client {
-    child: Child,
-    api: RuntimeApi,
-    log: PathBuf,
-}
-
-impl Client {
-    /// `java argv` in /var/task with the variables Lambda sets (the handler from the argv's
-    /// last word, CMD) and a fresh emulator's.
-    fn start(jdk: &Path, argv: &[String], built: &Built, combo: &Combo) -> Client {
-        let api = RuntimeApi::start();
-        let log = built.task_root.with_extension("log");
-        let output = std::fs::File::create(&log).unwrap();
-        let child = Command::new(jdk.join("bin/java"))
-            .args(argv)
-            .current_dir(&built.task_root)
-            .envs(api.env())
-            .env("LAMBDA_TASK_ROOT", &built.task_root)
-            .env("_HANDLER", argv.last().unwrap())
-            .stdin(Stdio::null())
-            .stdout(output.try_clone().unwrap())
-            .stderr(output)
-            .spawn()
-            .unwrap_or_else(|e| panic!("{}: java starts: {e}", combo.label()));
-        Client { child, api, log }
-    }
-
-    fn invoke(&self, payload: &[u8]) -> Outcome {
-        let wait = Duration::from_secs(60);
-        self.api.invoke(payload, wait).unwrap_or_else(|_| {
-            panic!(
-                "no answer in {wait:?} (init error {:?}):\n{}",
-                self.api.init_error(),
-                self.output()
-            )
-        })
-    }
-
-    fn output(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// `path` from the Dockerfile, with its `image_dir` prefix moved to `local`.

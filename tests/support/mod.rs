@@ -196,4 +196,5 @@ pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
 }
 
 pub mod dockerfile;
+pub mod e2e;
 pub mod runtime_api;
