@@ -24,14 +24,13 @@ mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use lambda_new::choices::{Architecture, BaseKind};
-use serde_json::{Value, json};
-use support::dockerfile::{self, Copy};
-use support::runtime_api::{Outcome, RuntimeApi};
+use support::dockerfile::{self, Copy, Step};
+use support::e2e::{self, Client, Image};
 
 /// Generous: the client starts in well under a second, but CI machines are slow.
 const WAIT: Duration = Duration::from_secs(30);
@@ -66,11 +65,10 @@ fn answers_its_events(base: BaseKind, language: &str) {
     {
         return;
     }
-    let combos: Vec<_> = support::matrix(true)
+    let combos: Vec<_> = support::family_matrix("nodejs")
         .into_iter()
         .filter(|c| {
-            c.runtime.starts_with("nodejs")
-                && c.base == base
+            c.base == base
                 && c.arch == Architecture::host()
                 && c.options.get("language").map(String::as_str) == Some(language)
         })
@@ -82,16 +80,16 @@ fn answers_its_events(base: BaseKind, language: &str) {
         args.extend(combo.args());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (tmp, project) = support::generate(&args);
-        let Some(image) = Image::build(&project.join("function"), tmp.path()) else {
+        let Some(built) = Built::build(&project.join("function"), tmp.path()) else {
             return; // a build tool is missing: skipped (require_tool said why)
         };
-        check_events(&image, &project, &combo.label());
-        check_failure(&image, &combo.label());
+        check_events(&built.image, &project, &combo.label());
+        check_failure(&built.image, &combo.label());
         eprintln!(
             "{}: ran end to end in {:.1?}{}",
             combo.label(),
             started.elapsed(),
-            match &image.stand_in {
+            match &built.stand_in {
                 Some(pinned) => {
                     format!(" (aws-lambda-ric {STAND_IN_RIC} standing in for {pinned})")
                 }
@@ -102,34 +100,9 @@ fn answers_its_events(base: BaseKind, language: &str) {
 }
 
 fn check_events(image: &Image, project: &Path, label: &str) {
-    let client = image.start(&image.cmd);
-    let mut events: Vec<PathBuf> = fs::read_dir(project.join("events"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    events.sort();
-    assert!(!events.is_empty(), "{label}: the project has sample events");
-    for path in events {
-        let payload = fs::read(&path).unwrap();
-        let event: Value = serde_json::from_slice(&payload).unwrap();
-        // The handler greets the `name` query parameter, "world" without one.
-        let name = event["queryStringParameters"]["name"]
-            .as_str()
-            .unwrap_or("world");
-        let outcome = client.invoke(&payload);
-        let Outcome::Response(body) = outcome else {
-            panic!("{label}: {}: {outcome:?}\n{}", path.display(), client.log())
-        };
-        let answer: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(answer["statusCode"], 200, "{label}: {answer}");
-        let message: Value =
-            serde_json::from_str(answer["body"].as_str().expect("body is a string")).unwrap();
-        assert_eq!(
-            message,
-            json!({"message": format!("Hello, {name}!")}),
-            "{label}: {}",
-            path.display()
-        );
+    let client = start(image, &image.cmd);
+    for (what, payload, name) in &e2e::event_files(project) {
+        client.assert_greets(&format!("{label}: {what}"), payload, name);
     }
 }
 
@@ -140,32 +113,23 @@ fn check_failure(image: &Image, label: &str) {
         "export const handler = async () => {\n  throw new TypeError('boom');\n};\n",
     )
     .unwrap();
-    let client = image.start(&["failing.handler".to_string()]);
-    let outcome = client.invoke(b"{}");
-    let Outcome::Error { error_type, body } = outcome else {
-        panic!(
-            "{label}: the failing handler succeeded: {outcome:?}\n{}",
-            client.log()
-        )
-    };
-    assert_eq!(
-        (&body["errorType"], &body["errorMessage"]),
-        (&json!("TypeError"), &json!("boom")),
-        "{label}: {body}"
+    let client = start(image, &["failing.handler".to_string()]);
+    // The Node.js clients name the stack `trace` (not `stackTrace`, as other languages').
+    let error_type = client.assert_raises(
+        &format!("{label}: the failing handler"),
+        b"{}",
+        ("TypeError", "boom"),
+        "trace",
+        "failing.mjs",
     );
     // 3.x posts invocation errors through its native client (aws-lambda-cpp), which sends
     // no Lambda-Runtime-Function-Error-Type header: the emulator says Unhandled, as Lambda.
     assert_eq!(error_type, "Unhandled", "{label}: the error-type header");
-    assert!(
-        // The Node.js clients name the stack `trace` (not `stackTrace`, as other languages').
-        body["trace"].to_string().contains("failing.mjs"),
-        "{label}: {body}"
-    );
 }
 
 #[test]
 fn instructions_keep_their_order_per_stage() {
-    let stages = instructions(
+    let stages = dockerfile::instructions(
         "# syntax=docker/dockerfile:1\nFROM a AS build\nWORKDIR /x\nRUN one \\\n  # note\n  two\n\
          COPY --from=b s /d/\nWORKDIR /y\nFROM c\nCMD [\"h\"]\n",
     );
@@ -192,124 +156,72 @@ fn instructions_keep_their_order_per_stage() {
     assert!(matches!(last.as_slice(), [Step::Other]), "{last:?}");
 }
 
-/// One instruction of a stage, as `dockerfile::parse` reads it.
-#[derive(Debug)]
-enum Step {
-    Workdir(String),
-    Copy(Copy),
-    Run(String),
-    /// ENV, CMD, ENTRYPOINT and the rest: read from the whole stage, not step by step.
-    Other,
+/// Runs ENTRYPOINT + `cmd` (exactly the handler) as Lambda would, against a fresh emulator
+/// (one per client, like a sandbox).
+fn start(image: &Image, cmd: &[String]) -> Client {
+    let [handler] = cmd else {
+        panic!("CMD must be exactly the handler: {cmd:?}")
+    };
+    let program = image.host_paths(&image.entrypoint[0]).into();
+    let log = image
+        .root
+        .with_file_name(format!("client-{}.log", handler.replace('.', "-")));
+    image.start_as(program, cmd, log, WAIT)
 }
 
-/// Every stage's instructions in order (`dockerfile::parse` gathers them by kind, which loses
-/// the order WORKDIR, COPY and RUN take effect in).
-fn instructions(text: &str) -> Vec<Vec<Step>> {
-    let mut lines = Vec::new();
-    let mut current = String::new();
-    for raw in text.lines().map(str::trim) {
-        if raw.is_empty() || raw.starts_with('#') {
-            continue;
-        }
-        match raw.strip_suffix('\\') {
-            Some(head) => {
-                current.push_str(head.trim_end());
-                current.push(' ');
-            }
-            None => {
-                current.push_str(raw);
-                lines.push(std::mem::take(&mut current));
-            }
-        }
-    }
-    let mut stages: Vec<Vec<Step>> = Vec::new();
-    for line in lines {
-        if line.to_ascii_uppercase().starts_with("FROM ") {
-            stages.push(Vec::new());
-            continue;
-        }
-        let Some(stage) = stages.last_mut() else {
-            continue; // ARG before the first FROM
-        };
-        let mut parsed = dockerfile::parse(&format!("FROM scratch\n{line}"))
-            .pop()
-            .unwrap();
-        stage.push(if let Some(workdir) = parsed.workdir {
-            Step::Workdir(workdir)
-        } else if let Some(copy) = parsed.copies.pop() {
-            Step::Copy(copy)
-        } else if let Some(run) = parsed.runs.pop() {
-            Step::Run(run)
-        } else {
-            Step::Other
-        });
-    }
-    stages
-}
-
-/// The final stage of a generated Dockerfile, laid out under `root` (image path `/x` is
-/// `root/x`), with what the image runs.
-struct Image {
-    root: PathBuf,
-    node: PathBuf,
-    entrypoint: Vec<String>,
-    cmd: Vec<String>,
-    workdir: String,
-    env: Vec<(String, String)>,
-    /// Whether the image's base sets `_HANDLER` from CMD itself (the AWS base does).
-    sets_handler: bool,
+/// The final stage of a generated Dockerfile laid out on this machine, and the client
+/// version standing in for the one it pins, if any.
+struct Built {
+    image: Image,
     /// The aws-lambda-ric version the Dockerfile pins, when another one stands in for it.
     stand_in: Option<String>,
 }
 
-impl Image {
+impl Built {
     /// Does what the Dockerfile in `context` does, on this machine, under `tmp/rootfs`; `None`
-    /// when a tool it needs is missing (and the test is skipped).
-    fn build(context: &Path, tmp: &Path) -> Option<Image> {
+    /// when a tool it needs is missing (and the test is skipped). The image's node is the
+    /// host's; paths into the folders the image has are under the root, other absolute paths
+    /// (system ones such as /bin/sh) stay.
+    fn build(context: &Path, tmp: &Path) -> Option<Built> {
         let text = fs::read_to_string(context.join("Dockerfile")).unwrap();
         let stages = dockerfile::parse(&text);
         let last = stages.last().expect("a FROM");
-        let mut image = Image {
-            root: tmp.join("rootfs"),
-            node: support::which("node").expect("node is on PATH"),
-            entrypoint: Vec::new(),
-            cmd: last.cmd.clone().expect("CMD names the handler"),
-            workdir: "/".into(),
-            env: Vec::new(),
-            sets_handler: false,
+        // What the AWS base image brings: its ENTRYPOINT /lambda-entrypoint.sh sets _HANDLER
+        // from CMD and starts its own client from /var/runtime, in /var/task. The open-source
+        // client (the version the alternative base pins, or its stand-in) takes that place,
+        // behind an entry point that reads _HANDLER and LAMBDA_TASK_ROOT as that bootstrap
+        // does. The alternative base's entry script must export _HANDLER itself.
+        let aws_env = [
+            ("LAMBDA_TASK_ROOT", "/var/task"),
+            ("LAMBDA_RUNTIME_DIR", "/var/runtime"),
+        ];
+        let aws_client = ["/usr/local/bin/node", "/var/runtime/index.mjs"];
+        let mut image = Image::new(last, &tmp.join("rootfs"), &aws_client, &aws_env);
+        let node = support::which("node").expect("node is on PATH");
+        image.stand_ins = vec![("/usr/local/bin/node".to_string(), node)];
+        image.keep_system_paths = true;
+        image.handler_env = e2e::is_aws_base(last);
+        let mut built = Built {
+            image,
             stand_in: None,
         };
-        if last.from.starts_with("public.ecr.aws/lambda/") {
-            // What the AWS base image brings: its ENTRYPOINT /lambda-entrypoint.sh sets
-            // _HANDLER from CMD and starts its own client from /var/runtime, in /var/task.
-            // The open-source client (the version the alternative base pins, or its stand-in)
-            // takes that place, behind an entry point that reads _HANDLER and
-            // LAMBDA_TASK_ROOT as that bootstrap does.
+        if e2e::is_aws_base(last) {
             let pinned = ric_version(&alternative_dockerfile(context));
-            let version = image.runnable(&pinned);
+            let version = built.runnable(&pinned);
             let client = ric(&version, &[])?;
-            let runtime = image.host_path("/var/runtime");
+            let runtime = built.image.host_path("/var/runtime");
             copy_dir(&client.join("node_modules/aws-lambda-ric"), &runtime, true);
             for built_only in ["deps", "src"] {
                 let _ = fs::remove_dir_all(runtime.join(built_only));
             }
-            image.shim("/var/runtime");
-            image.entrypoint = strings(&["/usr/local/bin/node", "/var/runtime/index.mjs"]);
-            image.workdir = "/var/task".into();
-            image.env = [
-                ("LAMBDA_TASK_ROOT", "/var/task"),
-                ("LAMBDA_RUNTIME_DIR", "/var/runtime"),
-            ]
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .to_vec();
-            image.sets_handler = true;
+            built.shim("/var/runtime");
         }
 
         // Every stage's instructions, in order, on one shared root: a `--from` copy of a
         // folder onto itself has nothing to do.
-        for (stage, steps) in stages.iter().zip(instructions(&text)) {
+        for (stage, steps) in stages.iter().zip(dockerfile::instructions(&text)) {
             // The AWS base images work in /var/task; Docker's default is /.
-            let mut workdir = match stage.from.starts_with("public.ecr.aws/lambda/") {
+            let mut workdir = match e2e::is_aws_base(stage) {
                 true => "/var/task".to_string(),
                 false => "/".to_string(),
             };
@@ -318,23 +230,20 @@ impl Image {
                 match step {
                     Step::Workdir(dir) => {
                         workdir = absolute(&workdir, &dir);
-                        fs::create_dir_all(image.host_path(&workdir)).unwrap();
+                        fs::create_dir_all(built.image.host_path(&workdir)).unwrap();
                     }
-                    Step::Copy(copy) => image.copy(context, &workdir, &copy),
+                    Step::Copy(copy) => built.copy(context, &workdir, &copy),
                     Step::Run(run) => {
                         for command in run.split("&&") {
-                            image.run(command, &workdir, &mut apt_packages)?;
+                            built.run(command, &workdir, &mut apt_packages)?;
                         }
                     }
                     Step::Other => {}
                 }
             }
         }
-        image.entrypoint = last.entrypoint.clone().unwrap_or(image.entrypoint);
-        image.workdir = last.workdir.clone().unwrap_or(image.workdir);
-        image.env.extend(last.env.iter().cloned());
-        image.map_entry_script();
-        Some(image)
+        built.map_entry_script();
+        Some(built)
     }
 
     /// The client version to run for `pinned`: itself, or the stand-in on a Node.js it
@@ -361,7 +270,7 @@ impl Image {
     /// Writes the 4.x-contract entry point `index.mjs` over a 3.x client in `client_dir`.
     fn shim(&self, client_dir: &str) {
         fs::write(
-            self.host_path(client_dir).join("index.mjs"),
+            self.image.host_path(client_dir).join("index.mjs"),
             "// Test stand-in: aws-lambda-ric 3.x behind 4.x's entry point and contract.\n\
              process.argv.splice(2, Infinity, process.env._HANDLER);\n\
              process.chdir(process.env.LAMBDA_TASK_ROOT);\n\
@@ -375,8 +284,8 @@ impl Image {
         let dest = absolute(workdir, &copy.dest);
         for source in &copy.sources {
             let (from, to) = match &copy.from {
-                Some(_) => (self.host_path(source), self.host_path(&dest)),
-                None => (context.join(source), self.host_path(&dest)),
+                Some(_) => (self.image.host_path(source), self.image.host_path(&dest)),
+                None => (context.join(source), self.image.host_path(&dest)),
             };
             if from == to {
                 continue;
@@ -409,11 +318,14 @@ impl Image {
                     let path = absolute(workdir, path);
                     match path.strip_suffix("/*") {
                         Some(dir) => {
-                            for entry in fs::read_dir(self.host_path(dir)).into_iter().flatten() {
+                            for entry in fs::read_dir(self.image.host_path(dir))
+                                .into_iter()
+                                .flatten()
+                            {
                                 remove(&entry.unwrap().path());
                             }
                         }
-                        None => remove(&self.host_path(&path)),
+                        None => remove(&self.image.host_path(&path)),
                     }
                 }
             }
@@ -426,7 +338,7 @@ impl Image {
                 let version = self.runnable(&pinned);
                 let built = ric(&version, apt_packages)?;
                 let prefix = absolute(workdir, &prefix);
-                copy_dir(&built, &self.host_path(&prefix), true);
+                copy_dir(&built, &self.image.host_path(&prefix), true);
                 self.shim_4x(&format!("{prefix}/node_modules/aws-lambda-ric"));
             }
             ["npm", rest @ ..] => {
@@ -434,11 +346,11 @@ impl Image {
                 let args: Vec<String> = rest
                     .iter()
                     .map(|w| match w.starts_with('/') {
-                        true => self.host_path(w).to_string_lossy().into_owned(),
+                        true => self.image.host_path(w).to_string_lossy().into_owned(),
                         false => w.to_string(),
                     })
                     .collect();
-                npm(&self.host_path(workdir), &args);
+                npm(&self.image.host_path(workdir), &args);
             }
             _ => panic!("RUN step `{command}` is not one this test knows how to run"),
         }
@@ -449,10 +361,10 @@ impl Image {
     /// (`/usr/local/bin/node` to the host's node, paths into the image's folders under
     /// the root).
     fn map_entry_script(&self) {
-        let Some(program) = self.entrypoint.first() else {
+        let Some(program) = self.image.entrypoint.first() else {
             return;
         };
-        let script = self.host_path(program);
+        let script = self.image.host_path(program);
         let Ok(text) = fs::read_to_string(&script) else {
             return; // not a file of the image: node itself (the AWS base)
         };
@@ -463,108 +375,13 @@ impl Image {
                 let end = token.len() - token.ends_with(['\n', ' ', '"', '\'']) as usize;
                 let (path, tail) = token.split_at(end);
                 if path.starts_with('/') && !token.starts_with("#!") {
-                    format!("{}{tail}", self.host_paths(path))
+                    format!("{}{tail}", self.image.host_paths(path))
                 } else {
                     token.to_string()
                 }
             })
             .collect();
         fs::write(&script, mapped.concat()).unwrap();
-    }
-
-    /// Where image path `path` lives on this machine.
-    fn host_path(&self, path: &str) -> PathBuf {
-        self.root.join(
-            path.strip_prefix('/')
-                .unwrap_or_else(|| panic!("{path} is not absolute")),
-        )
-    }
-
-    /// A value with its absolute paths (`:`-separated lists too) mapped to this machine: the
-    /// image's node is the host's; a path into a folder the image has is under the root;
-    /// any other path (a system one such as /bin/sh) stays.
-    fn host_paths(&self, value: &str) -> String {
-        let parts = value.split(':').map(|p| {
-            let first = p.split('/').nth(1).unwrap_or("");
-            if p == "/usr/local/bin/node" {
-                self.node.to_string_lossy().into_owned()
-            } else if p.starts_with('/') && self.host_path(&format!("/{first}")).exists() {
-                self.host_path(p).to_string_lossy().into_owned()
-            } else {
-                p.to_string()
-            }
-        });
-        parts.collect::<Vec<_>>().join(":")
-    }
-
-    /// Runs ENTRYPOINT + `cmd` as Lambda would: in WORKDIR, with the image's ENV, the
-    /// variables Lambda sets and those of a fresh emulator (one per client, like a sandbox).
-    fn start(&self, cmd: &[String]) -> Client {
-        let [handler] = cmd else {
-            panic!("CMD must be exactly the handler: {cmd:?}")
-        };
-        let program = self.host_paths(&self.entrypoint[0]);
-        let log = self
-            .root
-            .with_file_name(format!("client-{}.log", handler.replace('.', "-")));
-        let output = fs::File::create(&log).unwrap();
-        let api = RuntimeApi::start();
-        let mut command = Command::new(program);
-        command
-            .args(self.entrypoint[1..].iter().map(|a| self.host_paths(a)))
-            .arg(handler)
-            .current_dir(self.host_path(&self.workdir))
-            .env_clear() // only what the image and Lambda provide, nothing from this shell
-            .env("PATH", std::env::var_os("PATH").unwrap())
-            .envs(self.env.iter().map(|(k, v)| (k, self.host_paths(v))))
-            .env("LAMBDA_TASK_ROOT", self.host_path("/var/task"))
-            .envs(api.env())
-            .stdin(Stdio::null())
-            .stdout(output.try_clone().unwrap())
-            .stderr(output);
-        if self.sets_handler {
-            // The alternative base's entry script must export _HANDLER itself.
-            command.env("_HANDLER", handler);
-        }
-        Client {
-            child: command.spawn().expect("the client starts"),
-            api,
-            log,
-        }
-    }
-}
-
-/// A running runtime interface client and its emulator; the client is killed when dropped
-/// (even when the test panics).
-struct Client {
-    child: Child,
-    api: RuntimeApi,
-    log: PathBuf,
-}
-
-impl Client {
-    fn invoke(&self, payload: &[u8]) -> Outcome {
-        self.api.invoke(payload, WAIT).unwrap_or_else(|_| {
-            panic!(
-                "no answer in {WAIT:?}; init error: {:?}\n{}",
-                self.api.init_error(),
-                self.log()
-            )
-        })
-    }
-
-    fn log(&self) -> String {
-        format!(
-            "client output:\n{}",
-            fs::read_to_string(&self.log).unwrap_or_default()
-        )
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -673,22 +490,11 @@ fn npm(dir: &Path, args: &[String]) {
     command
         .args(args)
         .args(["--no-audit", "--no-fund", "--no-update-notifier"])
-        .current_dir(dir)
-        .stdin(Stdio::null());
+        .current_dir(dir);
     if let Some(nodedir) = node_headers() {
         command.env("npm_config_nodedir", nodedir);
     }
-    let out = command
-        .output()
-        .unwrap_or_else(|e| panic!("npm did not start: {e}"));
-    assert!(
-        out.status.success(),
-        "npm {args:?} in {} failed ({}):\n{}{}",
-        dir.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::run(&mut command);
 }
 
 /// The install prefix of the host's node if it has Node's headers (`include/node`), as
@@ -731,10 +537,6 @@ fn absolute(workdir: &str, path: &str) -> String {
 fn option_value(words: &[&str], flag: &str) -> Option<String> {
     let at = words.iter().position(|w| *w == flag)?;
     words.get(at + 1).map(|w| w.to_string())
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
 }
 
 fn remove(path: &Path) {

@@ -26,15 +26,6 @@ const WAIT: Duration = Duration::from_secs(30);
 /// Where the build stage writes the binary, relative to its WORKDIR.
 const BINARY: &str = "bootstrap";
 
-fn go_combos() -> Vec<support::Combo> {
-    let combos: Vec<_> = support::matrix(true)
-        .into_iter()
-        .filter(|c| c.runtime.starts_with("go-"))
-        .collect();
-    assert!(!combos.is_empty(), "the catalog has Go runtimes");
-    combos
-}
-
 fn run(cmd: &mut Command) -> String {
     let output = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -70,7 +61,7 @@ fn stages(text: &str) -> (Stage, Stage) {
 #[test]
 fn every_combination_builds_the_same_code_into_the_path_its_image_runs() {
     let mut first: Option<(String, BTreeMap<String, Vec<u8>>, Stage)> = None;
-    for combo in go_combos() {
+    for combo in support::family_matrix("go") {
         let label = combo.label();
         let plan = support::render(&combo, "my-fn");
         let file = |path: &str| {

@@ -21,16 +21,6 @@ use support::e2e::{self, Image};
 const NAME: &str = "hello-rust";
 const WAIT: Duration = Duration::from_secs(20);
 
-/// Deprecated runtimes too: grouping by code variant makes them free.
-fn rust_combos() -> Vec<support::Combo> {
-    let combos: Vec<_> = support::matrix(true)
-        .into_iter()
-        .filter(|combo| combo.runtime.starts_with("rust-"))
-        .collect();
-    assert!(!combos.is_empty(), "the catalog has no rust runtimes");
-    combos
-}
-
 /// The files that decide what the code does and how it is tested: everything but the
 /// Dockerfile, the ignore files and the documentation.
 fn code_of(plan: &Plan) -> BTreeMap<String, Vec<u8>> {
@@ -82,7 +72,7 @@ fn cargo(project: &Path, args: &[&str]) {
 
 #[test]
 fn every_dockerfile_copies_the_binary_cargo_builds() {
-    for combo in rust_combos() {
+    for combo in support::family_matrix("rust") {
         let plan = support::render(&combo, "Serde");
         let manifest: toml::Table = text(&plan, "function/Cargo.toml").parse().unwrap();
         let package = manifest["package"]["name"].as_str().unwrap();
@@ -167,7 +157,8 @@ fn generated_projects_pass_their_tests_and_lints_and_answer_events() {
         "aarch64" => "arm64",
         other => other,
     };
-    for combo in rust_combos() {
+    // Deprecated runtimes too: grouping by code variant makes them free.
+    for combo in support::family_matrix("rust") {
         let plan = support::render(&combo, NAME);
         variants
             .entry(code_of(&plan))

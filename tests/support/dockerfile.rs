@@ -72,6 +72,42 @@ pub fn parse(text: &str) -> Vec<Stage> {
     stages
 }
 
+/// One instruction of a stage, as [`parse`] reads it.
+#[derive(Debug)]
+pub enum Step {
+    Workdir(String),
+    Copy(Copy),
+    Run(String),
+    /// ENV, CMD, ENTRYPOINT and the rest: read from the whole stage, not step by step.
+    Other,
+}
+
+/// Every stage's instructions in order ([`parse`] gathers them by kind, which loses the order
+/// WORKDIR, COPY and RUN take effect in).
+pub fn instructions(text: &str) -> Vec<Vec<Step>> {
+    let mut stages: Vec<Vec<Step>> = Vec::new();
+    for line in logical_lines(text) {
+        if line.to_ascii_uppercase().starts_with("FROM ") {
+            stages.push(Vec::new());
+            continue;
+        }
+        let Some(stage) = stages.last_mut() else {
+            continue; // ARG before the first FROM
+        };
+        let mut parsed = parse(&format!("FROM scratch\n{line}")).pop().unwrap();
+        stage.push(if let Some(workdir) = parsed.workdir {
+            Step::Workdir(workdir)
+        } else if let Some(copy) = parsed.copies.pop() {
+            Step::Copy(copy)
+        } else if let Some(run) = parsed.runs.pop() {
+            Step::Run(run)
+        } else {
+            Step::Other
+        });
+    }
+    stages
+}
+
 /// Instructions one per string: comments and blank lines dropped, `\` continuations joined
 /// (comment lines may sit inside a continuation, as Docker allows).
 fn logical_lines(text: &str) -> Vec<String> {

@@ -46,6 +46,15 @@ pub struct Image {
     pub cmd: Vec<String>,
     pub workdir: String,
     pub env: Vec<(String, String)>,
+    /// Image paths this machine's own programs stand in for (the image's interpreter, say):
+    /// [`Image::host_paths`] maps them there instead of under `root`. None by default.
+    pub stand_ins: Vec<(String, PathBuf)>,
+    /// Whether [`Image::host_paths`] keeps an absolute path outside the folders laid out
+    /// under `root` (a system one such as /bin/sh) as it is; by default every one is mapped.
+    pub keep_system_paths: bool,
+    /// Whether the process starts with `_HANDLER` set from CMD, as the base image's entry
+    /// point does; unset, the image's own entry point must export it. Set by default.
+    pub handler_env: bool,
 }
 
 impl Image {
@@ -73,6 +82,9 @@ impl Image {
             cmd: last.cmd.clone().expect("CMD"),
             workdir: last.workdir.clone().unwrap_or_else(|| workdir.into()),
             env: env.chain(last.env.iter().cloned()).collect(),
+            stand_ins: Vec::new(),
+            keep_system_paths: false,
+            handler_env: true,
         }
     }
 
@@ -136,10 +148,17 @@ impl Image {
         self.root.join(rest)
     }
 
-    /// An ENV value with its absolute paths (`:`-separated lists too) mapped to this machine.
-    fn host_paths(&self, value: &str) -> String {
+    /// A value (ENV, an ENTRYPOINT word) with its absolute paths (`:`-separated lists too)
+    /// mapped to this machine: a stand-in's to its program, the others under `root` (but
+    /// system paths, with `keep_system_paths`).
+    pub fn host_paths(&self, value: &str) -> String {
         let parts = value.split(':').map(|p| {
-            if p.starts_with('/') {
+            let first = p.split('/').nth(1).unwrap_or("");
+            if let Some((_, program)) = self.stand_ins.iter().find(|(path, _)| path == p) {
+                program.to_string_lossy().into_owned()
+            } else if p.starts_with('/')
+                && (!self.keep_system_paths || self.host_path(&format!("/{first}")).exists())
+            {
                 self.host_path(p).to_string_lossy().into_owned()
             } else {
                 p.to_string()
@@ -154,9 +173,9 @@ impl Image {
         self.start_as(program, &self.cmd, self.root.with_extension("log"), wait)
     }
 
-    /// ENTRYPOINT (its first word run as `program`) + `cmd` in WORKDIR, with only PATH, the
-    /// image's ENV and the variables Lambda sets (`_HANDLER` is `cmd`'s first word); see
-    /// [`Client::start`] for `log` and `wait`.
+    /// ENTRYPOINT (its first word run as `program`, the others' paths mapped) + `cmd` in
+    /// WORKDIR, with only PATH, the image's ENV and the variables Lambda sets (`_HANDLER`,
+    /// with `handler_env`, is `cmd`'s first word); see [`Client::start`] for `log` and `wait`.
     pub fn start_as(
         &self,
         program: PathBuf,
@@ -166,14 +185,16 @@ impl Image {
     ) -> Client {
         let mut command = Command::new(program);
         command
-            .args(&self.entrypoint[1..])
+            .args(self.entrypoint[1..].iter().map(|a| self.host_paths(a)))
             .args(cmd)
             .current_dir(self.host_path(&self.workdir))
             .env_clear() // only what the image and Lambda provide
             .env("PATH", std::env::var_os("PATH").unwrap())
             .envs(self.env.iter().map(|(k, v)| (k, self.host_paths(v))))
-            .env("LAMBDA_TASK_ROOT", self.host_path("/var/task"))
-            .env("_HANDLER", &cmd[0]);
+            .env("LAMBDA_TASK_ROOT", self.host_path("/var/task"));
+        if self.handler_env {
+            command.env("_HANDLER", &cmd[0]);
+        }
         Client::start(&mut command, log, wait)
     }
 }
@@ -256,6 +277,29 @@ impl Client {
             Outcome::Error { error_type, body } => (error_type, body),
             outcome => panic!("{what} was answered: {outcome:?}\n{}", self.log()),
         }
+    }
+}
+
+impl Client {
+    /// Invokes `payload`, which the handler fails with `error` (its type and message): the
+    /// error body says so, and its stack trace (`stack`, the client's name for it) mentions
+    /// `file`. Returns the error-type header.
+    pub fn assert_raises(
+        &self,
+        what: &str,
+        payload: &[u8],
+        error: (&str, &str),
+        stack: &str,
+        file: &str,
+    ) -> String {
+        let (error_type, body) = self.assert_error(what, payload);
+        assert_eq!(
+            (&body["errorType"], &body["errorMessage"]),
+            (&json!(error.0), &json!(error.1)),
+            "{what}: {body}"
+        );
+        assert!(body[stack].to_string().contains(file), "{what}: {body}");
+        error_type
     }
 }
 

@@ -160,12 +160,22 @@ pub fn matrix(include_deprecated: bool) -> Vec<Combo> {
     combos
 }
 
+/// One family's combinations on every architecture, deprecated runtimes included.
+pub fn family_matrix(family: &str) -> Vec<Combo> {
+    let combos: Vec<Combo> = matrix(true)
+        .into_iter()
+        .filter(|c| c.family == family)
+        .collect();
+    assert!(!combos.is_empty(), "the catalog has no {family} runtime");
+    combos
+}
+
 /// One family's combinations on x86_64 only, deprecated runtimes included: for tests of files
 /// the architecture does not change.
 pub fn family_combos(family: &str) -> Vec<Combo> {
-    let combos: Vec<Combo> = matrix(true)
+    let combos: Vec<Combo> = family_matrix(family)
         .into_iter()
-        .filter(|c| c.family == family && c.arch == lambda_new::choices::Architecture::X86_64)
+        .filter(|c| c.arch == lambda_new::choices::Architecture::X86_64)
         .collect();
     assert!(!combos.is_empty(), "the catalog has no {family} runtime");
     combos
