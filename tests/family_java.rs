@@ -81,18 +81,10 @@ fn jdk() -> Option<PathBuf> {
     None
 }
 
+/// Runs `command`, naming it `what` if it fails.
 fn run(mut command: Command, what: &str) -> Output {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+    eprintln!("running {what}");
+    support::run(&mut command)
 }
 
 /// Maven on `jdk`; its JVM (and the test JVM, with `-DargLine` on `mvn test`) stops at C1,

@@ -6,6 +6,17 @@ mod support;
 use std::path::PathBuf;
 use std::process::Command;
 
+/// `--failure-threshold style` fails on every finding, down to style hints.
+const HADOLINT: &[&str] = &["--no-color", "--failure-threshold", "style"];
+/// Informational rules (I...) are opt-in: include them, and fail on any finding.
+const CFN_LINT: &[&str] = &[
+    "--include-checks",
+    "I",
+    "--non-zero-exit-code",
+    "informational",
+    "--",
+];
+
 /// Writes every combination into one temporary directory; returns it with the paths of
 /// the generated files named `file_name`.
 fn generate_all(file_name: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
@@ -102,11 +113,7 @@ fn every_dockerfile_passes_hadolint() {
     }
     let (_root, dockerfiles) = generate_all("Dockerfile");
     // `--failure-threshold style` fails on every finding, down to style hints.
-    assert_clean(
-        "hadolint",
-        &["--no-color", "--failure-threshold", "style"],
-        &dockerfiles,
-    );
+    assert_clean("hadolint", HADOLINT, &dockerfiles);
 }
 
 #[test]
@@ -115,18 +122,7 @@ fn every_template_passes_cfn_lint() {
         return;
     }
     let (_root, templates) = generate_all("template.yaml");
-    // Informational rules (I...) are opt-in; include them, and fail on any finding.
-    assert_clean(
-        "cfn-lint",
-        &[
-            "--include-checks",
-            "I",
-            "--non-zero-exit-code",
-            "informational",
-            "--",
-        ],
-        &templates,
-    );
+    assert_clean("cfn-lint", CFN_LINT, &templates);
 }
 
 #[test]
@@ -137,23 +133,9 @@ fn edge_case_names_lint_clean() {
         return;
     }
     let (_root, dockerfiles) = generate_edge_names("Dockerfile");
-    assert_clean(
-        "hadolint",
-        &["--no-color", "--failure-threshold", "style"],
-        &dockerfiles,
-    );
+    assert_clean("hadolint", HADOLINT, &dockerfiles);
     // template.yaml depends on the name, not on the family: one family's are enough.
     let (_root, mut templates) = generate_edge_names("template.yaml");
     templates.retain(|t| t.to_string_lossy().contains("/python"));
-    assert_clean(
-        "cfn-lint",
-        &[
-            "--include-checks",
-            "I",
-            "--non-zero-exit-code",
-            "informational",
-            "--",
-        ],
-        &templates,
-    );
+    assert_clean("cfn-lint", CFN_LINT, &templates);
 }
