@@ -148,7 +148,9 @@ proptest! {
         image in "\\PC{0,80}|[a-z0-9./:-]{1,40}(:[A-Za-z0-9_.-]{1,20})?",
     ) {
         for runtime in family_runtimes() {
-            match render(&["my-fn", "--runtime", &runtime, "--base-image", &image]) {
+            // `=` form: a value starting with '-' must not read as a flag.
+            let flag = format!("--base-image={image}");
+            match render(&["my-fn", "--runtime", &runtime, &flag]) {
                 Err(Error::InvalidBaseImage { .. }) => {}
                 Err(other) => prop_assert!(false, "unexpected error for {image:?}: {other}"),
                 Ok(plan) => {
