@@ -1,6 +1,8 @@
 //! `cargo bench`: wall time and peak memory of whole `lambda-new` runs generating a Python
 //! project, next to `cp -r` of the same tree. Prints figures; asserts nothing about speed
-//! (targets: at most 2x the copy, under 10 MiB peak).
+//! (targets: at most 2x the copy, under 10 MiB peak). The comparison with `cp` is without
+//! `git init` (which spawns git, and cp copies no repository); the default run with it is
+//! printed too.
 
 use std::path::Path;
 use std::process::Command;
@@ -35,21 +37,25 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 fn main() {
     let scratch = tempfile::tempdir().unwrap();
-    let (mut generate, mut copy, mut peak) = (Vec::new(), Vec::new(), 0);
+    let (mut generate, mut with_git, mut copy, mut peak) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    let lambda_new = |name: &str, vcs: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lambda-new"));
+        cmd.args([
+            name,
+            "--runtime",
+            "python",
+            "--no-interactive",
+            "--vcs",
+            vcs,
+            "--output-dir",
+        ])
+        .arg(scratch.path())
+        .stdout(std::process::Stdio::null());
+        cmd
+    };
     for run in 0..RUNS {
         let name = format!("fn{run}");
-        let (time, rss) = measure(
-            Command::new(env!("CARGO_BIN_EXE_lambda-new"))
-                .args([
-                    &name,
-                    "--runtime",
-                    "python",
-                    "--no-interactive",
-                    "--output-dir",
-                ])
-                .arg(scratch.path())
-                .stdout(std::process::Stdio::null()),
-        );
+        let (time, rss) = measure(&mut lambda_new(&name, "none"));
         generate.push(time);
         peak = peak.max(rss);
         let source = scratch.path().join(&name);
@@ -60,14 +66,18 @@ fn main() {
                 .arg(copy_of(&source)),
         );
         copy.push(time);
+        let (time, rss) = measure(&mut lambda_new(&format!("git{run}"), "git"));
+        with_git.push(time);
+        peak = peak.max(rss);
     }
-    let (generate, copy) = (median(generate), median(copy));
-    println!("lambda-new (Python project), median of {RUNS} runs: {generate:.2?}");
-    println!("cp -r of the same tree, median of {RUNS} runs:     {copy:.2?}");
+    let (generate, with_git, copy) = (median(generate), median(with_git), median(copy));
+    println!("lambda-new --vcs none (Python project), median of {RUNS} runs: {generate:.2?}");
+    println!("cp -r of the same tree, median of {RUNS} runs:                {copy:.2?}");
     println!(
         "ratio: {:.2}x (target: at most 2x)",
         generate.as_secs_f64() / copy.as_secs_f64()
     );
+    println!("lambda-new with git init (the default), median of {RUNS} runs: {with_git:.2?}");
     println!(
         "peak memory of lambda-new: {:.1} MiB (target: under 10 MiB)",
         peak as f64 / 1024.0

@@ -19,7 +19,7 @@ pub const DEFAULT_TIMEOUT: u32 = 10;
 pub enum BaseKind {
     /// The AWS base image for the runtime.
     Aws,
-    /// A slim non-AWS image with the runtime interface client installed.
+    /// A slim non-AWS image, with the runtime interface client installed or compiled in.
     #[value(alias = "alt")]
     Alternative,
 }

@@ -9,30 +9,24 @@ use crate::error::Error;
 /// `--vcs git` needs git; by default, git is used when installed and the output directory is
 /// not already inside a work tree (like `cargo new`).
 pub fn wants_git(vcs: Option<Vcs>, output_dir: &Path) -> Result<bool, Error> {
-    match vcs {
-        Some(Vcs::None) => Ok(false),
-        Some(Vcs::Git) if !git_available() => Err(Error::GitMissing),
-        Some(Vcs::Git) => Ok(true),
-        None => Ok(git_available() && !inside_work_tree(output_dir)),
+    if vcs == Some(Vcs::None) {
+        return Ok(false);
     }
-}
-
-fn git_available() -> bool {
-    git().arg("--version").status().is_ok_and(|s| s.success())
-}
-
-fn inside_work_tree(dir: &Path) -> bool {
-    git()
+    // One spawn answers both questions: it fails to start when git is missing.
+    let inside = git()
         .args(["rev-parse", "--is-inside-work-tree"])
-        .current_dir(dir)
+        .current_dir(output_dir)
         .status()
-        .is_ok_and(|s| s.success())
+        .map(|status| status.success());
+    match (vcs, inside) {
+        (Some(Vcs::Git), Err(_)) => Err(Error::GitMissing),
+        (Some(Vcs::Git), Ok(_)) => Ok(true),
+        (_, inside) => Ok(matches!(inside, Ok(false))),
+    }
 }
 
 pub fn git() -> Command {
     let mut cmd = Command::new("git");
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     cmd
 }
