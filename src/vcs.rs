@@ -27,6 +27,8 @@ pub fn wants_git(vcs: Option<Vcs>, output_dir: &Path) -> Result<bool, Error> {
 
 pub fn git() -> Command {
     let mut cmd = Command::new("git");
-    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     cmd
 }
