@@ -59,28 +59,23 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         .collect();
 
     let mut engine = engine();
-    let mut sources: BTreeMap<String, (&str, &[u8])> = BTreeMap::new();
+    let mut sources: BTreeMap<String, Source> = BTreeMap::new();
     for layer in &layers {
         collect(layer, layer.path(), &mut engine, &mut sources)?;
     }
 
     let context = Context::new(choices, catalog, &engine)?;
     let mut files = Vec::with_capacity(sources.len());
-    for (relative, (template_path, contents)) in sources {
-        let (path, is_template) = match relative.strip_suffix(TEMPLATE_SUFFIX) {
-            Some(stripped) => (stripped, true),
-            None => (relative.as_str(), false),
-        };
+    for (relative, source) in sources {
         let path = engine
-            .render_template(path, &context)
+            .render_template(&relative, &context)
             .map_err(|e| Error::Internal(format!("path {relative}: {e}")))?;
-        let contents = if is_template {
-            engine
-                .render(template_path, &context)
-                .map_err(|e| Error::Internal(format!("{template_path}: {e}")))?
-                .into_bytes()
-        } else {
-            contents.to_vec()
+        let contents = match source {
+            Source::Template(name) => engine
+                .render(name, &context)
+                .map_err(|e| Error::Internal(format!("{name}: {e}")))?
+                .into_bytes(),
+            Source::Verbatim(bytes) => bytes.to_vec(),
         };
         let executable = contents.starts_with(b"#!");
         files.push(PlannedFile {
@@ -90,7 +85,20 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(pair) = files.windows(2).find(|pair| pair[0].path == pair[1].path) {
+        return Err(Error::Internal(format!(
+            "two templates render to {}",
+            pair[0].path
+        )));
+    }
     Ok(Plan { files })
+}
+
+/// Where an output file's contents come from.
+enum Source<'t> {
+    /// A registered Handlebars template, by name.
+    Template(&'t str),
+    Verbatim(&'t [u8]),
 }
 
 /// Handlebars as the templates expect it: strict (a missing value is an error), no HTML
@@ -109,12 +117,12 @@ fn engine() -> Handlebars<'static> {
 }
 
 /// Walks one layer: registers its partials and templates, and records each output file by
-/// its (unrendered) path relative to the layer, overriding earlier layers.
+/// its (unrendered) output path relative to the layer, overriding earlier layers.
 fn collect<'t>(
     dir: &'t Dir<'t>,
     layer_root: &std::path::Path,
     engine: &mut Handlebars<'static>,
-    sources: &mut BTreeMap<String, (&'t str, &'t [u8])>,
+    sources: &mut BTreeMap<String, Source<'t>>,
 ) -> Result<(), Error> {
     for file in dir.files() {
         let full = file.path().to_str().expect("template paths are UTF-8");
@@ -136,12 +144,19 @@ fn collect<'t>(
                 .map_err(|e| Error::Internal(format!("{full}: {e}")))?;
             continue;
         }
-        if relative.ends_with(TEMPLATE_SUFFIX) {
-            engine
-                .register_template_string(full, text()?)
-                .map_err(|e| Error::Internal(format!("{full}: {e}")))?;
+        // Keyed by the output path, so a later layer overrides a file whether or not
+        // either of them is a template.
+        match relative.strip_suffix(TEMPLATE_SUFFIX) {
+            Some(output) => {
+                engine
+                    .register_template_string(full, text()?)
+                    .map_err(|e| Error::Internal(format!("{full}: {e}")))?;
+                sources.insert(output.to_owned(), Source::Template(full));
+            }
+            None => {
+                sources.insert(relative, Source::Verbatim(file.contents()));
+            }
         }
-        sources.insert(relative, (full, file.contents()));
     }
     for sub in dir.dirs() {
         collect(sub, layer_root, engine, sources)?;
