@@ -577,3 +577,22 @@ fn list_table_is_snapshotted() {
         insta::assert_snapshot!("list", table);
     });
 }
+
+/// A parent that refuses new entries even to root (sysfs): a real OS error, reported with
+/// the path, and nothing left behind.
+#[test]
+fn an_unwritable_parent_is_reported() {
+    let sys = Path::new("/sys");
+    if !sys.is_dir() {
+        eprintln!("SKIPPED: no /sys on this system");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["my-fn", "--output-dir", "/sys", "--vcs", "none"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("could not create /sys/my-fn"))
+        .stderr(predicate::str::contains("nothing was left behind"));
+    assert!(!sys.join("my-fn").exists());
+}
