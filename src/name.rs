@@ -127,23 +127,22 @@ impl FunctionName {
     /// A lower-case identifier for the language's module or package. Names the language
     /// reserves (keywords, standard modules it would shadow) get a `_fn` suffix.
     pub fn identifier(&self, reserved: &[String]) -> String {
-        let snake = self.0.to_snake_case();
-        if reserved.contains(&snake) {
-            format!("{snake}_fn")
-        } else {
-            snake
-        }
+        unreserved(self.0.to_snake_case(), reserved, "_fn")
     }
 
     /// An upper camel case identifier (.NET namespaces and assemblies); reserved ones get an
     /// `Fn` suffix.
     pub fn pascal_identifier(&self, reserved: &[String]) -> String {
-        let pascal = self.0.to_upper_camel_case();
-        if reserved.contains(&pascal) {
-            format!("{pascal}Fn")
-        } else {
-            pascal
-        }
+        unreserved(self.0.to_upper_camel_case(), reserved, "Fn")
+    }
+}
+
+/// `form`, or `form` + `suffix` when the language reserves it.
+fn unreserved(form: String, reserved: &[String], suffix: &str) -> String {
+    if reserved.contains(&form) {
+        form + suffix
+    } else {
+        form
     }
 }
 

@@ -153,7 +153,6 @@ fn lookup(key: &str, source: &Source) -> Result<&'static str, Error> {
 
 /// The explicit flags that were given, as key and value text.
 fn flags(args: &NewArgs) -> Vec<(&'static str, String)> {
-    let name = |v: &dyn ValueName| v.value_name();
     let mut out: Vec<(&'static str, String)> = Vec::new();
     let mut push = |key, value: Option<String>| {
         if let Some(value) = value {
@@ -162,27 +161,22 @@ fn flags(args: &NewArgs) -> Vec<(&'static str, String)> {
     };
     push("name", args.name.clone().or_else(|| args.name_flag.clone()));
     push("runtime", args.runtime.clone());
-    push("base", args.base.map(|v| name(&v)));
+    push("base", args.base.map(value_name));
     push("base-image", args.base_image.clone());
-    push("architecture", args.architecture.map(|v| name(&v)));
+    push("architecture", args.architecture.map(value_name));
     push("language", args.language.clone());
     push("dependency-manager", args.dependency_manager.clone());
-    push("vcs", args.vcs.map(|v| name(&v)));
+    push("vcs", args.vcs.map(value_name));
     out
 }
 
 /// The canonical command-line spelling of a clap value.
-trait ValueName {
-    fn value_name(&self) -> String;
-}
-
-impl<T: ValueEnum> ValueName for T {
-    fn value_name(&self) -> String {
-        self.to_possible_value()
-            .expect("no skipped values")
-            .get_name()
-            .to_owned()
-    }
+fn value_name<T: ValueEnum>(value: T) -> String {
+    value
+        .to_possible_value()
+        .expect("no skipped values")
+        .get_name()
+        .to_owned()
 }
 
 fn apply(
