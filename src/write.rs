@@ -176,6 +176,7 @@ fn write_new(
         if options.init_git {
             git_init(staging.path(), target)?;
         }
+        // One walk, after git too: the directory that becomes the project and every one in it.
         set_dirs_mode(staging.path()).map_err(io_error("set permissions in", staging.path()))?;
         check_interrupt(disk)?;
         disk.rename(staging.path(), target)
@@ -251,7 +252,11 @@ impl Undo {
         for part in relative.parent().into_iter().flat_map(Path::components) {
             dir.push(part);
             match fs::create_dir(&dir) {
-                Ok(()) => self.created_dirs.push(dir.clone()),
+                Ok(()) => {
+                    self.created_dirs.push(dir.clone());
+                    // Readable by Lambda's user whatever the umask, as in a new project.
+                    set_mode(&dir, 0o755).map_err(io_error("set permissions of", &dir))?;
+                }
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(io_error("create", &dir)(e)),
             }
@@ -302,7 +307,6 @@ fn stage(
         set_mode(&path, if file.executable { 0o755 } else { 0o644 })
             .map_err(io_error("set permissions of", &path))?;
     }
-    set_dirs_mode(staging.path()).map_err(io_error("set permissions in", staging.path()))?;
     Ok(staging)
 }
 
