@@ -15,4 +15,6 @@ if [ ! -x "$jdk/bin/javac" ]; then
   echo "java.sh: no JDK 25 at $jdk (set JAVA25_HOME)" >&2
   exit 1
 fi
-JAVA_HOME=$jdk mvn --version | head -n 3
+# Capture first: piping into head can close the pipe while Maven still writes (SIGPIPE).
+version=$(JAVA_HOME=$jdk mvn --batch-mode --version)
+printf '%s\n' "$version" | head -n 3
