@@ -56,9 +56,8 @@ fn run(cli: &Cli) -> Result<(), Error> {
 /// Help and version go to stdout (exit 0, or 1 if stdout fails); usage errors to stderr with
 /// clap's exit code 2, and with `--json` among the arguments also as a JSON error document.
 fn clap_failed(error: &clap::Error) -> ExitCode {
-    let printed = error.print();
     if !error.use_stderr() {
-        return match printed {
+        return match error.print() {
             Ok(()) => ExitCode::SUCCESS,
             Err(io) => {
                 summary::error(&Error::Stdout(io));
@@ -66,9 +65,12 @@ fn clap_failed(error: &clap::Error) -> ExitCode {
             }
         };
     }
+    // A usage error echoes what was typed, so it is shown without colour and with control
+    // characters escaped, rather than as clap would print it.
+    let message = error.render().to_string();
+    output::eprint(&output::printable(&message));
     let code = u8::try_from(error.exit_code()).unwrap_or(2);
     if json_requested(std::env::args_os()) {
-        let message = error.render().to_string();
         let message = message
             .strip_prefix("error: ")
             .unwrap_or(&message)

@@ -258,6 +258,8 @@ fn control_characters_in_paths_and_input_are_escaped() {
         &["x", "-d", "k\u{1b}[2J=1"],           // an unknown key
         &["x", "--values-file", "v\u{1b}[2J.toml"], // an unreadable values file
         &["x", "--runtime", "py\u{1b}[2J"],     // an unknown runtime
+        &["x", "--vcs", "v\u{1b}[2J\u{7}\r\u{9b}"], // clap: an invalid value
+        &["x", "--\u{1b}[2J\r"],                // clap: an unknown flag
     ];
     for args in runs {
         let output = lambda_new(dir.path())
