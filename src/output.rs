@@ -32,9 +32,16 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     escape_except(text, None)
 }
 
-/// A path as shown in messages: lossy for non-UTF-8 names (U+FFFD), controls escaped.
+/// A path as shown in messages: controls escaped, and bytes that are not UTF-8 as `\xff`.
 pub fn shown(path: &Path) -> String {
-    escape(&path.to_string_lossy()).into_owned()
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
+        out.push_str(&escape(chunk.valid()));
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
 }
 
 /// A multi-line message for the terminal: line breaks kept, every other control escaped.
@@ -59,32 +66,38 @@ fn escape_except(text: &str, keep: Option<char>) -> Cow<'_, str> {
     )
 }
 
-/// A path as one shell word to copy into a POSIX shell. A path with control characters is
-/// written as `$'...'` (bash, zsh, ksh, POSIX.1-2024 sh), so that nothing raw reaches the terminal.
+/// A path as one shell word to copy into a POSIX shell. A path with control characters or
+/// bytes that are not UTF-8 is written as `$'...'` (bash, zsh, ksh, POSIX.1-2024 sh), so that
+/// nothing raw reaches the terminal and the word still names the path exactly.
 /// A leading `-` gets `./` so that `cd` does not take the path for an option.
 pub fn shell_word(path: &Path) -> String {
-    let mut text = path.to_string_lossy();
-    if text.starts_with('-') {
-        text = Cow::Owned(format!("./{text}"));
-    }
-    if !text.chars().any(is_unsafe) {
-        return shlex::try_quote(&text).map_or_else(|_| text.to_string(), Cow::into_owned);
+    let dashed = path.as_os_str().as_encoded_bytes().starts_with(b"-");
+    let path = if dashed {
+        Path::new(".").join(path)
+    } else {
+        path.to_path_buf()
+    };
+    if let Some(text) = path.to_str().filter(|t| !t.chars().any(is_unsafe)) {
+        return shlex::try_quote(text).map_or_else(|_| text.to_owned(), Cow::into_owned);
     }
     let mut word = String::from("$'");
-    for c in text.chars() {
-        match c {
-            '\\' | '\'' => {
-                word.push('\\');
-                word.push(c);
-            }
-            c if is_unsafe(c) => {
-                let mut buf = [0; 4];
-                for byte in c.encode_utf8(&mut buf).bytes() {
-                    word.push_str(&format!("\\x{byte:02x}"));
-                }
-            }
-            c => word.push(c),
+    let hex = |word: &mut String, bytes: &[u8]| {
+        for byte in bytes {
+            word.push_str(&format!("\\x{byte:02x}"));
         }
+    };
+    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\\' | '\'' => {
+                    word.push('\\');
+                    word.push(c);
+                }
+                c if is_unsafe(c) => hex(&mut word, c.encode_utf8(&mut [0; 4]).as_bytes()),
+                c => word.push(c),
+            }
+        }
+        hex(&mut word, chunk.invalid());
     }
     word.push('\'');
     word
@@ -92,6 +105,8 @@ pub fn shell_word(path: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::ffi::OsStrExt;
+
     use super::*;
 
     #[test]
@@ -111,5 +126,8 @@ mod tests {
         assert_eq!(shell_word(Path::new("-rf/x")), "./-rf/x");
         assert_eq!(shell_word(Path::new("a\u{1b}b'\\")), "$'a\\x1bb\\'\\\\'");
         assert_eq!(shell_word(Path::new("c\u{9b}")), "$'c\\xc2\\x9b'");
+        let not_utf8 = Path::new(std::ffi::OsStr::from_bytes(b"d\xff\x1b"));
+        assert_eq!(shell_word(not_utf8), "$'d\\xff\\x1b'");
+        assert_eq!(shown(not_utf8), "d\\xff\\u{1b}");
     }
 }

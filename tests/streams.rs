@@ -173,7 +173,7 @@ fn json_failures_print_one_error_document_with_the_same_exit_code() {
 }
 
 #[test]
-fn json_reports_a_non_utf8_output_dir_with_replacement_characters() {
+fn a_non_utf8_output_dir_is_reported_without_panic() {
     let dir = tempfile::tempdir().unwrap();
     let out = OsStr::from_bytes(b"out\xff");
     fs::create_dir(dir.path().join(out)).unwrap();
@@ -187,18 +187,17 @@ fn json_reports_a_non_utf8_output_dir_with_replacement_characters() {
     assert_eq!(document["project_dir"], "out\u{fffd}/my-fn");
     assert!(dir.path().join(out).join("my-fn/template.yaml").is_file());
 
-    // The summary for people shows it the same way.
+    // The summary for people shows the byte escaped, and its cd line names the path exactly.
     let output = lambda_new(dir.path())
         .args([OsStr::new("other"), OsStr::new("--vcs"), OsStr::new("none")])
         .args([OsStr::new("-o"), out])
         .output()
         .unwrap();
     assert_eq!(code(&output), 0, "{}", stderr(&output));
-    assert!(
-        String::from_utf8(output.stdout)
-            .unwrap()
-            .contains("Created out\u{fffd}/other")
-    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("Created out\\xff/other"), "{stdout}");
+    let project = dir.path().join(out).join("other");
+    assert_cd_line_works(dir.path(), &stdout, "bash", &project);
 }
 
 /// The `cd` line of the summary, run by `shell` in `dir`, must land in the project.
