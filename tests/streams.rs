@@ -57,6 +57,7 @@ fn stderr(output: &Output) -> String {
 fn a_failing_stdout_never_panics() {
     // (arguments, exit code, whether the project is written)
     let cases: &[(&[&str], i32, bool)] = &[
+        (&["my-fn"], 0, true), // with git when installed
         (&["my-fn", "--vcs", "none"], 0, true),
         (&["my-fn", "--vcs", "none", "--json"], 0, true),
         (&["my-fn", "--dry-run"], 1, false),
