@@ -1,13 +1,15 @@
-//! The Rust family's generated projects, run with their own tools: `cargo test`, clippy and
-//! rustfmt, then the compiled binary against the Runtime API emulator with the project's
-//! own events and a malformed one, started as each base kind's final stage says (the AWS
-//! base through a stand-in for its /lambda-entrypoint.sh). Once per distinct code variant:
-//! base kind and architecture only change the Dockerfile, so today every combination shares
-//! one variant.
+//! The Rust family's generated projects, run with their own tools: the README's `cargo test`,
+//! clippy and rustfmt commands as written; then, with a module of the user's own added, the
+//! crate copied as the build stage's COPYs and `.dockerignore` say and built, and the binary
+//! started as each base kind's final stage says (the AWS base through a stand-in for its
+//! /lambda-entrypoint.sh) against the Runtime API emulator with the project's own events, a
+//! malformed one, and Lambda's logging controls. Once per distinct code variant: base kind
+//! and architecture only change the Dockerfile, so today every combination shares one variant.
 
 mod support;
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -15,7 +17,8 @@ use std::time::{Duration, Instant};
 use lambda_new::choices::BaseKind;
 use lambda_new::render::Plan;
 use serde_json::Value;
-use support::dockerfile;
+use support::build_context::BuildContext;
+use support::dockerfile::{self, Step};
 use support::e2e::{self, Image};
 
 const NAME: &str = "hello-rust";
@@ -50,24 +53,17 @@ fn shared_target_dir() -> PathBuf {
         .join("generated-rust")
 }
 
-fn cargo(project: &Path, args: &[&str]) {
+/// Runs `command` through `sh` in `dir`, every cargo in it sharing the target dir.
+fn cargo_sh(dir: &Path, command: &str) {
     let started = Instant::now();
-    let output = Command::new("cargo")
-        .args(args)
-        .current_dir(project.join("function"))
-        .env("CARGO_TARGET_DIR", shared_target_dir())
-        .env("CARGO_TERM_COLOR", "never")
-        .output()
-        .expect("cargo runs");
-    assert!(
-        output.status.success(),
-        "cargo {} failed in {}:\n{}{}",
-        args.join(" "),
-        project.display(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    support::run(
+        Command::new("sh")
+            .args(["-c", command])
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", shared_target_dir())
+            .env("CARGO_TERM_COLOR", "never"),
     );
-    println!("cargo {}: ok in {:.1?}", args.join(" "), started.elapsed());
+    println!("{command}: ok in {:.1?}", started.elapsed());
 }
 
 #[test]
@@ -90,10 +86,59 @@ fn every_dockerfile_copies_the_binary_cargo_builds() {
     }
 }
 
-/// Starts the binary `cargo build` made as `dockerfile`'s final stage says, standing in for
-/// the build stage's release binary (`/bootstrap`; the same code, without a second, release
-/// build), and sends it every event in `events/`, one without a name, and a malformed one.
-fn invoke_image(project: &Path, dockerfile: &str, base: &str) {
+/// What a user adds: a module of their own, which the handler calls.
+fn add_module(function: &Path) {
+    fs::write(
+        function.join("src/greet.rs"),
+        "//! The greeting's words.\n\n/// Greets `name`.\npub fn message(name: &str) -> String {\n    \
+         format!(\"Hello, {name}!\")\n}\n",
+    )
+    .unwrap();
+    let main = function.join("src/main.rs");
+    let code = fs::read_to_string(&main).unwrap();
+    fs::write(
+        &main,
+        code.replace("mod handler;", "mod greet;\nmod handler;"),
+    )
+    .unwrap();
+    let handler = function.join("src/handler.rs");
+    let code = fs::read_to_string(&handler).unwrap();
+    let changed = code.replace("format!(\"Hello, {name}!\")", "crate::greet::message(name)");
+    assert_ne!(changed, code, "the handler words its greeting with format!");
+    fs::write(&handler, changed).unwrap();
+}
+
+/// The Dockerfile's build stage on this machine, under `root` (image path `/x` at `root/x`):
+/// the build context as `.dockerignore` lets it through, copied as its COPYs say; then, for
+/// its RUN lines (the musl target they add cannot be downloaded here), `cargo build --locked`
+/// for this machine in the stage's WORKDIR. Returns the binary it made.
+fn build(project: &Path, root: &Path) -> PathBuf {
+    let function = project.join("function");
+    let text = fs::read_to_string(function.join("Dockerfile")).unwrap();
+    let context = BuildContext::new(&function);
+    let mut workdir = "/".to_string();
+    for step in &dockerfile::instructions(&text)[0] {
+        match step {
+            Step::Workdir(dir) => workdir = dir.clone(),
+            Step::Copy(copy) => context.copy(copy, &workdir, root),
+            Step::Run(_) | Step::Other => {}
+        }
+    }
+    let crate_dir = root.join(&workdir[1..]);
+    assert!(
+        !crate_dir.join("target").exists(),
+        "target/ stays out of the build"
+    );
+    cargo_sh(&crate_dir, "cargo build --locked");
+    shared_target_dir()
+        .join("debug")
+        .join(NAME.replace('-', "_"))
+}
+
+/// Starts `binary` as `dockerfile`'s final stage says, standing in for the build stage's
+/// release binary (`/bootstrap`), and sends it every event in `events/`, one without a name,
+/// and a malformed one; then checks Lambda's logging controls.
+fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
     let stages = dockerfile::parse(dockerfile);
     let (build, last) = (&stages[0], stages.last().unwrap());
     assert!(
@@ -101,12 +146,13 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str) {
         "{base}: the build stage leaves the binary at /bootstrap: {:?}",
         build.runs
     );
-    let binary = shared_target_dir()
-        .join("debug")
-        .join(NAME.replace('-', "_"));
-    let image = Image::lay_out(last, &project.join(format!("rootfs-{base}")), |source| {
-        assert_eq!(source, "/bootstrap", "{base}: what the build stage makes");
-        binary.clone()
+    let mut image = Image::lay_out(last, &project.join(format!("rootfs-{base}")), |source| {
+        match source {
+            "/bootstrap" => binary.to_path_buf(),
+            // The build image's CA certificates: this machine's stand in.
+            "/etc/ssl/certs/ca-certificates.crt" => PathBuf::from(source),
+            other => panic!("{base}: the build stage makes no {other}"),
+        }
     });
     let client = image.start(WAIT);
 
@@ -137,7 +183,56 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str) {
     let (what, payload, name) = &events[0];
     client.assert_greets(what, payload, name);
     assert!(client.api.init_error().is_none());
+    drop(client);
+
+    // Lambda's advanced logging controls: JSON lines that carry the request id; at WARN, no
+    // INFO line.
+    image
+        .env
+        .push(("AWS_LAMBDA_LOG_FORMAT".into(), "JSON".into()));
+    let client = image.start(WAIT);
+    client.assert_greets(what, payload, name);
+    let log = client.log();
+    let line = log
+        .lines()
+        .find(|l| l.contains("Greeting Lambda"))
+        .unwrap_or_else(|| panic!("{base}: an INFO line:\n{log}"));
+    let record: Value = serde_json::from_str(line).expect("a JSON line");
+    assert_eq!(record["level"], "INFO", "{line}");
+    assert!(
+        record["span"]["requestId"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty()),
+        "{line}"
+    );
+    drop(client);
+    image
+        .env
+        .push(("AWS_LAMBDA_LOG_LEVEL".into(), "WARN".into()));
+    let client = image.start(WAIT);
+    client.assert_greets(what, payload, name);
+    let log = client.log();
+    assert!(
+        !log.contains("Greeting"),
+        "{base}: no INFO line at WARN:\n{log}"
+    );
     println!("{base} base ({}): events answered", last.from);
+}
+
+/// A Cargo.lock's packages, in name order.
+fn locked_packages(lock: &str) -> Vec<toml::Value> {
+    let lock: toml::Table = lock.parse().expect("Cargo.lock is TOML");
+    let mut packages = lock["package"].as_array().expect("packages").clone();
+    packages.sort_by_key(|p| (p["name"].to_string(), p["version"].to_string()));
+    packages
+}
+
+/// The first `sh` block of the README's `## Test` section, one command per line.
+fn readme_test_commands(readme: &str) -> Vec<String> {
+    let section = &readme[readme.find("\n## Test\n").expect("a Test section")..];
+    let block = section.split("```sh\n").nth(1).expect("a sh block");
+    let block = &block[..block.find("```").unwrap()];
+    block.lines().map(str::to_string).collect()
 }
 
 #[test]
@@ -180,25 +275,31 @@ fn generated_projects_pass_their_tests_and_lints_and_answer_events() {
         let root = tempfile::tempdir().unwrap();
         let project = root.path().join(NAME);
         lambda_new::write::write(&plans[code], &project).unwrap();
-        // --locked: the committed Cargo.lock must already hold every package.
-        cargo(&project, &["test", "--locked"]);
-        cargo(
-            &project,
-            &[
-                "clippy",
-                "--locked",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
+        // The README's commands, as written, from the project's root.
+        let readme = fs::read_to_string(project.join("README.md")).unwrap();
+        let commands = readme_test_commands(&readme);
+        assert_eq!(commands.len(), 3, "{commands:?}");
+        for command in &commands {
+            cargo_sh(&project, command);
+        }
+        // The generated Cargo.lock already held every package at its version: cargo added,
+        // dropped and changed nothing (it does move the crate's own entry into name order).
+        let after = fs::read_to_string(project.join("function/Cargo.lock")).unwrap();
+        assert!(
+            locked_packages(&after) == locked_packages(text(&plans[code], "function/Cargo.lock")),
+            "cargo changed the packages in Cargo.lock:\n{after}"
         );
-        cargo(&project, &["fmt", "--check"]);
-        cargo(&project, &["build", "--locked"]);
+
+        // A module of the user's own, and a stale target/ the build must not take.
+        let function = project.join("function");
+        add_module(&function);
+        fs::create_dir_all(function.join("target")).unwrap();
+        fs::write(function.join("target/stale"), "").unwrap();
+        let binary = build(&project, &root.path().join("build"));
         let bases = &dockerfiles[code];
         assert_eq!(bases.len(), 2, "both base kinds: {labels:?}");
         for (base, dockerfile) in bases {
-            invoke_image(&project, dockerfile, base);
+            invoke_image(&project, dockerfile, base, &binary);
         }
     }
     println!(
