@@ -4,9 +4,10 @@
 //! -diff` (go.mod and go.sum complete and minimal), then, with a package of the user's own
 //! added, the Dockerfile's build stage run on this machine from the build context its
 //! `.dockerignore` lets through, and the binary it makes started as each base kind's final
-//! stage says (the AWS base through a stand-in for its /lambda-entrypoint.sh) against the
-//! Runtime API emulator with the project's events, one malformed event, and Lambda's logging
-//! controls.
+//! stage says (the AWS base through a stand-in for its /lambda-entrypoint.sh) under AWS's
+//! Runtime Interface Emulator, as uid 65534 on a read-only file system but /tmp
+//! (tests/support/rie.rs), with the project's events, one malformed event, and Lambda's
+//! logging controls.
 //!
 //! Go's module and build caches stay at their defaults in the user's home, shared with every
 //! other Go build there, so only the first run downloads and compiles the dependencies.
@@ -17,15 +18,22 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lambda_new::choices::BaseKind;
+use serde_json::{Value, json};
 use support::build_context::BuildContext;
 use support::dockerfile::{self, Stage, Step};
-use support::e2e::{self, Image};
+use support::e2e;
+use support::rie::{self, Base, Image};
 
-/// Generous: the binary starts in milliseconds, but CI machines are slow.
-const WAIT: Duration = Duration::from_secs(30);
+/// What the alternative base image (slim Debian) brings: nothing the function uses but
+/// Docker's PATH.
+const DEBIAN: Base<'static> = Base {
+    entrypoint: &[],
+    workdir: "/",
+    env: &[],
+};
 /// Where the build stage writes the binary, relative to its WORKDIR.
 const BINARY: &str = "bootstrap";
 
@@ -313,13 +321,13 @@ fn build(function: &Path, root: &Path) {
 }
 
 /// The Dockerfile's build stage run once (both base kinds build the same binary the same
-/// way, checked here), on the project plus a package of the user's own, then each base's
-/// final stage laid out under its own root and started as that stage says, answering every
-/// event in `events/` and rejecting a malformed one.
+/// way, checked here), on the project plus a package of the user's own; then each base's
+/// final stage laid out and run under the RIE as Lambda runs it (tests/support/rie.rs).
 #[test]
 fn built_binary_answers_its_events_on_both_bases() {
     if !support::require_tool("go", "builds the generated Go projects")
         || !support::require_tool("sh", "runs the Dockerfile's RUN lines")
+        || !rie::available()
     {
         return;
     }
@@ -350,73 +358,9 @@ fn built_binary_answers_its_events_on_both_bases() {
     for project in [&aws, &project] {
         let base_started = Instant::now();
         let (_, last) = stages(&fs::read_to_string(project.join("function/Dockerfile")).unwrap());
-        let mut image = Image::lay_out(&last, &project.join("rootfs"), |source| {
-            if source.starts_with("/etc/ssl/") {
-                // The build image's CA certificates: this machine's stand in.
-                PathBuf::from(source)
-            } else {
-                build_root.path().join(&source[1..])
-            }
-        });
-        let client = image.start(WAIT);
-        let mut events = e2e::event_files(project);
-        events.push(("{}".into(), b"{}".to_vec(), "world".into()));
-        let null = br#"{"queryStringParameters":null}"#.to_vec();
-        events.push(("null query parameters".into(), null, "world".into()));
-        for (what, payload, name) in &events {
-            client.assert_greets(what, payload, name);
-        }
-        let log = client.log();
-        assert!(
-            log.contains("level=INFO message=greeting name=Lambda requestId="),
-            "one log line per request, with its request id:\n{log}"
-        );
-
-        // aws-lambda-go decodes the event with encoding/json before the handler runs; a field
-        // of the wrong type is reported to /error (not a crash) with the Go error's type name
-        // in the body, and the loop goes on to the next event. It sends no
-        // Lambda-Runtime-Function-Error-Type header there (only as a trailer of streamed
-        // responses), so Lambda, like the emulator, reports `Unhandled`.
-        let (error_type, body) =
-            client.assert_error("a malformed event", br#"{"queryStringParameters": 5}"#);
-        assert_eq!(error_type, "Unhandled", "{body}");
-        assert_eq!(body["errorType"], "UnmarshalTypeError", "{body}");
-        let message = body["errorMessage"].as_str().unwrap_or_default();
-        assert!(message.contains("queryStringParameters"), "{body}");
-        let (what, payload, name) = &events[0];
-        client.assert_greets(what, payload, name);
-        assert!(client.api.init_error().is_none());
-        drop(client);
-
-        // Lambda's advanced logging controls: JSON lines with the request id; at WARN,
-        // no INFO line.
-        image
-            .env
-            .push(("AWS_LAMBDA_LOG_FORMAT".into(), "JSON".into()));
-        let client = image.start(WAIT);
-        client.assert_greets(what, payload, name);
-        let log = client.log();
-        let line = log
-            .lines()
-            .find(|l| l.contains("greeting"))
-            .unwrap_or_else(|| panic!("an INFO line:\n{log}"));
-        let record: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
-        assert_eq!(record["level"], "INFO", "{line}");
-        assert_eq!(record["message"], "greeting", "{line}");
-        assert!(
-            record["requestId"]
-                .as_str()
-                .is_some_and(|id| !id.is_empty()),
-            "{line}"
-        );
-        drop(client);
-        image
-            .env
-            .push(("AWS_LAMBDA_LOG_LEVEL".into(), "WARN".into()));
-        let client = image.start(WAIT);
-        client.assert_greets(what, payload, name);
-        let log = client.log();
-        assert!(!log.contains("greeting"), "no INFO line at WARN:\n{log}");
+        let root = tempfile::tempdir().unwrap();
+        let image = lay_out(&last, root.path(), build_root.path());
+        invoke(&image, project, &last.from);
         println!(
             "Go image from {}: events answered in {:.1?}",
             last.from,
@@ -424,6 +368,102 @@ fn built_binary_answers_its_events_on_both_bases() {
         );
     }
     println!("Go binary built and invoked in {:.1?}", started.elapsed());
+}
+
+/// The final stage `last` under `root`: its COPYs from the build stage laid out under
+/// `build_root` (the build image's CA certificates: this machine's stand in), and on the AWS
+/// base image the stand-in for its entry point.
+fn lay_out(last: &Stage, root: &Path, build_root: &Path) -> Image {
+    let aws = e2e::is_aws_base(last);
+    let image = Image::new(last, root, if aws { &rie::AWS_BASE } else { &DEBIAN });
+    if aws {
+        image.write_aws_entrypoint();
+    }
+    for copy in &last.copies {
+        assert_eq!(copy.from.as_deref(), Some("build"), "{copy:?}");
+        let [source] = copy.sources.as_slice() else {
+            panic!("one file per COPY: {copy:?}")
+        };
+        let from = match source.starts_with("/etc/ssl/") {
+            true => PathBuf::from(source),
+            false => build_root.join(&source[1..]),
+        };
+        let dest = image.path(&copy.dest);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(&from, &dest).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    }
+    // Docker makes the WORKDIR (the AWS base images have theirs).
+    fs::create_dir_all(image.path(&image.workdir)).unwrap();
+    image
+}
+
+/// Every event in `events/` and a few more, a malformed one (its error must come back), and
+/// Lambda's logging controls.
+fn invoke(image: &Image, project: &Path, from: &str) {
+    let function = image.start();
+    let mut events = e2e::event_files(project);
+    events.push(("{}".into(), b"{}".to_vec(), "world".into()));
+    let null = br#"{"queryStringParameters":null}"#.to_vec();
+    events.push(("null query parameters".into(), null, "world".into()));
+    for (what, payload, name) in &events {
+        function.assert_greets(what, payload, name);
+    }
+    let lines = function.function_lines();
+    let greetings = lines.iter().filter(|l| {
+        l.contains(" level=INFO message=greeting name=Lambda requestId=")
+            && l.starts_with("timestamp=")
+    });
+    assert_eq!(
+        greetings.count(),
+        1,
+        "{from}: one log line per request:\n{lines:?}"
+    );
+
+    // aws-lambda-go decodes the event with encoding/json before the handler runs; a field of
+    // the wrong type is reported as the invocation's error (not a crash), with the Go error's
+    // type name, and the next event is served. (The emulator answers it with status 200 and no
+    // X-Amz-Function-Error header, as it does lambda_runtime's.)
+    let error = function.invoke_json(br#"{"queryStringParameters": 5}"#);
+    assert_eq!(error["errorType"], "UnmarshalTypeError", "{error}");
+    let message = error["errorMessage"].as_str().unwrap_or_default();
+    assert!(message.contains("queryStringParameters"), "{error}");
+    let (what, payload, name) = &events[0];
+    function.assert_greets(what, payload, name);
+    drop(function);
+
+    // Lambda's advanced logging controls: every line the function writes is JSON, the
+    // greeting's with the invocation's request id; at WARN, no INFO line.
+    let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
+    let function = image.start_with(&image.cmd, &[json]);
+    function.assert_greets(what, payload, name);
+    let request_id = function
+        .output()
+        .lines()
+        .find_map(|l| l.strip_prefix("START RequestId: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_string)
+        .expect("the emulator's START line");
+    let lines = function.function_lines();
+    let records: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{from}: {l}: {e}")))
+        .collect();
+    let [record] = records.as_slice() else {
+        panic!("{from}: one line: {lines:?}")
+    };
+    assert_eq!(
+        (&record["level"], &record["message"], &record["requestId"]),
+        (&json!("INFO"), &json!("greeting"), &json!(request_id)),
+        "{record}"
+    );
+    drop(function);
+    let function = image.start_with(&image.cmd, &[json, ("AWS_LAMBDA_LOG_LEVEL", "WARN")]);
+    function.assert_greets(what, payload, name);
+    assert_eq!(
+        function.function_lines(),
+        Vec::<String>::new(),
+        "{from}: at WARN"
+    );
 }
 
 /// A statically linked ELF executable (no program interpreter) for this machine's CPU.

@@ -2,8 +2,9 @@
 //! clippy and rustfmt commands as written; then, with a module of the user's own added, the
 //! crate copied as the build stage's COPYs and `.dockerignore` say and built, and the binary
 //! started as each base kind's final stage says (the AWS base through a stand-in for its
-//! /lambda-entrypoint.sh) against the Runtime API emulator with the project's own events, a
-//! malformed one, and Lambda's logging controls. Once per distinct code variant: base kind
+//! /lambda-entrypoint.sh) under AWS's Runtime Interface Emulator, as uid 65534 on a read-only
+//! file system but /tmp (tests/support/rie.rs), with the project's own events, a malformed
+//! one, and Lambda's logging controls. Once per distinct code variant: base kind
 //! and architecture only change the Dockerfile, so today every combination shares one variant.
 
 mod support;
@@ -12,17 +13,17 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lambda_new::choices::BaseKind;
 use lambda_new::render::Plan;
-use serde_json::Value;
+use serde_json::{Value, json};
 use support::build_context::BuildContext;
 use support::dockerfile::{self, Step};
-use support::e2e::{self, Image};
+use support::e2e;
+use support::rie::{self, Base, Image};
 
 const NAME: &str = "hello-rust";
-const WAIT: Duration = Duration::from_secs(20);
 
 /// The files that decide what the code does and how it is tested: everything but the
 /// Dockerfile, the ignore files and the documentation.
@@ -135,9 +136,18 @@ fn build(project: &Path, root: &Path) -> PathBuf {
         .join(NAME.replace('-', "_"))
 }
 
-/// Starts `binary` as `dockerfile`'s final stage says, standing in for the build stage's
-/// release binary (`/bootstrap`), and sends it every event in `events/`, one without a name,
-/// and a malformed one; then checks Lambda's logging controls.
+/// What the alternative base image (slim Debian) brings: nothing the function uses but
+/// Docker's PATH.
+const DEBIAN: Base<'static> = Base {
+    entrypoint: &[],
+    workdir: "/",
+    env: &[],
+};
+
+/// Lays `dockerfile`'s final stage out with `binary` standing in for the build stage's
+/// release binary (`/bootstrap`) and runs it under the RIE as Lambda does
+/// (tests/support/rie.rs): every event in `events/`, one without a name, a malformed one, and
+/// Lambda's logging controls.
 fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
     let stages = dockerfile::parse(dockerfile);
     let (build, last) = (&stages[0], stages.last().unwrap());
@@ -146,15 +156,31 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
         "{base}: the build stage leaves the binary at /bootstrap: {:?}",
         build.runs
     );
-    let mut image = Image::lay_out(last, &project.join(format!("rootfs-{base}")), |source| {
-        match source {
-            "/bootstrap" => binary.to_path_buf(),
+    let aws = e2e::is_aws_base(last);
+    let root = tempfile::tempdir().unwrap();
+    let image = Image::new(
+        last,
+        root.path(),
+        if aws { &rie::AWS_BASE } else { &DEBIAN },
+    );
+    if aws {
+        image.write_aws_entrypoint();
+    }
+    for copy in &last.copies {
+        assert_eq!(copy.from.as_deref(), Some("build"), "{base}: {copy:?}");
+        let from = match copy.sources.as_slice() {
+            [s] if s == "/bootstrap" => binary.to_path_buf(),
             // The build image's CA certificates: this machine's stand in.
-            "/etc/ssl/certs/ca-certificates.crt" => PathBuf::from(source),
-            other => panic!("{base}: the build stage makes no {other}"),
-        }
-    });
-    let client = image.start(WAIT);
+            [s] if s == "/etc/ssl/certs/ca-certificates.crt" => PathBuf::from(s),
+            other => panic!("{base}: the build stage makes no {other:?}"),
+        };
+        let dest = image.path(&copy.dest);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(&from, &dest).unwrap();
+    }
+    // Docker makes the WORKDIR (the AWS base images have theirs).
+    fs::create_dir_all(image.path(&image.workdir)).unwrap();
+    let function = image.start();
 
     let mut events = e2e::event_files(project);
     let mut nameless: Value = serde_json::from_slice(&events[0].1).unwrap();
@@ -165,56 +191,72 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
         "world".into(),
     ));
     for (what, payload, name) in &events {
-        client.assert_greets(what, payload, name);
+        function.assert_greets(what, payload, name);
     }
+    let lines = function.function_lines();
+    let greetings = lines
+        .iter()
+        .filter(|l| l.contains(" INFO ") && l.ends_with("Greeting Lambda"));
+    assert_eq!(
+        greetings.count(),
+        1,
+        "{base}: one log line per request:\n{lines:?}"
+    );
 
     // lambda_runtime deserializes the event before the handler runs; a field of the wrong
-    // type is reported to /error (the process does not exit) with the header `unhandled`
-    // and the Rust type name of its deserialization error, and the next event is served.
-    let (error_type, body) = client.assert_error(
-        &format!("{base}: a malformed event"),
-        br#"{"queryStringParameters": 5}"#,
-    );
-    assert_eq!(error_type, "unhandled", "{body}");
+    // type is reported as the invocation's error (the process does not exit), with the Rust
+    // type name of its deserialization error, and the next event is served. (It sends the error
+    // type `unhandled`; the emulator passes no X-Amz-Function-Error header on, 200 either way.)
+    let answer = function.invoke(br#"{"queryStringParameters": 5}"#);
+    let error: Value = serde_json::from_slice(&answer.body).unwrap();
     assert_eq!(
-        body["errorType"], "&lambda_runtime::deserializer::DeserializeError",
-        "{body}"
+        error["errorType"], "&lambda_runtime::deserializer::DeserializeError",
+        "{base}: {answer:?} {error}"
     );
     let (what, payload, name) = &events[0];
-    client.assert_greets(what, payload, name);
-    assert!(client.api.init_error().is_none());
-    drop(client);
+    function.assert_greets(what, payload, name);
+    drop(function);
 
-    // Lambda's advanced logging controls: JSON lines that carry the request id; at WARN, no
-    // INFO line.
-    image
-        .env
-        .push(("AWS_LAMBDA_LOG_FORMAT".into(), "JSON".into()));
-    let client = image.start(WAIT);
-    client.assert_greets(what, payload, name);
-    let log = client.log();
-    let line = log
+    // Lambda's advanced logging controls: every line the function writes is JSON, the
+    // greeting's in the span that carries the invocation's request id; at WARN, no INFO line.
+    let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
+    let function = image.start_with(&image.cmd, &[json]);
+    function.assert_greets(what, payload, name);
+    let request_id = function
+        .output()
         .lines()
-        .find(|l| l.contains("Greeting Lambda"))
-        .unwrap_or_else(|| panic!("{base}: an INFO line:\n{log}"));
-    let record: Value = serde_json::from_str(line).expect("a JSON line");
-    assert_eq!(record["level"], "INFO", "{line}");
-    assert!(
-        record["span"]["requestId"]
-            .as_str()
-            .is_some_and(|id| !id.is_empty()),
-        "{line}"
+        .find_map(|l| l.strip_prefix("START RequestId: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_string)
+        .expect("the emulator's START line");
+    let lines = function.function_lines();
+    let records: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{base}: {l}: {e}")))
+        .collect();
+    let [record] = records.as_slice() else {
+        panic!("{base}: one line: {lines:?}")
+    };
+    assert_eq!(
+        (
+            &record["level"],
+            &record["fields"]["message"],
+            &record["span"]["requestId"]
+        ),
+        (
+            &json!("INFO"),
+            &json!("Greeting Lambda"),
+            &json!(request_id)
+        ),
+        "{record}"
     );
-    drop(client);
-    image
-        .env
-        .push(("AWS_LAMBDA_LOG_LEVEL".into(), "WARN".into()));
-    let client = image.start(WAIT);
-    client.assert_greets(what, payload, name);
-    let log = client.log();
-    assert!(
-        !log.contains("Greeting"),
-        "{base}: no INFO line at WARN:\n{log}"
+    drop(function);
+    let function = image.start_with(&image.cmd, &[json, ("AWS_LAMBDA_LOG_LEVEL", "WARN")]);
+    function.assert_greets(what, payload, name);
+    assert_eq!(
+        function.function_lines(),
+        Vec::<String>::new(),
+        "{base}: at WARN"
     );
     println!("{base} base ({}): events answered", last.from);
 }
@@ -240,6 +282,7 @@ fn generated_projects_pass_their_tests_and_lints_and_answer_events() {
     if !support::require_tool("cargo", "builds and tests generated Rust projects")
         || !support::require_tool("cargo-clippy", "lints generated Rust projects")
         || !support::require_tool("cargo-fmt", "checks generated Rust projects' formatting")
+        || !rie::available()
     {
         return;
     }
