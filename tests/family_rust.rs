@@ -87,12 +87,18 @@ fn every_dockerfile_copies_the_binary_cargo_builds() {
     }
 }
 
-/// What a user adds: a module of their own, which the handler calls.
+/// What a user adds: a module of their own, which the handler calls, and a build script whose
+/// output the module reads.
 fn add_module(function: &Path) {
     fs::write(
         function.join("src/greet.rs"),
         "//! The greeting's words.\n\n/// Greets `name`.\npub fn message(name: &str) -> String {\n    \
-         format!(\"Hello, {name}!\")\n}\n",
+         format!(\"{}, {name}!\", env!(\"GREETING\"))\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        function.join("build.rs"),
+        "fn main() {\n    println!(\"cargo::rustc-env=GREETING=Hello\");\n}\n",
     )
     .unwrap();
     let main = function.join("src/main.rs");
