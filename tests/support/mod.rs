@@ -208,4 +208,5 @@ pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
 pub mod build_context;
 pub mod dockerfile;
 pub mod e2e;
+pub mod rie;
 pub mod runtime_api;
