@@ -1,23 +1,24 @@
 //! The Ruby family's generated projects, checked with the Ruby toolchain this machine can have.
 //!
 //! rubygems.org is out of reach here and in CI, so neither Bundler nor aws_lambda_ric can be
-//! installed: no image's gems are installed and the real runtime interface client never runs.
-//! What runs instead, on Debian's `ruby` (3.1, with its bundled minitest 5) and `rubocop`
-//! (1.39), without Bundler:
+//! installed, and the AWS base image's runtime is not published: no image's gems are installed
+//! and no real Ruby runtime client ever starts a function here. What runs instead, on Debian's
+//! `ruby` (3.1, with its bundled minitest 5) and `rubocop` (1.39), without Bundler:
 //!
 //! - each distinct variant of the sources: its Minitest suite, `ruby -wc`, RuboCop;
 //! - each Dockerfile's final stage laid out from the build context as Docker would (its
 //!   `.dockerignore` applied), with a second source file a user adds (`lib/greeting.rb`,
-//!   required by app.rb), and the handler loaded from that layout the way aws_lambda_ric
-//!   loads it, as an unprivileged user who can write nothing there, answering every bundled
-//!   event, failing on a bad one, and logging as Lambda's advanced logging controls ask
-//!   (`tests/fixtures/ruby_runtime_stand_in.rb` stands in for the client's Logger patch);
+//!   required by app.rb), run under AWS's Runtime Interface Emulator as Lambda runs it
+//!   (tests/support/rie.rs: uid 65534, read-only root, tmpfs /tmp) with a stand-in runtime
+//!   client (`tests/fixtures/ruby_runtime_stand_in.rb`: the Runtime API loop, the client's way
+//!   of loading the handler, and its Logger patch for Lambda's log format and level): every
+//!   bundled event answered, a bad one failing, and JSON at WARN logging no INFO line;
 //! - the alternative base's entry script: it reads the handler and names no client version
-//!   (Gemfile.lock pins it).
+//!   (Gemfile.lock pins it). The stand-in replaces it under the emulator.
 //!
 //! Not proven here: that the Gemfile resolves, that the pinned minitest 6, rake and RuboCop
-//! accept the code, that the build stages compile native gems, and that the real client and
-//! the AWS base image's runtime start the function.
+//! accept the code, that the build stages compile native gems, and that the real client, its
+//! Logger patch and the AWS base image's runtime start the function as the stand-in does.
 
 mod support;
 
@@ -26,9 +27,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use std::os::unix::fs::PermissionsExt;
+
 use lambda_new::choices::BaseKind;
 use serde_json::Value;
 use support::build_context::BuildContext;
+use support::dockerfile::Stage;
+use support::e2e;
+use support::rie::{self, Base, Image};
 
 /// The files whose contents make a code variant (the Dockerfile and README do not).
 const SOURCES: &[&str] = &[
@@ -186,12 +192,10 @@ fn add_user_files(function: &Path) {
     }
 }
 
-/// The final stage laid out under `root` (image path `/x` at `root/x`): the build context's
-/// COPYs done as Docker does them. `COPY --from=build` brings the gems Bundler installed,
-/// which cannot be installed here: their sources are checked, nothing is copied.
-fn lay_out(function: &Path, root: &Path) -> support::dockerfile::Stage {
-    let dockerfile = std::fs::read_to_string(function.join("Dockerfile")).unwrap();
-    let last = support::dockerfile::parse(&dockerfile).pop().unwrap();
+/// Does `last`'s COPYs from the build context `function` under `root` (image path `/x` at
+/// `root/x`) as Docker does them. `COPY --from=build` brings the gems Bundler installed, which
+/// cannot be installed here: their sources are checked, nothing is copied.
+fn lay_out(last: &Stage, function: &Path, root: &Path) {
     let context = BuildContext::new(function);
     let workdir = last.workdir.clone().unwrap_or_else(|| "/var/task".into());
     for copy in &last.copies {
@@ -204,85 +208,62 @@ fn lay_out(function: &Path, root: &Path) -> support::dockerfile::Stage {
             None => context.copy(copy, &workdir, root),
         }
     }
-    last
 }
 
-/// What the stand-in runtime printed: the handler's log lines (stdout) and its answers.
-struct Run {
-    logs: Vec<String>,
-    answers: Vec<Value>,
-    errors: Vec<String>,
-}
+/// What the official ruby images (ruby:X-slim-trixie) bring.
+const RUBY_BASE: Base<'static> = Base {
+    entrypoint: &[],
+    workdir: "/",
+    env: &[
+        (
+            "PATH",
+            "/usr/local/bundle/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ),
+        ("LANG", "C.UTF-8"),
+        ("GEM_HOME", "/usr/local/bundle"),
+        ("BUNDLE_APP_CONFIG", "/usr/local/bundle"),
+    ],
+};
 
-/// Runs the stand-in runtime over `events` in the laid-out `/var/task`, as uid and gid 65534
-/// when this process is root (as in CI), with only `env` besides PATH and _HANDLER.
-fn invoke(root: &Path, handler: &str, events: &[PathBuf], env: &[(&str, &str)]) -> Run {
-    let stand_in = root.join("stand-in-runtime.rb");
-    std::fs::write(&stand_in, RUNTIME_STAND_IN).unwrap();
-    let mut command = if unsafe { libc::geteuid() } == 0 {
-        let mut c = Command::new("setpriv");
-        c.args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--",
-            "ruby",
-        ]);
-        c
+/// The laid-out final stage of `function` under `root`, ready for the emulator. The runtime
+/// client stands in (see the module docs): on the AWS base image as its runtime,
+/// /var/runtime/bootstrap, under /var/lang/bin/ruby; on the alternative base in place of the
+/// entry script (which needs Bundler and the real client), run by the image's ruby with the
+/// same CMD.
+fn image(function: &Path, root: &Path) -> Image {
+    let dockerfile = std::fs::read_to_string(function.join("Dockerfile")).unwrap();
+    let last = support::dockerfile::parse(&dockerfile).pop().unwrap();
+    let aws = last.from.starts_with("public.ecr.aws/lambda/");
+    let mut image = Image::new(&last, root, if aws { &rie::AWS_BASE } else { &RUBY_BASE });
+    lay_out(&last, function, &image.root);
+    let ruby = support::which("ruby").unwrap();
+    let bootstrap = image.path("/var/runtime/bootstrap");
+    std::fs::create_dir_all(bootstrap.parent().unwrap()).unwrap();
+    if aws {
+        image.write_aws_entrypoint();
+        image.stand_in("/var/lang/bin/ruby", &ruby);
+        std::fs::write(
+            &bootstrap,
+            format!("#!/var/lang/bin/ruby\n{RUNTIME_STAND_IN}"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755)).unwrap();
     } else {
-        Command::new("ruby")
-    };
-    command
-        .arg(&stand_in)
-        .args(events)
-        .current_dir(root.join("var/task"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap())
-        .env("HOME", "/nonexistent")
-        .env("_HANDLER", handler)
-        .envs(env.iter().copied());
-    let output = support::run(&mut command);
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    let mut answers = Vec::new();
-    let mut errors = Vec::new();
-    for line in stderr.lines() {
-        if let Some(json) = line.strip_prefix("ANSWER ") {
-            answers.push(serde_json::from_str(json).unwrap());
-        } else if let Some(error) = line.strip_prefix("ERROR ") {
-            errors.push(error.to_owned());
-        } else {
-            panic!("unexpected output: {line}\n{stderr}");
-        }
+        let [interpreter, script] = &image.entrypoint[..] else {
+            panic!("ENTRYPOINT {:?}", image.entrypoint)
+        };
+        assert_eq!(interpreter, "/usr/local/bin/ruby");
+        assert!(image.path(script).is_file(), "{script} is not in the image");
+        image.stand_in("/usr/local/bin/ruby", &ruby);
+        std::fs::write(&bootstrap, RUNTIME_STAND_IN).unwrap();
+        image.entrypoint[1] = "/var/runtime/bootstrap".into();
     }
-    Run {
-        logs: stdout.lines().map(str::to_owned).collect(),
-        answers,
-        errors,
-    }
-}
-
-/// Makes `dir` and everything under it readable (not writable) by everyone.
-fn open_for_reading(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(path) = pending.pop() {
-        let mode = if path.is_dir() { 0o755 } else { 0o644 };
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-        if path.is_dir() {
-            pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-        }
-    }
+    image
 }
 
 #[test]
-fn laid_out_image_runs_the_handler_with_a_second_file_and_lambdas_logging() {
-    if !support::require_tool("ruby", "loads the handler from the laid-out image") {
-        return;
-    }
-    if unsafe { libc::geteuid() } == 0
-        && !support::require_tool("setpriv", "runs the handler as an unprivileged user")
-    {
+fn image_answers_every_event_with_a_second_file_under_lambdas_logging_controls() {
+    if !support::require_tool("ruby", "runs the handler") || !rie::available() {
         return;
     }
     for combo in support::family_combos("ruby") {
@@ -291,11 +272,10 @@ fn laid_out_image_runs_the_handler_with_a_second_file_and_lambdas_logging() {
         let project = write(&combo, dir.path());
         let function = project.join("function");
         add_user_files(&function);
-        let root = dir.path().join("image");
-        let last = lay_out(&function, &root);
-        let task = root.join("var/task");
+        let image = image(&function, &dir.path().join("image"));
 
         // The code tree went in; tests, tool settings and local build output did not.
+        let task = image.path("/var/task");
         for kept in ["app.rb", "lib/greeting.rb", "Gemfile"] {
             assert!(
                 task.join(kept).is_file(),
@@ -305,76 +285,59 @@ fn laid_out_image_runs_the_handler_with_a_second_file_and_lambdas_logging() {
         for left in ["test", "vendor", ".bundle", "Dockerfile", ".rubocop.yml"] {
             assert!(!task.join(left).exists(), "{label}: {left} is in the image");
         }
-        if combo.base == BaseKind::Alternative {
-            let entrypoint = last.entrypoint.clone().expect("ENTRYPOINT");
-            assert_eq!(entrypoint[0], "/usr/local/bin/ruby", "{label}");
-            let script = entrypoint[1].strip_prefix('/').unwrap();
-            assert!(root.join(script).is_file(), "{label}: no {script}");
-        }
-
-        let mut events: Vec<PathBuf> = walk(&project.join("events"));
-        let bad = dir.path().join("not-an-object.json");
-        std::fs::write(&bad, "\"not an object\"").unwrap();
-        events.push(bad);
-        open_for_reading(dir.path());
-        let handler = &last.cmd.clone().expect("CMD")[0];
 
         // Lambda's defaults: text logs, one INFO line an invocation.
-        let run = invoke(&root, handler, &events, &[]);
-        assert_eq!(
-            run.answers.len(),
-            events.len() - 1,
-            "{label}: {:?}",
-            run.errors
-        );
-        for answer in &run.answers {
-            assert_eq!(answer["statusCode"], 200, "{label}: {answer}");
-            let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
-            assert_eq!(body["message"], "Hello, Lambda!", "{label}: {answer}");
+        let events = e2e::event_files(&project);
+        let function = image.start();
+        for (what, payload, name) in &events {
+            function.assert_greets(&format!("{label}: {what}"), payload, name);
         }
-        let [error] = &run.errors[..] else {
-            panic!("{label}: the bad event did not fail: {:?}", run.errors)
-        };
-        assert!(error.starts_with("NoMethodError: "), "{label}: {error}");
-        assert_eq!(run.logs.len(), events.len() - 1, "{label}: {:?}", run.logs);
-        assert!(
-            run.logs.iter().all(|l| l.contains(" INFO -- : Greeting ")),
-            "{label}: {:?}",
-            run.logs
+        let error = function.invoke_json(b"\"not an object\"");
+        assert_eq!(
+            error["errorType"], "Function<NoMethodError>",
+            "{label}: {error}"
         );
+        assert!(error["stackTrace"].to_string().contains("/var/task/app.rb"));
+        let lines = function.function_lines();
+        assert_eq!(lines.len(), events.len(), "{label}: {lines:?}");
+        assert!(
+            lines.iter().all(|l| l.contains(" INFO -- : Greeting ")),
+            "{label}: {lines:?}"
+        );
+        drop(function);
 
         // JSON at INFO: every line a JSON object with Lambda's keys.
-        let json_info = [
-            ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
-            ("AWS_LAMBDA_LOG_LEVEL", "INFO"),
-        ];
-        let run = invoke(&root, handler, &events[..1], &json_info);
-        let [line] = &run.logs[..] else {
-            panic!("{label}: {:?}", run.logs)
+        let json_at = |level| {
+            [
+                ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+                ("AWS_LAMBDA_LOG_LEVEL", level),
+            ]
+        };
+        let function = image.start_with(&image.cmd, &json_at("INFO"));
+        function.assert_greets(&label, &events[0].1, &events[0].2);
+        let lines = function.function_lines();
+        let [line] = &lines[..] else {
+            panic!("{label}: {}", function.output())
         };
         let line: Value = serde_json::from_str(line).expect("a JSON log line");
-        assert_eq!(
-            (&line["level"], &line["message"]),
-            (&"INFO".into(), &"Greeting Lambda".into()),
-            "{label}: {line}"
-        );
+        assert_eq!(line["level"], "INFO", "{label}: {line}");
+        assert_eq!(line["message"], format!("Greeting {}", events[0].2));
         assert!(line["requestId"].is_string() && line["timestamp"].is_string());
+        drop(function);
 
-        // JSON at WARN: no INFO line at all, and what is written is JSON.
-        let json_warn = [
-            ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
-            ("AWS_LAMBDA_LOG_LEVEL", "WARN"),
-        ];
-        let run = invoke(&root, handler, &events, &json_warn);
-        assert_eq!(run.answers.len(), events.len() - 1, "{label}");
+        // JSON at WARN: no INFO line, and whatever is written is JSON.
+        let function = image.start_with(&image.cmd, &json_at("WARN"));
+        for (what, payload, name) in &events {
+            function.assert_greets(&format!("{label}: {what}"), payload, name);
+        }
+        let lines = function.function_lines();
         assert!(
-            run.logs
+            lines
                 .iter()
                 .all(|l| { serde_json::from_str::<Value>(l).is_ok_and(|v| v["level"] != "INFO") }),
-            "{label}: {:?}",
-            run.logs
+            "{label}: {lines:?}"
         );
-        assert!(run.logs.is_empty(), "{label}: {:?}", run.logs);
+        assert!(lines.is_empty(), "{label}: {lines:?}");
     }
 }
 
