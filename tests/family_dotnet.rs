@@ -375,12 +375,13 @@ fn function_logs_through_the_lambda_logger_with_levels() {
                 p.label
             );
         }
-        // Amazon.Lambda.Core 2.2.0 brought the level methods; RuntimeSupport 1.10.0 (the
-        // alternative base's runtime client) honours AWS_LAMBDA_LOG_FORMAT and _LEVEL.
+        // The function calls the level methods with message-template arguments: out of preview
+        // in Amazon.Lambda.Core 2.4.0; RuntimeSupport 1.11.0 (the alternative base's runtime
+        // client) writes them as JSON under AWS_LAMBDA_LOG_FORMAT and filters by _LEVEL.
         let csproj = read(&p.function.join("src/MyFn/MyFn.csproj"));
         let core = package_version(&csproj, "Amazon.Lambda.Core").expect("Amazon.Lambda.Core");
         assert!(
-            version(core) >= version("2.2.0"),
+            version(core) >= version("2.4.0"),
             "{}: Core {core}",
             p.label
         );
@@ -388,7 +389,7 @@ fn function_logs_through_the_lambda_logger_with_levels() {
             let support = package_version(&csproj, "Amazon.Lambda.RuntimeSupport")
                 .expect("Amazon.Lambda.RuntimeSupport");
             assert!(
-                version(support) >= version("1.10.0"),
+                version(support) >= version("1.11.0"),
                 "{}: RuntimeSupport {support}",
                 p.label
             );
