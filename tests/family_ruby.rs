@@ -1,9 +1,9 @@
 //! The Ruby family's generated projects, checked with the Ruby toolchain this machine can have.
 //!
-//! rubygems.org is out of reach here and in CI, so neither Bundler nor aws_lambda_ric can be
-//! installed, and the AWS base image's runtime is not published: no image's gems are installed
-//! and no real Ruby runtime client ever starts a function here. What runs instead, on Debian's
-//! `ruby` (3.1, with its bundled minitest 5) and `rubocop` (1.39), without Bundler:
+//! rubygems.org is out of reach here and in CI, so no real gem can be installed (not
+//! aws_lambda_ric, not the pinned minitest, rake or RuboCop), and the AWS base image's runtime
+//! is not published: no real Ruby runtime client ever starts a function here. What runs
+//! instead, on Debian's `ruby` (3.1, with its bundled minitest 5), `rubocop` (1.39) and Bundler:
 //!
 //! - each distinct variant of the sources: its Minitest suite, `ruby -wc`, RuboCop;
 //! - each Dockerfile's final stage laid out from the build context as Docker would (its
@@ -12,13 +12,17 @@
 //!   (tests/support/rie.rs: uid 65534, read-only root, tmpfs /tmp) with a stand-in runtime
 //!   client (`tests/fixtures/ruby_runtime_stand_in.rb`: the Runtime API loop, the client's way
 //!   of loading the handler, and its Logger patch for Lambda's log format and level): every
-//!   bundled event answered, a bad one failing, and JSON at WARN logging no INFO line;
+//!   bundled event answered, a bad one failing, and JSON at WARN logging no INFO line. On the
+//!   alternative base the image's own ENTRYPOINT runs: its entry script, Bundler with the
+//!   image's settings, and the client gem Bundler installed from the generated Gemfile (the
+//!   gems are stand-ins, the client's executable the stand-in client);
 //! - the alternative base's entry script: it reads the handler and names no client version
-//!   (Gemfile.lock pins it). The stand-in replaces it under the emulator.
+//!   (Gemfile.lock pins it).
 //!
-//! Not proven here: that the Gemfile resolves, that the pinned minitest 6, rake and RuboCop
-//! accept the code, that the build stages compile native gems, and that the real client, its
-//! Logger patch and the AWS base image's runtime start the function as the stand-in does.
+//! Not proven here: that the Gemfile resolves against the real gems, that the pinned
+//! minitest 6, rake and RuboCop accept the code, that the build stages compile native gems, and
+//! that the real client, its Logger patch and the AWS base image's runtime start the function
+//! as the stand-in does.
 
 mod support;
 
@@ -227,21 +231,21 @@ const RUBY_BASE: Base<'static> = Base {
 
 /// The laid-out final stage of `function` under `root`, ready for the emulator. The runtime
 /// client stands in (see the module docs): on the AWS base image as its runtime,
-/// /var/runtime/bootstrap, under /var/lang/bin/ruby; on the alternative base in place of the
-/// entry script (which needs Bundler and the real client), run by the image's ruby with the
-/// same CMD.
+/// /var/runtime/bootstrap, under /var/lang/bin/ruby; on the alternative base as the
+/// aws_lambda_ric gem the image's own entry script starts through Bundler.
 fn image(function: &Path, root: &Path) -> Image {
     let dockerfile = std::fs::read_to_string(function.join("Dockerfile")).unwrap();
-    let last = support::dockerfile::parse(&dockerfile).pop().unwrap();
+    let stages = support::dockerfile::parse(&dockerfile);
+    let last = stages.last().unwrap();
     let aws = last.from.starts_with("public.ecr.aws/lambda/");
-    let mut image = Image::new(&last, root, if aws { &rie::AWS_BASE } else { &RUBY_BASE });
-    lay_out(&last, function, &image.root);
+    let mut image = Image::new(last, root, if aws { &rie::AWS_BASE } else { &RUBY_BASE });
+    lay_out(last, function, &image.root);
     let ruby = support::which("ruby").unwrap();
-    let bootstrap = image.path("/var/runtime/bootstrap");
-    std::fs::create_dir_all(bootstrap.parent().unwrap()).unwrap();
     if aws {
         image.write_aws_entrypoint();
         image.stand_in("/var/lang/bin/ruby", &ruby);
+        let bootstrap = image.path("/var/runtime/bootstrap");
+        std::fs::create_dir_all(bootstrap.parent().unwrap()).unwrap();
         std::fs::write(
             &bootstrap,
             format!("#!/var/lang/bin/ruby\n{RUNTIME_STAND_IN}"),
@@ -249,21 +253,85 @@ fn image(function: &Path, root: &Path) -> Image {
         .unwrap();
         std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755)).unwrap();
     } else {
-        let [interpreter, script] = &image.entrypoint[..] else {
-            panic!("ENTRYPOINT {:?}", image.entrypoint)
-        };
-        assert_eq!(interpreter, "/usr/local/bin/ruby");
-        assert!(image.path(script).is_file(), "{script} is not in the image");
+        assert_eq!(image.entrypoint[0], "/usr/local/bin/ruby");
         image.stand_in("/usr/local/bin/ruby", &ruby);
-        std::fs::write(&bootstrap, RUNTIME_STAND_IN).unwrap();
-        image.entrypoint[1] = "/var/runtime/bootstrap".into();
+        bundle_install(&stages[0], &image, &root.with_extension("gems"));
     }
     image
 }
 
+/// Does what the build stage's `bundle install` does, offline: with its Bundler settings
+/// (image paths mapped under the image's root), Bundler resolves the generated Gemfile, writes
+/// Gemfile.lock and installs the default group into /var/task/vendor/bundle, from stand-in
+/// gems built in `work`, one for each gem the Gemfile names at a version its requirement
+/// allows (`~> X.Y` as X.Y.0): aws_lambda_ric's executable is the stand-in runtime client,
+/// logger's library loads Ruby's own, the others are empty.
+fn bundle_install(build: &Stage, image: &Image, work: &Path) {
+    let task = image.path("/var/task");
+    let gemfile = std::fs::read_to_string(task.join("Gemfile")).unwrap();
+    let cache = task.join("vendor/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    for line in gemfile.lines().map(str::trim) {
+        let Some(rest) = line.strip_prefix("gem '") else {
+            continue;
+        };
+        let parts: Vec<&str> = rest.split('\'').collect();
+        let (name, requirement) = (parts[0], parts[2]);
+        let version = format!("{}.0", requirement.strip_prefix("~> ").expect("~> X.Y"));
+        let source = work.join(name);
+        std::fs::create_dir_all(source.join("lib")).unwrap();
+        std::fs::create_dir_all(source.join("bin")).unwrap();
+        let library = match name {
+            "logger" => "load File.join(RbConfig::CONFIG['rubylibdir'], 'logger.rb')\n",
+            _ => "",
+        };
+        std::fs::write(source.join(format!("lib/{name}.rb")), library).unwrap();
+        if name == "aws_lambda_ric" {
+            std::fs::write(source.join("bin/aws_lambda_ric"), RUNTIME_STAND_IN).unwrap();
+        }
+        std::fs::write(
+            source.join(format!("{name}.gemspec")),
+            format!(
+                "Gem::Specification.new do |s|\n  s.name = '{name}'\n  s.version = '{version}'\n  \
+                 s.summary = 'stand-in'\n  s.authors = ['lambda-new tests']\n  \
+                 s.files = Dir['lib/*', 'bin/*']\n  s.executables = Dir.children('bin')\nend\n"
+            ),
+        )
+        .unwrap();
+        support::run(
+            Command::new("gem")
+                .args(["build", "--quiet", &format!("{name}.gemspec")])
+                .current_dir(&source)
+                .env("HOME", work),
+        );
+        let built = format!("{name}-{version}.gem");
+        std::fs::rename(source.join(&built), cache.join(&built)).unwrap();
+    }
+    let mut command = Command::new("bundle");
+    command
+        .args(["install", "--local"])
+        .current_dir(&task)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", work)
+        .envs(
+            build
+                .env
+                .iter()
+                .map(|(k, v)| (k, v.replace("/var/task", task.to_str().unwrap()))),
+        );
+    support::run(&mut command);
+    std::fs::remove_dir_all(cache).unwrap();
+    assert!(task.join("Gemfile.lock").is_file());
+}
+
 #[test]
 fn image_answers_every_event_with_a_second_file_under_lambdas_logging_controls() {
-    if !support::require_tool("ruby", "runs the handler") || !rie::available() {
+    if !support::require_tool("ruby", "runs the handler")
+        || !support::require_tool("gem", "builds the stand-in gems")
+        || !support::require_tool("bundle", "installs the alternative base's gems")
+        || !rie::available()
+    {
         return;
     }
     for combo in support::family_combos("ruby") {
@@ -282,7 +350,8 @@ fn image_answers_every_event_with_a_second_file_under_lambdas_logging_controls()
                 "{label}: {kept} is not in the image"
             );
         }
-        for left in ["test", "vendor", ".bundle", "Dockerfile", ".rubocop.yml"] {
+        let local_gem = "vendor/bundle/ruby/3.4.0/gems/local.rb";
+        for left in ["test", ".bundle", local_gem, "Dockerfile", ".rubocop.yml"] {
             assert!(!task.join(left).exists(), "{label}: {left} is in the image");
         }
 
