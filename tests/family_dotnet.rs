@@ -3,24 +3,34 @@
 //! checks a build would otherwise make first: the handler string names the assembly,
 //! namespace, class and method the sources declare; every path in a project or solution file
 //! points at a generated file; the Dockerfile copies what exists and starts what it builds.
-//! Nothing here compiles C#, restores packages or runs the xUnit tests.
+//! Nothing here compiles C#, restores packages or runs the xUnit tests. Lambda's advanced
+//! logging controls are honoured by the runtime client (Amazon.Lambda.RuntimeSupport reads
+//! AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL) for what the function logs through
+//! `ILambdaContext.Logger`; the checks here are that the function logs only that way, with a
+//! level, on packages recent enough to carry it.
 
 mod support;
 
 use std::path::{Path, PathBuf};
 
-use lambda_new::choices::BaseKind;
+use lambda_new::choices::{Architecture, BaseKind};
 
 struct Project {
     label: String,
     base: BaseKind,
+    arch: Architecture,
     handler: String,
     function: PathBuf,
     _root: tempfile::TempDir,
 }
 
+/// Every runtime and base, on x86_64 (most files do not depend on the architecture).
 fn projects() -> Vec<Project> {
-    support::family_combos("dotnet")
+    projects_of(support::family_combos("dotnet"))
+}
+
+fn projects_of(combos: Vec<support::Combo>) -> Vec<Project> {
+    combos
         .into_iter()
         .map(|combo| {
             let root = tempfile::tempdir().unwrap();
@@ -36,6 +46,7 @@ fn projects() -> Vec<Project> {
             Project {
                 label: combo.label(),
                 base: combo.base,
+                arch: combo.arch,
                 handler,
                 function: root.path().join("my-fn/function"),
                 _root: root,
@@ -233,6 +244,155 @@ fn dockerfile_copies_what_exists_and_starts_what_it_builds() {
                 let program = read(&csproj.parent().unwrap().join("Program.cs"));
                 assert!(program.contains("LambdaBootstrapBuilder"), "{}", p.label);
             }
+        }
+    }
+}
+
+/// The value of a `PackageReference` to `package` in a project file.
+fn package_version<'a>(xml: &'a str, package: &str) -> Option<&'a str> {
+    let line = xml
+        .lines()
+        .find(|l| l.contains(&format!("<PackageReference Include=\"{package}\"")))?;
+    attribute_values(line, "Version").into_iter().next()
+}
+
+/// A dotted version as numbers, for comparing (`3.2.0` < `3.10.0`).
+fn version(text: &str) -> Vec<u64> {
+    text.split('.')
+        .map(|n| n.parse().unwrap_or_else(|_| panic!("version {text:?}")))
+        .collect()
+}
+
+#[test]
+fn publish_is_ready_to_run_for_the_chosen_architecture() {
+    for p in projects_of(support::family_matrix("dotnet")) {
+        let rid = match p.arch {
+            Architecture::X86_64 => "linux-x64",
+            Architecture::Arm64 => "linux-arm64",
+        };
+        let dockerfile = read(&p.function.join("Dockerfile"));
+        let stages = support::dockerfile::parse(&dockerfile);
+        let runs = &stages[0].runs;
+        let [restore, publish] = &runs[..] else {
+            panic!("{}: expected restore and publish: {runs:?}", p.label)
+        };
+        let words = |run: &str| {
+            run.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let (restore, publish) = (words(restore), words(publish));
+        for (what, run) in [("restore", &restore), ("publish", &publish)] {
+            // The runtime identifier and ReadyToRun on both, so publish finds what restore got.
+            assert!(
+                run.windows(2).any(|w| w[0] == "-r" && w[1] == rid),
+                "{}: {what} is not for {rid}: {run:?}",
+                p.label
+            );
+            assert!(
+                run.iter().any(|w| w == "-p:PublishReadyToRun=true"),
+                "{}: {what} without ReadyToRun: {run:?}",
+                p.label
+            );
+        }
+        for flag in ["--no-restore", "--self-contained", "false"] {
+            assert!(
+                publish.iter().any(|w| w == flag),
+                "{}: {publish:?}",
+                p.label
+            );
+        }
+        // The final stage runs on the architecture's own image (the README builds it with
+        // --platform for that architecture).
+        let readme = read(&p.function.join("../README.md"));
+        let platform = match p.arch {
+            Architecture::X86_64 => "linux/amd64",
+            Architecture::Arm64 => "linux/arm64",
+        };
+        assert!(
+            readme.contains(&format!("docker build --platform {platform} ")),
+            "{}",
+            p.label
+        );
+    }
+}
+
+#[test]
+fn readme_runs_the_image_with_what_it_uses() {
+    for p in projects() {
+        let readme = read(&p.function.join("../README.md"));
+        let dockerfile = read(&p.function.join("Dockerfile"));
+        let last = support::dockerfile::parse(&dockerfile).pop().unwrap();
+        let run = readme
+            .lines()
+            .skip_while(|l| !l.starts_with("docker run "))
+            .take_while(|l| !l.starts_with("curl "))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .replace("\\\n", " ");
+        let words = shlex::split(&run).expect("a shell command");
+        let image = words
+            .iter()
+            .position(|w| w.ends_with(":latest"))
+            .expect("the image");
+        let args = &words[image + 1..];
+        match p.base {
+            BaseKind::Aws => assert!(args.is_empty(), "{}: {run}", p.label),
+            BaseKind::Alternative => {
+                // Exactly the ENTRYPOINT: the image has no CMD and reads no handler.
+                assert_eq!(Some(args.to_vec()), last.entrypoint, "{}: {run}", p.label);
+                assert_eq!(last.cmd, None, "{}", p.label);
+                assert!(!run.contains(&p.handler), "{}: {run}", p.label);
+            }
+        }
+    }
+}
+
+#[test]
+fn function_logs_through_the_lambda_logger_with_levels() {
+    for p in projects() {
+        let source = read(&p.function.join("src/MyFn/Function.cs"));
+        // Lambda's log level and JSON format apply to ILambdaContext.Logger, not Console.
+        assert!(!source.contains("Console."), "{}: logs to Console", p.label);
+        let calls: Vec<&str> = source
+            .split("context.Logger.")
+            .skip(1)
+            .map(|rest| rest.split('(').next().unwrap())
+            .collect();
+        assert!(!calls.is_empty(), "{}: the function logs nothing", p.label);
+        for call in calls {
+            assert!(
+                [
+                    "LogTrace",
+                    "LogDebug",
+                    "LogInformation",
+                    "LogWarning",
+                    "LogError",
+                    "LogCritical"
+                ]
+                .contains(&call),
+                "{}: context.Logger.{call} has no level",
+                p.label
+            );
+        }
+        // The function calls the level methods with message-template arguments: out of preview
+        // in Amazon.Lambda.Core 2.4.0; RuntimeSupport 1.11.0 (the alternative base's runtime
+        // client) writes them as JSON under AWS_LAMBDA_LOG_FORMAT and filters by _LEVEL.
+        let csproj = read(&p.function.join("src/MyFn/MyFn.csproj"));
+        let core = package_version(&csproj, "Amazon.Lambda.Core").expect("Amazon.Lambda.Core");
+        assert!(
+            version(core) >= version("2.4.0"),
+            "{}: Core {core}",
+            p.label
+        );
+        if p.base == BaseKind::Alternative {
+            let support = package_version(&csproj, "Amazon.Lambda.RuntimeSupport")
+                .expect("Amazon.Lambda.RuntimeSupport");
+            assert!(
+                version(support) >= version("1.11.0"),
+                "{}: RuntimeSupport {support}",
+                p.label
+            );
         }
     }
 }
