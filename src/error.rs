@@ -85,10 +85,39 @@ pub enum Error {
     #[error("{} already has {}; nothing was written (pass --overwrite to replace them)", .dir.display(), .files.join(", "))]
     FilesExist { dir: PathBuf, files: Vec<String> },
 
-    #[error("in {}, {} must be a directory for the project but is a file; nothing was written", .dir.display(), .paths.join(", "))]
+    /// Each entry: a blocking path and what is wrong with it, e.g. "src: a symlink, where the
+    /// project needs a directory".
+    #[error("in {}, these paths are in the way of the project; nothing was written:{}", .dir.display(), lines(.paths))]
     PathBlocked { dir: PathBuf, paths: Vec<String> },
 
-    #[error("could not {action} {}: {source}; nothing was left behind", .path.display())]
+    #[error("another lambda-new run is writing into {}; nothing was written", .0.display())]
+    Busy(PathBuf),
+
+    #[error("{} {what} while lambda-new was writing, so it was left alone", .path.display())]
+    ChangedMeanwhile { path: PathBuf, what: &'static str },
+
+    /// A staging directory a killed run left; `help` says what it holds and how to restore.
+    #[error("{} holds {}, left by a lambda-new run that was killed before it finished; nothing was written.\n{help}", .dir.display(), .staging.display())]
+    StaleStaging {
+        dir: PathBuf,
+        staging: PathBuf,
+        help: String,
+    },
+
+    #[error("git init failed in {}: {reason}", .dir.display())]
+    GitFailed { dir: PathBuf, reason: String },
+
+    #[error("cancelled by {}", crate::interrupt::name(*.0))]
+    Signal(i32),
+
+    /// A write that failed after it began, and what undoing it could not remove or restore.
+    #[error("{cause}; {}", undone_text(.left))]
+    Undone {
+        cause: Box<Error>,
+        left: Vec<String>,
+    },
+
+    #[error("could not {action} {}: {source}", .path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -107,6 +136,18 @@ fn suggestion_text(suggestion: &Option<String>) -> String {
     }
 }
 
+fn lines(items: &[String]) -> String {
+    items.iter().map(|item| format!("\n  {item}")).collect()
+}
+
+fn undone_text(left: &[String]) -> String {
+    if left.is_empty() {
+        "nothing was left behind".to_owned()
+    } else {
+        format!("undoing it left behind:{}", lines(left))
+    }
+}
+
 fn applies_to_text(families: &[String]) -> String {
     if families.is_empty() {
         String::new()
@@ -117,7 +158,8 @@ fn applies_to_text(families: &[String]) -> String {
 
 impl Error {
     /// Exit code: 2 for input that cannot be used (like clap's usage errors), 130 when the
-    /// person cancelled (like a shell's Ctrl-C), 1 for the rest.
+    /// person cancelled (like a shell's Ctrl-C), 128+N for signal N while writing, 1 for the
+    /// rest.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::InvalidName { .. }
@@ -132,6 +174,8 @@ impl Error {
             | Error::BadDefine(_)
             | Error::ValuesFile { .. } => 2,
             Error::Interrupted => 130,
+            Error::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
+            Error::Undone { cause, .. } => cause.exit_code(),
             Error::DestinationExists(_)
             | Error::OutputDirMissing(_)
             | Error::Io { .. }
@@ -139,6 +183,10 @@ impl Error {
             | Error::NotEmpty(_)
             | Error::FilesExist { .. }
             | Error::PathBlocked { .. }
+            | Error::Busy(_)
+            | Error::GitFailed { .. }
+            | Error::ChangedMeanwhile { .. }
+            | Error::StaleStaging { .. }
             | Error::GitMissing
             | Error::Internal(_) => 1,
         }
