@@ -970,4 +970,196 @@ mod tests {
             [("dir".to_owned(), Some(b"a file".to_vec()))]
         );
     }
+
+    /// Runs `hook` at the Nth step (the pause before each file is staged, then before each
+    /// is placed), as another process changing the directory would; then reports `signal`
+    /// if set.
+    struct HookDisk<F: FnMut()> {
+        at: usize,
+        hook: Option<F>,
+        signal: Option<i32>,
+        steps: usize,
+    }
+
+    impl<F: FnMut()> HookDisk<F> {
+        fn new(at: usize, hook: F) -> Self {
+            HookDisk {
+                at,
+                hook: Some(hook),
+                signal: None,
+                steps: 0,
+            }
+        }
+    }
+
+    impl<F: FnMut()> Disk for HookDisk<F> {
+        fn write(
+            &mut self,
+            dir: BorrowedFd,
+            path: &Path,
+            contents: &[u8],
+            mode: u32,
+        ) -> io::Result<()> {
+            RealDisk.write(dir, path, contents, mode)
+        }
+
+        fn rename(
+            &mut self,
+            from_dir: BorrowedFd,
+            from: &Path,
+            to_dir: BorrowedFd,
+            to: &Path,
+        ) -> io::Result<()> {
+            RealDisk.rename(from_dir, from, to_dir, to)
+        }
+
+        fn pause(&mut self) {
+            self.steps += 1;
+            if self.steps == self.at
+                && let Some(mut hook) = self.hook.take()
+            {
+                hook();
+            }
+        }
+
+        fn interrupted(&self) -> Option<i32> {
+            self.signal.filter(|_| self.hook.is_none())
+        }
+    }
+
+    fn into_existing(overwrite: bool) -> Options {
+        Options {
+            existing_dir: true,
+            overwrite,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn a_directory_where_a_file_goes_is_refused_even_with_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("a.txt/inner")).unwrap();
+        fs::write(dir.path().join("a.txt/inner/data"), "precious").unwrap();
+        let before = snapshot(dir.path());
+        let error = write_with(&plan(), dir.path(), &into_existing(true)).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("a.txt is a directory, where the project needs a file"),
+            "{error}"
+        );
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn each_blocking_path_is_named_once_with_what_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        // `dir` blocks two planned files (dir/b.txt, dir/sub/c.txt): one line.
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("dir")).unwrap();
+        let error = write_with(&plan(), dir.path(), &into_existing(true)).unwrap_err();
+        let Error::PathBlocked { paths, .. } = &error else {
+            panic!("{error}");
+        };
+        assert_eq!(
+            paths,
+            &["dir is a symlink, where the project needs a directory"]
+        );
+        assert!(fs::read_dir(elsewhere.path()).unwrap().next().is_none());
+    }
+
+    #[test]
+    fn a_file_that_appears_after_the_check_is_never_replaced() {
+        for overwrite in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().to_path_buf();
+            // Step 5: the first placing step; z.txt is placed last.
+            let mut disk = HookDisk::new(5, || fs::write(path.join("z.txt"), "theirs").unwrap());
+            let error =
+                write_using(&plan(), dir.path(), &into_existing(overwrite), &mut disk).unwrap_err();
+            assert!(
+                matches!(
+                    fully_undone(&error),
+                    Error::ChangedMeanwhile {
+                        what: "appeared",
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+            assert_eq!(
+                snapshot(dir.path()),
+                [("z.txt".to_owned(), Some(b"theirs".to_vec()))]
+            );
+        }
+    }
+
+    #[test]
+    fn overwrite_replaces_only_the_file_the_check_saw() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "mine").unwrap();
+        let path = dir.path().to_path_buf();
+        let mut disk = HookDisk::new(5, || {
+            fs::write(path.join("new"), "swapped in").unwrap();
+            fs::rename(path.join("new"), path.join("a.txt")).unwrap();
+        });
+        let error = write_using(&plan(), dir.path(), &into_existing(true), &mut disk).unwrap_err();
+        assert!(
+            matches!(
+                fully_undone(&error),
+                Error::ChangedMeanwhile {
+                    what: "was replaced",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert_eq!(
+            snapshot(dir.path()),
+            [("a.txt".to_owned(), Some(b"swapped in".to_vec()))]
+        );
+    }
+
+    #[test]
+    fn a_directory_renamed_mid_write_is_still_restored() {
+        for at in [3, 5, 7] {
+            let root = tempfile::tempdir().unwrap();
+            let (dir, moved) = (root.path().join("proj"), root.path().join("moved"));
+            fs::create_dir(&dir).unwrap();
+            fs::write(dir.join("a.txt"), "mine").unwrap();
+            let before = snapshot(&dir);
+            let mut disk = HookDisk::new(at, || fs::rename(&dir, &moved).unwrap());
+            disk.signal = Some(libc::SIGTERM);
+            let error = write_using(&plan(), &dir, &into_existing(true), &mut disk).unwrap_err();
+            assert!(
+                matches!(fully_undone(&error), Error::Signal(libc::SIGTERM)),
+                "{error}"
+            );
+            assert!(!dir.exists());
+            assert_eq!(snapshot(&moved), before, "renamed at step {at}");
+        }
+    }
+
+    #[test]
+    fn a_new_project_never_replaces_what_took_its_name() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("proj");
+        // Step 5: after staging, before the final rename.
+        let mut disk = HookDisk::new(5, || {
+            fs::create_dir(&target).unwrap();
+            fs::write(target.join("theirs"), "x").unwrap();
+        });
+        let error = write_using(&plan(), &target, &Options::default(), &mut disk).unwrap_err();
+        assert!(
+            matches!(fully_undone(&error), Error::DestinationExists(_)),
+            "{error}"
+        );
+        assert_eq!(
+            snapshot(root.path()),
+            [
+                ("proj".to_owned(), None),
+                ("proj/theirs".to_owned(), Some(b"x".to_vec()))
+            ]
+        );
+    }
 }
