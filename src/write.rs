@@ -129,11 +129,11 @@ impl Disk for RealDisk {
         at::rename_noreplace(from_dir, from, to_dir, to)
     }
 
-    /// Debug builds only: `LAMBDA_NEW_TEST_STEP_DELAY_MS` sleeps between steps, so the
+    /// Debug builds only: `TEST_LAMBDA_NEW_STEP_DELAY_MS` sleeps between steps, so the
     /// tests can land signals and concurrent changes inside a write.
     fn pause(&mut self) {
         #[cfg(debug_assertions)]
-        if let Some(ms) = std::env::var("LAMBDA_NEW_TEST_STEP_DELAY_MS")
+        if let Some(ms) = std::env::var("TEST_LAMBDA_NEW_STEP_DELAY_MS")
             .ok()
             .and_then(|v| v.parse().ok())
         {
