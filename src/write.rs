@@ -215,7 +215,7 @@ fn open_existing(target: &Path) -> Result<OwnedFd, Error> {
 /// What is at the planned paths of an existing directory.
 struct Survey {
     /// Planned files that exist (as files or symlinks), with their identity.
-    conflicts: HashMap<String, (u64, u64)>,
+    conflicts: HashMap<String, at::Id>,
     /// Planned directories that do not exist, outermost first.
     new_dirs: Vec<String>,
 }
@@ -539,7 +539,7 @@ struct Aside {
 struct Placed {
     dir: Rc<OwnedFd>,
     name: PathBuf,
-    id: (u64, u64),
+    id: at::Id,
 }
 
 impl Undo {
@@ -577,7 +577,10 @@ impl Undo {
             }
         }
         for (parent, name, path) in self.created_dirs.iter().rev() {
-            if let Err(e) = rustix::fs::unlinkat(&**parent, name, AtFlags::REMOVEDIR) {
+            // Gone already (the directory was removed meanwhile): nothing left.
+            if let Err(e) = rustix::fs::unlinkat(&**parent, name, AtFlags::REMOVEDIR)
+                && e != rustix::io::Errno::NOENT
+            {
                 left.push(format!("{} ({e})", here.join(path).display()));
             }
         }
@@ -612,7 +615,7 @@ fn undone(cause: Error, left: Vec<String>) -> Error {
 }
 
 /// Writes every file under `dir`; returns each one's identity, in plan order.
-fn stage(plan: &Plan, dir: &OwnedFd, disk: &mut dyn Disk) -> Result<Vec<(u64, u64)>, Error> {
+fn stage(plan: &Plan, dir: &OwnedFd, disk: &mut dyn Disk) -> Result<Vec<at::Id>, Error> {
     let mut ids = Vec::with_capacity(plan.files.len());
     for file in &plan.files {
         check_interrupt(disk)?;
@@ -625,7 +628,7 @@ fn stage(plan: &Plan, dir: &OwnedFd, disk: &mut dyn Disk) -> Result<Vec<(u64, u6
         disk.write(parent.as_fd(), name, &file.contents, mode)
             .map_err(io_error("write", path))?;
         let entry = at::lstat(&parent, name).map_err(io_error("read", path))?;
-        ids.push(entry.map_or((0, 0), |e| e.id));
+        ids.push(entry.map_or((0, 0, 0, 0), |e| e.id));
     }
     Ok(ids)
 }
@@ -1160,6 +1163,58 @@ mod tests {
                 ("proj".to_owned(), None),
                 ("proj/theirs".to_owned(), Some(b"x".to_vec()))
             ]
+        );
+    }
+
+    #[test]
+    fn what_undoing_cannot_restore_is_named_and_kept_for_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "mine").unwrap();
+        let path = dir.path().to_path_buf();
+        // Step 6: a.txt was moved aside and the new one placed; someone puts theirs there.
+        let mut disk = HookDisk::new(6, || {
+            fs::remove_file(path.join("a.txt")).unwrap();
+            fs::write(path.join("a.txt"), "someone else's").unwrap();
+        });
+        disk.signal = Some(libc::SIGTERM);
+        let error = write_using(&plan(), dir.path(), &into_existing(true), &mut disk).unwrap_err();
+        let message = error.to_string();
+        assert!(!message.contains("nothing was left behind"), "{message}");
+        assert!(message.contains("undoing it left behind"), "{message}");
+        assert!(message.contains("a.txt is kept at"), "{message}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "someone else's"
+        );
+        // The next run names the kept file and how to put it back.
+        let error = check(&plan(), dir.path(), &into_existing(true)).unwrap_err();
+        let Error::StaleStaging { staging, help, .. } = &error else {
+            panic!("{error}");
+        };
+        assert_eq!(
+            fs::read_to_string(staging.join("replaced/a.txt")).unwrap(),
+            "mine"
+        );
+        assert!(
+            help.contains("moved aside to replace them: a.txt."),
+            "{help}"
+        );
+        assert!(help.contains("replaced/a.txt"), "{help}");
+    }
+
+    #[test]
+    fn a_directory_removed_mid_write_is_reported_truthfully() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("proj");
+        fs::create_dir(&dir).unwrap();
+        let mut disk = HookDisk::new(6, || fs::remove_dir_all(&dir).unwrap());
+        let error = write_using(&plan(), &dir, &into_existing(false), &mut disk).unwrap_err();
+        // Nothing is left: the directory and all in it are gone.
+        assert!(matches!(error, Error::Undone { .. }), "{error}");
+        assert!(
+            snapshot(root.path()).is_empty(),
+            "{:?}",
+            snapshot(root.path())
         );
     }
 }

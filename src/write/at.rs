@@ -11,11 +11,15 @@ use std::path::{Path, PathBuf};
 use rustix::fs::{AtFlags, FileType, FlockOperation, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
 
-/// What a path is, and which file: (device, inode).
+/// Which file a path is: device, inode and modification time. The time tells a file from one
+/// created later that got the same, freed inode number.
+pub type Id = (u64, u64, i64, i64);
+
+/// What a path is, and which file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     pub kind: FileType,
-    pub id: (u64, u64),
+    pub id: Id,
 }
 
 /// Opens a directory; a symlink is followed only if `follow`.
@@ -28,11 +32,20 @@ pub fn open_dir(dir: impl AsFd, path: &Path, follow: bool) -> io::Result<OwnedFd
 }
 
 /// The path's entry, without following a symlink; `None` if there is none.
+#[allow(
+    clippy::unnecessary_cast,
+    reason = "the time fields' types differ between architectures"
+)]
 pub fn lstat(dir: impl AsFd, path: &Path) -> io::Result<Option<Entry>> {
     match rustix::fs::statat(dir, path, AtFlags::SYMLINK_NOFOLLOW) {
         Ok(stat) => Ok(Some(Entry {
             kind: FileType::from_raw_mode(stat.st_mode),
-            id: (stat.st_dev, stat.st_ino),
+            id: (
+                stat.st_dev,
+                stat.st_ino,
+                stat.st_mtime as i64,
+                stat.st_mtime_nsec as i64,
+            ),
         })),
         Err(Errno::NOENT) => Ok(None),
         Err(e) => Err(e.into()),

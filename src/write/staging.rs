@@ -63,7 +63,7 @@ impl Staging {
 /// creates, outermost first.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Journal {
-    pub files: Vec<(String, (u64, u64))>,
+    pub files: Vec<(String, at::Id)>,
     pub dirs: Vec<String>,
 }
 
