@@ -15,9 +15,13 @@ static WRITING: Mutex<bool> = Mutex::new(false);
 /// The signal noted while writing, 0 if none.
 static REQUESTED: AtomicI32 = AtomicI32::new(0);
 
+/// The signals handled: every one that by default ends a process and can be caught, bar
+/// those only sent for a fault (SIGSEGV ...) or by a timer.
+pub const TERMINATING: [i32; 4] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT];
+
 pub fn install() {
     // Fails only if the signal thread cannot start; then the default actions stay.
-    let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT]) else {
+    let Ok(mut signals) = Signals::new(TERMINATING) else {
         return;
     };
     std::thread::spawn(move || {

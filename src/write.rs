@@ -376,7 +376,9 @@ fn write_into(
     );
     match result {
         Ok(()) => {
-            // The replaced files go with it, as --overwrite asked.
+            // The replaced files go with it, as --overwrite asked. Failing to delete it is no
+            // failure of the write; a next run would name what is left.
+            let _ = staging.finish();
             let _ = at::remove_tree(&dir, Path::new(&staging.name));
             Ok(Outcome {
                 replaced: undo.replaced.into_iter().map(|a| a.path).collect(),
@@ -417,6 +419,7 @@ fn place(
                 .zip(ids.clone())
                 .collect(),
             dirs: survey.new_dirs.clone(),
+            git: options.init_git && !at::lstat(dir, Path::new(".git")).is_ok_and(|e| e.is_some()),
         })
         .map_err(io_error("write a journal in", target))?;
     let mut parents = Parents::default();
@@ -641,8 +644,14 @@ fn git_init(dir: &OwnedFd, target: &Path, disk: &mut dyn Disk) -> Result<(), Err
         .current_dir(&cwd)
         .output()
         .map_err(io_error("run git init in", target))?;
-    // Ctrl-C reaches git too: its failure then is the cancellation, not a git problem.
+    // Ctrl-C reaches git too: its failure then is the cancellation, not a git problem, even
+    // if git died before the signal was noted here.
     check_interrupt(disk)?;
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&output.status)
+        && crate::interrupt::TERMINATING.contains(&signal)
+    {
+        return Err(Error::Signal(signal));
+    }
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
         return Err(Error::GitFailed {

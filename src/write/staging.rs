@@ -57,14 +57,22 @@ impl Staging {
         let json = serde_json::to_vec(journal).map_err(io::Error::other)?;
         at::create_file(&self.fd, Path::new(JOURNAL), &json, 0o600)
     }
+
+    /// Marks the run as finished, before the rest is deleted: without a journal, what is left
+    /// is not to be put back.
+    pub fn finish(&self) -> io::Result<()> {
+        rustix::fs::unlinkat(&self.fd, JOURNAL, rustix::fs::AtFlags::empty())?;
+        Ok(())
+    }
 }
 
-/// Each planned file with the identity of its staged copy, and the directories the run
-/// creates, outermost first.
+/// Each planned file with the identity of its staged copy, the directories the run creates
+/// (outermost first), and whether it runs `git init`.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Journal {
     pub files: Vec<(String, at::Id)>,
     pub dirs: Vec<String>,
+    pub git: bool,
 }
 
 /// Fails with what a stale staging directory in `dir` holds and how to restore, if there is
@@ -97,15 +105,29 @@ pub fn refuse_stale(dir: &OwnedFd, dir_path: &Path, label: &str) -> Result<(), E
 
 /// What the stale staging directory holds, and the commands that undo its run.
 fn help(dir: &OwnedFd, staging: &OwnedFd, dir_path: &Path, staging_path: &Path) -> String {
-    let journal = read_journal(staging).unwrap_or_default();
     let replaced = at::open_dir(staging, Path::new(REPLACED), false)
         .and_then(|fd| files_under(&fd, Path::new("")))
         .unwrap_or_default();
-    let quote = |path: &Path| {
-        let text = path.to_string_lossy();
-        shlex::try_quote(&text).map_or_else(|_| format!("{text:?}"), |q| q.into_owned())
+    let names: Vec<String> = replaced.iter().map(|p| p.display().to_string()).collect();
+    let remove = format!("rm -r -- {}", quote(staging_path));
+    let Some(journal) = read_journal(staging) else {
+        // No journal: the run had not begun placing files, or had finished.
+        return if replaced.is_empty() {
+            format!(
+                "  It holds no file of yours. Remove it:\n    {remove}\n  then run lambda-new again."
+            )
+        } else {
+            format!(
+                "  That run had placed all its files; it holds the ones it replaced, as --overwrite asked: {}.\n  Keep what you need from it, then remove it:\n    {remove}\n  then run lambda-new again.",
+                names.join(", ")
+            )
+        };
     };
+    let exists = |path: &Path| at::lstat(dir, path).is_ok_and(|e| e.is_some());
     let mut commands = Vec::new();
+    if journal.git && exists(Path::new(".git")) {
+        commands.push(format!("rm -r -- {}", quote(&dir_path.join(".git"))));
+    }
     for (path, id) in &journal.files {
         // Only the files that run placed: a file of the same name with another identity is
         // not its.
@@ -121,15 +143,14 @@ fn help(dir: &OwnedFd, staging: &OwnedFd, dir_path: &Path, staging_path: &Path) 
         ));
     }
     for path in journal.dirs.iter().rev() {
-        if at::lstat(dir, Path::new(path)).is_ok_and(|e| e.is_some()) {
+        if exists(Path::new(path)) {
             commands.push(format!("rmdir -- {}", quote(&dir_path.join(path))));
         }
     }
-    commands.push(format!("rm -r -- {}", quote(staging_path)));
+    commands.push(remove);
     let holds = if replaced.is_empty() {
         "  It holds no file of yours, only generated ones.".to_owned()
     } else {
-        let names: Vec<String> = replaced.iter().map(|p| p.display().to_string()).collect();
         format!(
             "  It holds {} file(s) of yours that it had moved aside to replace them: {}.",
             names.len(),
@@ -145,6 +166,11 @@ fn help(dir: &OwnedFd, staging: &OwnedFd, dir_path: &Path, staging_path: &Path) 
             .collect::<Vec<_>>()
             .join("\n")
     )
+}
+
+fn quote(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    shlex::try_quote(&text).map_or_else(|_| format!("{text:?}"), |q| q.into_owned())
 }
 
 fn read_journal(staging: &OwnedFd) -> Option<Journal> {

@@ -118,11 +118,12 @@ pub fn stagings(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The commands a run that met a stale staging directory prints to restore.
+/// The commands a run that met a stale staging directory prints to restore or clean up:
+/// the indented lines after the first line ending in a colon.
 pub fn restore_commands(stderr: &str) -> Vec<String> {
     stderr
         .lines()
-        .skip_while(|l| !l.contains("back as it was before that run:"))
+        .skip_while(|l| !l.ends_with(':'))
         .skip(1)
         .take_while(|l| l.starts_with("    "))
         .map(|l| l.trim().to_owned())
