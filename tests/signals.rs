@@ -13,9 +13,6 @@ use support::disk::{self, STEP_DELAY, tree};
 
 /// Per write step: spreads a Python project's write over about 150-300 ms.
 const DELAY_MS: &str = "8";
-/// Signals land at evenly spread points of this span, which covers start-up, the whole
-/// write and its end.
-const SPAN: Duration = Duration::from_millis(450);
 
 #[derive(Clone, Copy, Debug)]
 enum Mode {
@@ -33,21 +30,27 @@ fn args(mode: Mode) -> Vec<&'static str> {
     args
 }
 
-/// The tree a run without signals leaves in a seeded directory.
-fn complete(mode: Mode) -> Vec<(String, Option<Vec<u8>>)> {
+type Tree = Vec<(String, Option<Vec<u8>>)>;
+
+/// The tree a slowed run without signals leaves in a seeded directory, and how long it took.
+fn complete(mode: Mode) -> (Tree, Duration) {
     let dir = disk::seeded_dir();
-    support::run(&mut disk::command(dir.path(), &args(mode)));
-    tree(dir.path())
+    let started = std::time::Instant::now();
+    support::run(disk::command(dir.path(), &args(mode)).env(STEP_DELAY, DELAY_MS));
+    (tree(dir.path()), started.elapsed())
 }
 
-fn points(count: u32) -> impl Iterator<Item = Duration> {
-    (0..count).map(move |i| SPAN * i / count)
+/// Evenly spread points over a little more than a whole run (start-up, write, end), so the
+/// test keeps landing inside writes on a slower or busier machine.
+fn points(run: Duration, count: u32) -> impl Iterator<Item = Duration> {
+    let span = run * 6 / 5;
+    (0..count).map(move |i| span * i / count)
 }
 
 #[test]
 fn terminating_signals_leave_the_whole_project_or_the_prior_state() {
     for mode in [Mode::New, Mode::Init] {
-        let complete = complete(mode);
+        let (complete, run) = complete(mode);
         for (signal, count) in [
             (libc::SIGTERM, 14),
             (libc::SIGINT, 14),
@@ -55,7 +58,7 @@ fn terminating_signals_leave_the_whole_project_or_the_prior_state() {
             (libc::SIGQUIT, 7),
         ] {
             let mut rolled_back = 0;
-            for after in points(count) {
+            for after in points(run, count) {
                 let dir = disk::seeded_dir();
                 let before = tree(dir.path());
                 let mut cmd = disk::command(dir.path(), &args(mode));
@@ -130,9 +133,9 @@ fn ctrl_c_during_git_init_exits_130_and_rolls_back() {
 #[test]
 fn after_sigkill_the_next_run_says_how_to_restore_and_its_commands_do() {
     for mode in [Mode::New, Mode::Init] {
-        let complete = complete(mode);
+        let (complete, run) = complete(mode);
         let (mut stale, mut restored) = (0, 0);
-        for after in points(16) {
+        for after in points(run, 16) {
             let dir = disk::seeded_dir();
             let before = tree(dir.path());
             let mut cmd = disk::command(dir.path(), &args(mode));
