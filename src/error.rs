@@ -94,10 +94,39 @@ pub enum Error {
     #[error("{} already has {}; nothing was written (pass --overwrite to replace them)", shown(.dir), .files.join(", "))]
     FilesExist { dir: PathBuf, files: Vec<String> },
 
-    #[error("in {}, {} must be a directory for the project but is a file; nothing was written", shown(.dir), .paths.join(", "))]
+    /// Each entry: a blocking path and what is wrong with it, e.g. "src: a symlink, where the
+    /// project needs a directory".
+    #[error("in {}, these paths are in the way of the project; nothing was written:{}", shown(.dir), lines(.paths))]
     PathBlocked { dir: PathBuf, paths: Vec<String> },
 
-    #[error("could not {action} {}: {source}; nothing was left behind", shown(.path))]
+    #[error("another lambda-new run is writing into {}; nothing was written", shown(.0))]
+    Busy(PathBuf),
+
+    #[error("{} {what} while lambda-new was writing, so it was left alone", shown(.path))]
+    ChangedMeanwhile { path: PathBuf, what: &'static str },
+
+    /// A staging directory a killed run left; `help` says what it holds and how to restore.
+    #[error("{} holds {}, left by a lambda-new run that was killed before it finished; nothing was written.\n{help}", shown(.dir), shown(.staging))]
+    StaleStaging {
+        dir: PathBuf,
+        staging: PathBuf,
+        help: String,
+    },
+
+    #[error("git init failed in {}: {reason}", shown(.dir))]
+    GitFailed { dir: PathBuf, reason: String },
+
+    #[error("cancelled by {}", crate::interrupt::name(*.0))]
+    Signal(i32),
+
+    /// A write that failed after it began, and what undoing it could not remove or restore.
+    #[error("{cause}; {}", undone_text(.left))]
+    Undone {
+        cause: Box<Error>,
+        left: Vec<String>,
+    },
+
+    #[error("could not {action} {}: {source}", shown(.path))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -116,6 +145,18 @@ fn suggestion_text(suggestion: &Option<String>) -> String {
     }
 }
 
+fn lines(items: &[String]) -> String {
+    items.iter().map(|item| format!("\n  {item}")).collect()
+}
+
+fn undone_text(left: &[String]) -> String {
+    if left.is_empty() {
+        "nothing was left behind".to_owned()
+    } else {
+        format!("undoing it left behind:{}", lines(left))
+    }
+}
+
 fn applies_to_text(families: &[String]) -> String {
     if families.is_empty() {
         String::new()
@@ -131,7 +172,8 @@ impl Error {
     }
 
     /// Exit code: 2 for input that cannot be used (like clap's usage errors), 130 when the
-    /// person cancelled (like a shell's Ctrl-C), 1 for the rest.
+    /// person cancelled (like a shell's Ctrl-C), 128+N for signal N while writing, 1 for the
+    /// rest.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::InvalidName { .. }
@@ -146,6 +188,8 @@ impl Error {
             | Error::BadDefine(_)
             | Error::ValuesFile { .. } => 2,
             Error::Interrupted => 130,
+            Error::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
+            Error::Undone { cause, .. } => cause.exit_code(),
             Error::DestinationExists(_)
             | Error::OutputDirMissing(_)
             | Error::OutputNotADirectory(_)
@@ -155,6 +199,10 @@ impl Error {
             | Error::NotEmpty(_)
             | Error::FilesExist { .. }
             | Error::PathBlocked { .. }
+            | Error::Busy(_)
+            | Error::GitFailed { .. }
+            | Error::ChangedMeanwhile { .. }
+            | Error::StaleStaging { .. }
             | Error::GitMissing
             | Error::Internal(_) => 1,
         }

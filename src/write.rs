@@ -1,24 +1,38 @@
-//! The only code that touches the disk: writes a plan all or nothing, and never over what
-//! it did not create unless asked to.
+//! The only code that touches the disk: writes a plan all or nothing, never over anything it
+//! did not see, and never over anything but a file or symlink unless asked to.
 //!
-//! A new project directory is claimed with `create_dir` (which fails if anything is there),
-//! the files are written into a temporary directory beside it, and that directory is renamed
-//! over the claimed, still-empty target.
+//! Every call is relative to an open directory (see [`at`]), and files are placed with
+//! no-replace renames: a path that appears after the check is never replaced.
 //!
-//! Into an existing directory (`--init`, `--force`), the files are staged in a temporary
-//! directory inside it and then renamed into place one by one; a file that is replaced
-//! (`--overwrite`) is first moved aside. Any failure, or Ctrl-C, moves everything back.
+//! A new project is written into a staging directory beside it, which is then renamed to the
+//! project's name (failing if anything took that name meanwhile).
 //!
-//! Either way a failure leaves no partial project, no temporary directory, and every file
-//! that existed as it was.
+//! Into an existing directory (`--init`, `--force`), a run locks the directory (one run at a
+//! time), stages the files in a directory inside it, records in a journal what it is about to
+//! do, and renames the files into place one by one; a file it replaces (`--overwrite`) is
+//! first moved aside into the staging directory under its own relative path, and only if it
+//! is still the file the check saw. Any failure, or a terminating signal, moves everything
+//! back. After SIGKILL, the next run finds the staging directory and says how to restore.
+//!
+//! Either way a failure leaves no partial project, no staging directory, and every file that
+//! existed as it was; what undoing could not restore is named in the error.
 
-use std::fs;
-use std::io::{self, ErrorKind};
+mod at;
+mod staging;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsStr;
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+
+use rustix::fs::{AtFlags, CWD, FileType};
 
 use crate::error::Error;
 use crate::interrupt;
 use crate::render::Plan;
+use staging::{Journal, Staging};
 
 /// Where and how to write.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,7 +41,8 @@ pub struct Options {
     pub existing_dir: bool,
     /// The existing directory must be empty (`--force`).
     pub must_be_empty: bool,
-    /// Replace files that exist (`--overwrite`); otherwise any of them is an error.
+    /// Replace files and symlinks that exist (`--overwrite`); otherwise any of them is an
+    /// error. Never a directory.
     pub overwrite: bool,
     /// Run `git init` in the project.
     pub init_git: bool,
@@ -52,68 +67,13 @@ pub fn target(output_dir: &Path, name: &str) -> PathBuf {
 
 /// Fails as [`write_with`] would before touching anything; `--dry-run` asks this too.
 pub fn check(plan: &Plan, target: &Path, options: &Options) -> Result<(), Error> {
-    for file in &plan.files {
-        if !Path::new(&file.path)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-        {
-            return Err(Error::Internal(format!(
-                "unsafe path in plan: {:?}",
-                file.path
-            )));
-        }
+    check_paths(plan)?;
+    if options.existing_dir {
+        let dir = open_existing(target)?;
+        survey(&dir, plan, target, options).map(|_| ())
+    } else {
+        open_new(target).map(|_| ())
     }
-    if !options.existing_dir {
-        let parent = parent_of(target);
-        if !parent.is_dir() {
-            return Err(Error::OutputDirMissing(parent.to_path_buf()));
-        }
-        if fs::symlink_metadata(target).is_ok() {
-            return Err(Error::DestinationExists(target.to_path_buf()));
-        }
-        return Ok(());
-    }
-    if !fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
-        return Err(Error::NotADirectory(target.to_path_buf()));
-    }
-    let mut entries = fs::read_dir(target).map_err(io_error("read", target))?;
-    if options.must_be_empty && entries.next().is_some() {
-        return Err(Error::NotEmpty(target.to_path_buf()));
-    }
-    let conflicts: Vec<String> = plan
-        .files
-        .iter()
-        .filter(|f| fs::symlink_metadata(target.join(&f.path)).is_ok())
-        .map(|f| f.path.clone())
-        .collect();
-    // A planned directory that exists as something else cannot be fixed by overwriting.
-    let blocked: Vec<String> = plan
-        .files
-        .iter()
-        .flat_map(|f| {
-            Path::new(&f.path)
-                .ancestors()
-                .skip(1)
-                .map(Path::to_path_buf)
-                .collect::<Vec<_>>()
-        })
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .filter(|dir| fs::symlink_metadata(target.join(dir)).is_ok_and(|m| !m.is_dir()))
-        .map(|dir| dir.display().to_string())
-        .collect();
-    if !blocked.is_empty() {
-        return Err(Error::PathBlocked {
-            dir: target.to_path_buf(),
-            paths: blocked,
-        });
-    }
-    if !conflicts.is_empty() && !options.overwrite {
-        return Err(Error::FilesExist {
-            dir: target.to_path_buf(),
-            files: conflicts,
-        });
-    }
-    Ok(())
 }
 
 /// Writes a new project directory.
@@ -125,25 +85,60 @@ pub fn write_with(plan: &Plan, target: &Path, options: &Options) -> Result<Outco
     write_using(plan, target, options, &mut RealDisk)
 }
 
-/// The file operations a write performs, so tests can make any of them fail.
+/// The steps of a write that can fail or be slowed, so tests can make any of them fail.
 pub trait Disk {
-    fn write(&mut self, path: &Path, contents: &[u8]) -> io::Result<()>;
-    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()>;
-    /// Whether Ctrl-C was pressed; asked between steps.
-    fn interrupted(&self) -> bool {
+    /// Creates a file that does not exist yet.
+    fn write(&mut self, dir: BorrowedFd, path: &Path, contents: &[u8], mode: u32)
+    -> io::Result<()>;
+    /// Renames without ever replacing: `AlreadyExists` if `to` exists.
+    fn rename(
+        &mut self,
+        from_dir: BorrowedFd,
+        from: &Path,
+        to_dir: BorrowedFd,
+        to: &Path,
+    ) -> io::Result<()>;
+    /// The terminating signal received, if any; asked between steps.
+    fn interrupted(&self) -> Option<i32> {
         interrupt::requested()
     }
+    /// Called between steps.
+    fn pause(&mut self) {}
 }
 
 pub struct RealDisk;
 
 impl Disk for RealDisk {
-    fn write(&mut self, path: &Path, contents: &[u8]) -> io::Result<()> {
-        fs::write(path, contents)
+    fn write(
+        &mut self,
+        dir: BorrowedFd,
+        path: &Path,
+        contents: &[u8],
+        mode: u32,
+    ) -> io::Result<()> {
+        at::create_file(dir, path, contents, mode)
     }
 
-    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
-        fs::rename(from, to)
+    fn rename(
+        &mut self,
+        from_dir: BorrowedFd,
+        from: &Path,
+        to_dir: BorrowedFd,
+        to: &Path,
+    ) -> io::Result<()> {
+        at::rename_noreplace(from_dir, from, to_dir, to)
+    }
+
+    /// Debug builds only: `TEST_LAMBDA_NEW_STEP_DELAY_MS` sleeps between steps, so the
+    /// tests can land signals and concurrent changes inside a write.
+    fn pause(&mut self) {
+        #[cfg(debug_assertions)]
+        if let Some(ms) = std::env::var("TEST_LAMBDA_NEW_STEP_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
     }
 }
 
@@ -154,11 +149,163 @@ pub fn write_using(
     options: &Options,
     disk: &mut dyn Disk,
 ) -> Result<Outcome, Error> {
-    check(plan, target, options)?;
+    check_paths(plan)?;
     if options.existing_dir {
         write_into(plan, target, options, disk)
     } else {
         write_new(plan, target, options, disk).map(|()| Outcome::default())
+    }
+}
+
+fn check_paths(plan: &Plan) -> Result<(), Error> {
+    for file in &plan.files {
+        if !Path::new(&file.path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        {
+            return Err(Error::Internal(format!(
+                "unsafe path in plan: {:?}",
+                file.path
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The parent directory of a new project, open, once nothing is in the project's way.
+fn open_new(target: &Path) -> Result<(OwnedFd, &OsStr), Error> {
+    let parent_path = parent_of(target);
+    let name = target
+        .file_name()
+        .ok_or_else(|| Error::DestinationExists(target.to_path_buf()))?;
+    let parent = at::open_dir(CWD, parent_path, true)
+        .map_err(|_| Error::OutputDirMissing(parent_path.to_path_buf()))?;
+    if at::lstat(&parent, Path::new(name))
+        .map_err(io_error("read", target))?
+        .is_some()
+    {
+        return Err(Error::DestinationExists(target.to_path_buf()));
+    }
+    staging::refuse_stale(&parent, parent_path, &new_label(name))?;
+    Ok((parent, name))
+}
+
+fn new_label(name: &OsStr) -> String {
+    format!("{}-", name.to_string_lossy())
+}
+
+/// The existing directory, open and locked against other runs, with no stale staging in it.
+fn open_existing(target: &Path) -> Result<OwnedFd, Error> {
+    let dir =
+        at::open_dir(CWD, target, false).map_err(|e| {
+            match rustix::io::Errno::from_io_error(&e) {
+                Some(
+                    rustix::io::Errno::NOENT | rustix::io::Errno::NOTDIR | rustix::io::Errno::LOOP,
+                ) => Error::NotADirectory(target.to_path_buf()),
+                _ => io_error("open", target)(e),
+            }
+        })?;
+    if !at::try_lock(&dir).map_err(io_error("lock", target))? {
+        return Err(Error::Busy(target.to_path_buf()));
+    }
+    staging::refuse_stale(&dir, target, "")?;
+    Ok(dir)
+}
+
+/// What is at the planned paths of an existing directory.
+struct Survey {
+    /// Planned files that exist (as files or symlinks), with their identity.
+    conflicts: HashMap<String, at::Id>,
+    /// Planned directories that do not exist, outermost first.
+    new_dirs: Vec<String>,
+}
+
+fn survey(dir: &OwnedFd, plan: &Plan, target: &Path, options: &Options) -> Result<Survey, Error> {
+    if options.must_be_empty && !at::names(dir).map_err(io_error("read", target))?.is_empty() {
+        return Err(Error::NotEmpty(target.to_path_buf()));
+    }
+    let lstat = |path: &Path| at::lstat(dir, path).map_err(io_error("read", &target.join(path)));
+    let mut blocked = BTreeMap::new();
+    let mut conflicts = Vec::new();
+    let mut ids = HashMap::new();
+    let mut new_dirs = BTreeSet::new();
+    for file in &plan.files {
+        let path = Path::new(&file.path);
+        let mut ancestor = PathBuf::new();
+        let mut clear = true;
+        for part in path.parent().into_iter().flat_map(Path::iter) {
+            ancestor.push(part);
+            if !clear || new_dirs.contains(&ancestor) {
+                new_dirs.insert(ancestor.clone());
+                clear = false;
+                continue;
+            }
+            match lstat(&ancestor)? {
+                None => {
+                    new_dirs.insert(ancestor.clone());
+                    clear = false;
+                }
+                Some(e) if e.kind == FileType::Directory => {}
+                Some(e) => {
+                    blocked.insert(ancestor.clone(), (e.kind, "a directory"));
+                    clear = false;
+                    break;
+                }
+            }
+        }
+        if !clear {
+            continue;
+        }
+        match lstat(path)? {
+            None => {}
+            Some(e) if matches!(e.kind, FileType::RegularFile | FileType::Symlink) => {
+                conflicts.push(file.path.clone());
+                ids.insert(file.path.clone(), e.id);
+            }
+            Some(e) => {
+                blocked.insert(path.to_path_buf(), (e.kind, "a file"));
+            }
+        }
+    }
+    if !blocked.is_empty() {
+        return Err(Error::PathBlocked {
+            dir: target.to_path_buf(),
+            paths: blocked
+                .into_iter()
+                .map(|(path, (kind, needed))| {
+                    format!(
+                        "{} is {}, where the project needs {needed}",
+                        path.display(),
+                        kind_name(kind)
+                    )
+                })
+                .collect(),
+        });
+    }
+    if !conflicts.is_empty() && !options.overwrite {
+        return Err(Error::FilesExist {
+            dir: target.to_path_buf(),
+            files: conflicts,
+        });
+    }
+    Ok(Survey {
+        conflicts: ids,
+        new_dirs: new_dirs
+            .into_iter()
+            .map(|d| d.to_string_lossy().into_owned())
+            .collect(),
+    })
+}
+
+fn kind_name(kind: FileType) -> &'static str {
+    match kind {
+        FileType::RegularFile => "a file",
+        FileType::Directory => "a directory",
+        FileType::Symlink => "a symlink",
+        FileType::Fifo => "a FIFO",
+        FileType::Socket => "a socket",
+        FileType::CharacterDevice | FileType::BlockDevice => "a device",
+        FileType::Unknown => "something else",
     }
 }
 
@@ -168,28 +315,44 @@ fn write_new(
     options: &Options,
     disk: &mut dyn Disk,
 ) -> Result<(), Error> {
-    fs::create_dir(target).map_err(|source| match source.kind() {
-        ErrorKind::AlreadyExists => Error::DestinationExists(target.to_path_buf()),
-        _ => io_error("create", target)(source),
+    let (parent, name) = open_new(target)?;
+    let staging = Staging::create(&parent, &new_label(name)).map_err(|e| {
+        let cause = io_error("create a staging directory in", parent_of(target))(e);
+        undone(cause, Vec::new())
     })?;
-    let result = stage(plan, parent_of(target), target, disk).and_then(|staging| {
+    let result = (|| {
+        stage(plan, &staging.fd, disk)?;
         if options.init_git {
-            git_init(staging.path(), target)?;
+            git_init(&staging.fd, target, disk)?;
         }
         // One walk, after git too: the directory that becomes the project and every one in it.
-        set_dirs_mode(staging.path()).map_err(io_error("set permissions in", staging.path()))?;
+        at::set_dir_modes(&staging.fd).map_err(io_error("set permissions in", target))?;
         check_interrupt(disk)?;
-        disk.rename(staging.path(), target)
-            .map_err(io_error("move the new project into", target))?;
-        // Renamed away: nothing left for the guard to delete.
-        let _ = staging.keep();
-        Ok(())
-    });
-    if result.is_err() {
-        // Only our own, still-empty claim: remove_dir refuses anything else.
-        let _ = fs::remove_dir(target);
-    }
-    result
+        disk.rename(
+            parent.as_fd(),
+            Path::new(&staging.name),
+            parent.as_fd(),
+            Path::new(name),
+        )
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists | io::ErrorKind::DirectoryNotEmpty => {
+                Error::DestinationExists(target.to_path_buf())
+            }
+            _ => io_error("move the new project into", target)(e),
+        })
+    })();
+    result.map_err(|cause| {
+        let mut left = Vec::new();
+        if let Err(e) = at::remove_tree(&parent, Path::new(&staging.name)) {
+            left.push(format!(
+                "{}, a partial copy of the project ({e}); delete it",
+                where_now(&parent, parent_of(target))
+                    .join(&staging.name)
+                    .display()
+            ));
+        }
+        undone(cause, left)
+    })
 }
 
 /// Moves staged files into an existing directory, keeping what it takes to undo every step.
@@ -199,136 +362,324 @@ fn write_into(
     options: &Options,
     disk: &mut dyn Disk,
 ) -> Result<Outcome, Error> {
-    let staging = stage(plan, target, target, disk)?;
-    let backup = staging.path().join(".replaced");
+    let dir = open_existing(target)?;
+    let survey = survey(&dir, plan, target, options)?;
+    let staging = Staging::create(&dir, "").map_err(|e| {
+        undone(
+            io_error("create a staging directory in", target)(e),
+            Vec::new(),
+        )
+    })?;
     let mut undo = Undo::default();
-    let result = (|| {
-        fs::create_dir(&backup).map_err(io_error("create", &backup))?;
-        for (index, file) in plan.files.iter().enumerate() {
-            check_interrupt(disk)?;
-            let destination = target.join(&file.path);
-            undo.create_parents(target, Path::new(&file.path))?;
-            if fs::symlink_metadata(&destination).is_ok() {
-                let aside = backup.join(index.to_string());
-                disk.rename(&destination, &aside)
-                    .map_err(io_error("move aside", &destination))?;
-                undo.replaced
-                    .push((destination.clone(), aside, file.path.clone()));
-            }
-            disk.rename(&staging.path().join(&file.path), &destination)
-                .map_err(io_error("move into place", &destination))?;
-            undo.placed.push(destination);
-        }
-        if options.init_git && fs::symlink_metadata(target.join(".git")).is_err() {
-            undo.git = Some(target.join(".git"));
-            git_init(target, target)?;
-        }
-        Ok(())
-    })();
+    let result = place(
+        plan, &dir, target, options, &survey, &staging, &mut undo, disk,
+    );
     match result {
-        Ok(()) => Ok(Outcome {
-            replaced: undo.replaced.into_iter().map(|(_, _, path)| path).collect(),
-        }),
-        Err(error) => {
-            undo.roll_back();
-            Err(error)
+        Ok(()) => {
+            // The replaced files go with it, as --overwrite asked. Failing to delete it is no
+            // failure of the write; a next run would name what is left.
+            let _ = staging.finish();
+            let _ = at::remove_tree(&dir, Path::new(&staging.name));
+            Ok(Outcome {
+                replaced: undo.replaced.into_iter().map(|a| a.path).collect(),
+            })
         }
+        Err(cause) => {
+            let left = undo.roll_back(&dir, target, &staging);
+            Err(undone(cause, left))
+        }
+    }
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one step of write_into, with its state"
+)]
+fn place(
+    plan: &Plan,
+    dir: &OwnedFd,
+    target: &Path,
+    options: &Options,
+    survey: &Survey,
+    staging: &Staging,
+    undo: &mut Undo,
+    disk: &mut dyn Disk,
+) -> Result<(), Error> {
+    let new = at::create_dir(&staging.fd, Path::new(staging::NEW), 0o700)
+        .map_err(io_error("create", target))?;
+    let replaced = at::create_dir(&staging.fd, Path::new(staging::REPLACED), 0o700)
+        .map_err(io_error("create", target))?;
+    let ids = stage(plan, &new, disk)?;
+    staging
+        .write_journal(&Journal {
+            files: plan
+                .files
+                .iter()
+                .map(|f| f.path.clone())
+                .zip(ids.clone())
+                .collect(),
+            dirs: survey.new_dirs.clone(),
+            git: options.init_git && !at::lstat(dir, Path::new(".git")).is_ok_and(|e| e.is_some()),
+        })
+        .map_err(io_error("write a journal in", target))?;
+    let mut parents = Parents::default();
+    for (file, id) in plan.files.iter().zip(ids) {
+        check_interrupt(disk)?;
+        let path = Path::new(&file.path);
+        let destination = target.join(path);
+        let name = Path::new(path.file_name().unwrap_or_default());
+        let parent = parents.open(dir, path.parent(), undo)?;
+        if let Some(seen) = survey.conflicts.get(&file.path) {
+            let aside = at::create_dir_all(&replaced, path.parent().unwrap_or(Path::new("")))
+                .map(Rc::new)
+                .map_err(io_error("create", target))?;
+            match disk.rename(parent.as_fd(), name, aside.as_fd(), name) {
+                Ok(()) => {
+                    undo.replaced.push(Aside {
+                        path: file.path.clone(),
+                        dir: parent.clone(),
+                        aside: aside.clone(),
+                    });
+                    let now = at::lstat(&*aside, name).map_err(io_error("read", &destination))?;
+                    if now.map(|e| e.id) != Some(*seen) {
+                        return Err(Error::ChangedMeanwhile {
+                            path: destination,
+                            what: "was replaced",
+                        });
+                    }
+                }
+                // Removed since the check: nothing to keep.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_error("move aside", &destination)(e)),
+            }
+        }
+        disk.rename(new.as_fd(), path, parent.as_fd(), name)
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists => Error::ChangedMeanwhile {
+                    path: destination.clone(),
+                    what: "appeared",
+                },
+                _ => io_error("move into place", &destination)(e),
+            })?;
+        undo.placed.push(Placed {
+            dir: parent,
+            name: name.to_path_buf(),
+            id,
+        });
+    }
+    let has_git = at::lstat(dir, Path::new(".git"))
+        .map_err(io_error("read", target))?
+        .is_some();
+    if options.init_git && !has_git {
+        undo.git = true;
+        git_init(dir, target, disk)?;
+    }
+    Ok(())
+}
+
+/// The directories files are placed in, opened once; the missing ones are created.
+#[derive(Default)]
+struct Parents(HashMap<PathBuf, Rc<OwnedFd>>);
+
+impl Parents {
+    fn open(
+        &mut self,
+        dir: &OwnedFd,
+        relative: Option<&Path>,
+        undo: &mut Undo,
+    ) -> Result<Rc<OwnedFd>, Error> {
+        let relative = relative.unwrap_or(Path::new(""));
+        if let Some(fd) = self.0.get(relative) {
+            return Ok(fd.clone());
+        }
+        let opened = match relative.parent() {
+            None => at::open_dir(dir, Path::new("."), false),
+            Some(up) => {
+                let up = self.open(dir, Some(up), undo)?;
+                let name = Path::new(relative.file_name().unwrap_or_default());
+                // Readable by Lambda's user whatever the umask, as in a new project.
+                match at::create_dir(&*up, name, 0o755) {
+                    Ok(fd) => {
+                        undo.created_dirs.push((
+                            up.clone(),
+                            name.to_path_buf(),
+                            relative.to_path_buf(),
+                        ));
+                        Ok(fd)
+                    }
+                    // A symlink put there since the check is not followed: this fails.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        at::open_dir(&*up, name, false)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let fd = Rc::new(opened.map_err(io_error("open", relative))?);
+        self.0.insert(relative.to_path_buf(), fd.clone());
+        Ok(fd)
     }
 }
 
 /// Steps of [`write_into`], undone in reverse on failure.
 #[derive(Default)]
 struct Undo {
-    created_dirs: Vec<PathBuf>,
-    /// (original path, where it was moved aside, relative path)
-    replaced: Vec<(PathBuf, PathBuf, String)>,
-    placed: Vec<PathBuf>,
-    git: Option<PathBuf>,
+    /// (parent, name, path relative to the project)
+    created_dirs: Vec<(Rc<OwnedFd>, PathBuf, PathBuf)>,
+    replaced: Vec<Aside>,
+    placed: Vec<Placed>,
+    git: bool,
+}
+
+/// A file moved aside: from `dir` into `aside`, under the same name.
+struct Aside {
+    path: String,
+    dir: Rc<OwnedFd>,
+    aside: Rc<OwnedFd>,
+}
+
+/// A file placed in `dir`, and which file it is.
+struct Placed {
+    dir: Rc<OwnedFd>,
+    name: PathBuf,
+    id: at::Id,
 }
 
 impl Undo {
-    fn create_parents(&mut self, target: &Path, relative: &Path) -> Result<(), Error> {
-        let mut dir = target.to_path_buf();
-        for part in relative.parent().into_iter().flat_map(Path::components) {
-            dir.push(part);
-            match fs::create_dir(&dir) {
-                Ok(()) => {
-                    self.created_dirs.push(dir.clone());
-                    // Readable by Lambda's user whatever the umask, as in a new project.
-                    set_mode(&dir, 0o755).map_err(io_error("set permissions of", &dir))?;
-                }
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
-                Err(e) => return Err(io_error("create", &dir)(e)),
-            }
-        }
-        Ok(())
-    }
-
-    fn roll_back(self) {
-        if let Some(git) = self.git {
-            let _ = fs::remove_dir_all(git);
+    /// Undoes every step; returns what could not be undone.
+    fn roll_back(self, dir: &OwnedFd, target: &Path, staging: &Staging) -> Vec<String> {
+        let here = where_now(dir, target);
+        let mut left = Vec::new();
+        if self.git
+            && let Err(e) = at::remove_tree(dir, Path::new(".git"))
+        {
+            left.push(format!("{} ({e})", here.join(".git").display()));
         }
         for placed in self.placed.iter().rev() {
-            let _ = fs::remove_file(placed);
+            // Only the file placed: whatever is there now under that name if it is another.
+            if at::lstat(&*placed.dir, &placed.name)
+                .is_ok_and(|e| e.is_some_and(|e| e.id == placed.id))
+                && let Err(e) = rustix::fs::unlinkat(&*placed.dir, &placed.name, AtFlags::empty())
+            {
+                left.push(format!("{} ({e})", placed.name.display()));
+            }
         }
-        for (original, aside, _) in self.replaced.iter().rev() {
-            let _ = fs::rename(aside, original);
+        let mut kept = false;
+        for aside in self.replaced.iter().rev() {
+            let name = Path::new(Path::new(&aside.path).file_name().unwrap_or_default());
+            if let Err(e) = at::rename_noreplace(&*aside.aside, name, &*aside.dir, name) {
+                kept = true;
+                left.push(format!(
+                    "your {} is kept at {} ({e})",
+                    here.join(&aside.path).display(),
+                    here.join(&staging.name)
+                        .join(staging::REPLACED)
+                        .join(&aside.path)
+                        .display()
+                ));
+            }
         }
-        for dir in self.created_dirs.iter().rev() {
-            let _ = fs::remove_dir(dir);
+        for (parent, name, path) in self.created_dirs.iter().rev() {
+            // Gone already (the directory was removed meanwhile): nothing left.
+            if let Err(e) = rustix::fs::unlinkat(&**parent, name, AtFlags::REMOVEDIR)
+                && e != rustix::io::Errno::NOENT
+            {
+                left.push(format!("{} ({e})", here.join(path).display()));
+            }
         }
+        let removed = if kept {
+            // Keeps the moved-aside files and the journal, for the next run's instructions.
+            at::remove_tree(&staging.fd, Path::new(staging::NEW))
+        } else {
+            at::remove_tree(dir, Path::new(&staging.name))
+        };
+        if kept || removed.is_err() {
+            left.push(format!(
+                "{}{}; run lambda-new again in {} to see what it holds and how to restore",
+                here.join(&staging.name).display(),
+                removed.err().map(|e| format!(" ({e})")).unwrap_or_default(),
+                here.display()
+            ));
+        }
+        left
     }
 }
 
-/// Writes every file into a fresh temporary directory in `parent`; deleted when dropped.
-fn stage(
-    plan: &Plan,
-    parent: &Path,
-    target: &Path,
-    disk: &mut dyn Disk,
-) -> Result<tempfile::TempDir, Error> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.lambda-new-"))
-        .tempdir_in(parent)
-        .map_err(io_error("create a temporary directory in", parent))?;
+/// Where an open directory is now, or where it was opened if that cannot be told.
+fn where_now(dir: &OwnedFd, opened_as: &Path) -> PathBuf {
+    at::current_path(dir).unwrap_or_else(|| opened_as.to_path_buf())
+}
+
+fn undone(cause: Error, left: Vec<String>) -> Error {
+    Error::Undone {
+        cause: Box::new(cause),
+        left,
+    }
+}
+
+/// Writes every file under `dir`; returns each one's identity, in plan order.
+fn stage(plan: &Plan, dir: &OwnedFd, disk: &mut dyn Disk) -> Result<Vec<at::Id>, Error> {
+    let mut ids = Vec::with_capacity(plan.files.len());
     for file in &plan.files {
         check_interrupt(disk)?;
-        let path = staging.path().join(&file.path);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(io_error("create", dir))?;
-        }
-        disk.write(&path, &file.contents)
-            .map_err(io_error("write", &path))?;
+        let path = Path::new(&file.path);
+        let parent = at::create_dir_all(dir, path.parent().unwrap_or(Path::new("")))
+            .map_err(io_error("create the parent of", path))?;
+        let name = Path::new(path.file_name().unwrap_or_default());
         // Lambda runs code as an unprivileged user: every file must be readable.
-        set_mode(&path, if file.executable { 0o755 } else { 0o644 })
-            .map_err(io_error("set permissions of", &path))?;
+        let mode = if file.executable { 0o755 } else { 0o644 };
+        disk.write(parent.as_fd(), name, &file.contents, mode)
+            .map_err(io_error("write", path))?;
+        let entry = at::lstat(&parent, name).map_err(io_error("read", path))?;
+        ids.push(entry.map_or((0, 0, 0, 0), |e| e.id));
     }
-    Ok(staging)
+    Ok(ids)
 }
 
-fn git_init(dir: &Path, target: &Path) -> Result<(), Error> {
-    let status = crate::vcs::git()
+/// `git init` in `dir`, with git's own error if it fails.
+fn git_init(dir: &OwnedFd, target: &Path, disk: &mut dyn Disk) -> Result<(), Error> {
+    let cwd = at::current_path(dir).unwrap_or_else(|| target.to_path_buf());
+    let output = crate::vcs::git()
         .args(["init", "--quiet"])
-        .current_dir(dir)
-        .status()
+        .current_dir(&cwd)
+        .output()
         .map_err(io_error("run git init in", target))?;
-    if !status.success() {
-        return Err(io_error("run git init in", target)(io::Error::other(
-            format!("git init exited with {status}"),
-        )));
+    // Ctrl-C reaches git too: its failure then is the cancellation, not a git problem, even
+    // if git died before the signal was noted here.
+    check_interrupt(disk)?;
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&output.status)
+        && crate::interrupt::TERMINATING.contains(&signal)
+    {
+        return Err(Error::Signal(signal));
+    }
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+        return Err(Error::GitFailed {
+            dir: target.to_path_buf(),
+            reason: if stderr.is_empty() {
+                format!("git init exited with {}", output.status)
+            } else {
+                stderr
+            },
+        });
+    }
+    if at::lstat(dir, Path::new(".git"))
+        .map_err(io_error("read", target))?
+        .is_none()
+    {
+        return Err(Error::GitFailed {
+            dir: target.to_path_buf(),
+            reason: "git init succeeded but made no .git directory there".to_owned(),
+        });
     }
     Ok(())
 }
 
-fn check_interrupt(disk: &dyn Disk) -> Result<(), Error> {
-    if disk.interrupted() {
-        Err(Error::Interrupted)
-    } else {
-        Ok(())
+fn check_interrupt(disk: &mut dyn Disk) -> Result<(), Error> {
+    disk.pause();
+    match disk.interrupted() {
+        Some(signal) => Err(Error::Signal(signal)),
+        None => Ok(()),
     }
 }
 
@@ -348,33 +699,11 @@ fn parent_of(target: &Path) -> &Path {
     }
 }
 
-/// Directories 0755, so the unprivileged Lambda user can traverse them.
-fn set_dirs_mode(dir: &Path) -> io::Result<()> {
-    set_mode(dir, 0o755)?;
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            set_dirs_mode(&entry.path())?;
-        }
-    }
-    Ok(())
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> io::Result<()> {
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::render::PlannedFile;
+    use std::fs;
 
     fn plan() -> Plan {
         let file = |path: &str| PlannedFile {
@@ -414,24 +743,46 @@ mod tests {
     }
 
     impl Disk for FailingDisk {
-        fn write(&mut self, path: &Path, contents: &[u8]) -> io::Result<()> {
+        fn write(
+            &mut self,
+            dir: BorrowedFd,
+            path: &Path,
+            contents: &[u8],
+            mode: u32,
+        ) -> io::Result<()> {
             self.writes += 1;
             if Some(self.writes) == self.fail_write {
                 return Err(io::Error::from_raw_os_error(28));
             }
-            RealDisk.write(path, contents)
+            RealDisk.write(dir, path, contents, mode)
         }
 
-        fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
+        fn rename(
+            &mut self,
+            from_dir: BorrowedFd,
+            from: &Path,
+            to_dir: BorrowedFd,
+            to: &Path,
+        ) -> io::Result<()> {
             self.renames += 1;
             if Some(self.renames) == self.fail_rename {
                 return Err(io::Error::from_raw_os_error(28));
             }
-            RealDisk.rename(from, to)
+            RealDisk.rename(from_dir, from, to_dir, to)
         }
 
-        fn interrupted(&self) -> bool {
-            self.interrupt_after.is_some_and(|n| self.writes >= n)
+        fn interrupted(&self) -> Option<i32> {
+            self.interrupt_after
+                .is_some_and(|n| self.writes >= n)
+                .then_some(libc::SIGTERM)
+        }
+    }
+
+    /// An error from a write that began, undone completely.
+    fn fully_undone(error: &Error) -> &Error {
+        match error {
+            Error::Undone { cause, left } if left.is_empty() => cause,
+            _ => panic!("not fully undone: {error}"),
         }
     }
 
@@ -450,7 +801,10 @@ mod tests {
                 &mut disk,
             )
             .unwrap_err();
-            assert!(matches!(error, Error::Interrupted), "{error}");
+            assert!(
+                matches!(fully_undone(&error), Error::Signal(libc::SIGTERM)),
+                "{error}"
+            );
             assert!(
                 snapshot(root.path()).is_empty(),
                 "left behind: {:?}",
@@ -470,7 +824,10 @@ mod tests {
                 ..FailingDisk::default()
             };
             let error = write_using(&plan(), dir.path(), &options, &mut disk).unwrap_err();
-            assert!(matches!(error, Error::Interrupted), "{error}");
+            assert!(
+                matches!(fully_undone(&error), Error::Signal(libc::SIGTERM)),
+                "{error}"
+            );
             assert_eq!(snapshot(dir.path()), before);
         }
     }
@@ -546,7 +903,7 @@ mod tests {
             let before = snapshot(dir.path());
             let mut disk = FailingDisk::new(fail_write, fail_rename);
             let error = write_using(&plan(), dir.path(), &options, &mut disk).unwrap_err();
-            assert!(matches!(error, Error::Io { .. }), "{error}");
+            assert!(matches!(fully_undone(&error), Error::Io { .. }), "{error}");
             assert_eq!(
                 snapshot(dir.path()),
                 before,
@@ -623,6 +980,250 @@ mod tests {
         assert_eq!(
             snapshot(dir.path()),
             [("dir".to_owned(), Some(b"a file".to_vec()))]
+        );
+    }
+
+    /// Runs `hook` at the Nth step (the pause before each file is staged, then before each
+    /// is placed), as another process changing the directory would; then reports `signal`
+    /// if set.
+    struct HookDisk<F: FnMut()> {
+        at: usize,
+        hook: Option<F>,
+        signal: Option<i32>,
+        steps: usize,
+    }
+
+    impl<F: FnMut()> HookDisk<F> {
+        fn new(at: usize, hook: F) -> Self {
+            HookDisk {
+                at,
+                hook: Some(hook),
+                signal: None,
+                steps: 0,
+            }
+        }
+    }
+
+    impl<F: FnMut()> Disk for HookDisk<F> {
+        fn write(
+            &mut self,
+            dir: BorrowedFd,
+            path: &Path,
+            contents: &[u8],
+            mode: u32,
+        ) -> io::Result<()> {
+            RealDisk.write(dir, path, contents, mode)
+        }
+
+        fn rename(
+            &mut self,
+            from_dir: BorrowedFd,
+            from: &Path,
+            to_dir: BorrowedFd,
+            to: &Path,
+        ) -> io::Result<()> {
+            RealDisk.rename(from_dir, from, to_dir, to)
+        }
+
+        fn pause(&mut self) {
+            self.steps += 1;
+            if self.steps == self.at
+                && let Some(mut hook) = self.hook.take()
+            {
+                hook();
+            }
+        }
+
+        fn interrupted(&self) -> Option<i32> {
+            self.signal.filter(|_| self.hook.is_none())
+        }
+    }
+
+    fn into_existing(overwrite: bool) -> Options {
+        Options {
+            existing_dir: true,
+            overwrite,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn a_directory_where_a_file_goes_is_refused_even_with_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("a.txt/inner")).unwrap();
+        fs::write(dir.path().join("a.txt/inner/data"), "precious").unwrap();
+        let before = snapshot(dir.path());
+        let error = write_with(&plan(), dir.path(), &into_existing(true)).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("a.txt is a directory, where the project needs a file"),
+            "{error}"
+        );
+        assert_eq!(snapshot(dir.path()), before);
+    }
+
+    #[test]
+    fn each_blocking_path_is_named_once_with_what_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        // `dir` blocks two planned files (dir/b.txt, dir/sub/c.txt): one line.
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("dir")).unwrap();
+        let error = write_with(&plan(), dir.path(), &into_existing(true)).unwrap_err();
+        let Error::PathBlocked { paths, .. } = &error else {
+            panic!("{error}");
+        };
+        assert_eq!(
+            paths,
+            &["dir is a symlink, where the project needs a directory"]
+        );
+        assert!(fs::read_dir(elsewhere.path()).unwrap().next().is_none());
+    }
+
+    #[test]
+    fn a_file_that_appears_after_the_check_is_never_replaced() {
+        for overwrite in [false, true] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().to_path_buf();
+            // Step 5: the first placing step; z.txt is placed last.
+            let mut disk = HookDisk::new(5, || fs::write(path.join("z.txt"), "theirs").unwrap());
+            let error =
+                write_using(&plan(), dir.path(), &into_existing(overwrite), &mut disk).unwrap_err();
+            assert!(
+                matches!(
+                    fully_undone(&error),
+                    Error::ChangedMeanwhile {
+                        what: "appeared",
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+            assert_eq!(
+                snapshot(dir.path()),
+                [("z.txt".to_owned(), Some(b"theirs".to_vec()))]
+            );
+        }
+    }
+
+    #[test]
+    fn overwrite_replaces_only_the_file_the_check_saw() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "mine").unwrap();
+        let path = dir.path().to_path_buf();
+        let mut disk = HookDisk::new(5, || {
+            fs::write(path.join("new"), "swapped in").unwrap();
+            fs::rename(path.join("new"), path.join("a.txt")).unwrap();
+        });
+        let error = write_using(&plan(), dir.path(), &into_existing(true), &mut disk).unwrap_err();
+        assert!(
+            matches!(
+                fully_undone(&error),
+                Error::ChangedMeanwhile {
+                    what: "was replaced",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert_eq!(
+            snapshot(dir.path()),
+            [("a.txt".to_owned(), Some(b"swapped in".to_vec()))]
+        );
+    }
+
+    #[test]
+    fn a_directory_renamed_mid_write_is_still_restored() {
+        for at in [3, 5, 7] {
+            let root = tempfile::tempdir().unwrap();
+            let (dir, moved) = (root.path().join("proj"), root.path().join("moved"));
+            fs::create_dir(&dir).unwrap();
+            fs::write(dir.join("a.txt"), "mine").unwrap();
+            let before = snapshot(&dir);
+            let mut disk = HookDisk::new(at, || fs::rename(&dir, &moved).unwrap());
+            disk.signal = Some(libc::SIGTERM);
+            let error = write_using(&plan(), &dir, &into_existing(true), &mut disk).unwrap_err();
+            assert!(
+                matches!(fully_undone(&error), Error::Signal(libc::SIGTERM)),
+                "{error}"
+            );
+            assert!(!dir.exists());
+            assert_eq!(snapshot(&moved), before, "renamed at step {at}");
+        }
+    }
+
+    #[test]
+    fn a_new_project_never_replaces_what_took_its_name() {
+        let root = tempfile::tempdir().unwrap();
+        let target = root.path().join("proj");
+        // Step 5: after staging, before the final rename.
+        let mut disk = HookDisk::new(5, || {
+            fs::create_dir(&target).unwrap();
+            fs::write(target.join("theirs"), "x").unwrap();
+        });
+        let error = write_using(&plan(), &target, &Options::default(), &mut disk).unwrap_err();
+        assert!(
+            matches!(fully_undone(&error), Error::DestinationExists(_)),
+            "{error}"
+        );
+        assert_eq!(
+            snapshot(root.path()),
+            [
+                ("proj".to_owned(), None),
+                ("proj/theirs".to_owned(), Some(b"x".to_vec()))
+            ]
+        );
+    }
+
+    #[test]
+    fn what_undoing_cannot_restore_is_named_and_kept_for_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "mine").unwrap();
+        let path = dir.path().to_path_buf();
+        // Step 6: a.txt was moved aside and the new one placed; someone puts theirs there.
+        let mut disk = HookDisk::new(6, || {
+            fs::remove_file(path.join("a.txt")).unwrap();
+            fs::write(path.join("a.txt"), "someone else's").unwrap();
+        });
+        disk.signal = Some(libc::SIGTERM);
+        let error = write_using(&plan(), dir.path(), &into_existing(true), &mut disk).unwrap_err();
+        let message = error.to_string();
+        assert!(!message.contains("nothing was left behind"), "{message}");
+        assert!(message.contains("undoing it left behind"), "{message}");
+        assert!(message.contains("a.txt is kept at"), "{message}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "someone else's"
+        );
+        // The next run names the kept file and how to put it back.
+        let error = check(&plan(), dir.path(), &into_existing(true)).unwrap_err();
+        let Error::StaleStaging { staging, help, .. } = &error else {
+            panic!("{error}");
+        };
+        assert_eq!(
+            fs::read_to_string(staging.join("replaced/a.txt")).unwrap(),
+            "mine"
+        );
+        assert!(
+            help.contains("moved aside to replace them: a.txt."),
+            "{help}"
+        );
+        assert!(help.contains("replaced/a.txt"), "{help}");
+    }
+
+    #[test]
+    fn a_directory_removed_mid_write_is_reported_truthfully() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("proj");
+        fs::create_dir(&dir).unwrap();
+        let mut disk = HookDisk::new(6, || fs::remove_dir_all(&dir).unwrap());
+        let error = write_using(&plan(), &dir, &into_existing(false), &mut disk).unwrap_err();
+        // Nothing is left: the directory and all in it are gone.
+        assert!(matches!(error, Error::Undone { .. }), "{error}");
+        assert!(
+            snapshot(root.path()).is_empty(),
+            "{:?}",
+            snapshot(root.path())
         );
     }
 }

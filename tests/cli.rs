@@ -586,8 +586,50 @@ fn init_with_a_file_where_a_directory_goes_changes_nothing() {
         .args(["app", "--init", "--overwrite", "--vcs", "none"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("events must be a directory"));
+        .stderr(predicate::str::contains(
+            "events is a file, where the project needs a directory",
+        ));
     assert_eq!(listing(dir.path()), ["events"]);
+}
+
+/// `--overwrite` never replaces a directory (it would lose a whole tree), and each path in
+/// the way is named once, as what it is.
+#[test]
+fn init_overwrite_refuses_a_directory_or_symlink_in_the_way_naming_each_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("function")).unwrap();
+    fs::create_dir(dir.path().join("template.yaml")).unwrap();
+    fs::write(dir.path().join("template.yaml/precious"), "data").unwrap();
+    let before = listing(dir.path());
+    let assert = lambda_new(dir.path())
+        .args([
+            "app",
+            "--runtime",
+            "python",
+            "--init",
+            "--overwrite",
+            "--vcs",
+            "none",
+        ])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let blocking: Vec<&str> = stderr.lines().skip(1).map(str::trim).collect();
+    assert_eq!(
+        blocking,
+        [
+            "function is a symlink, where the project needs a directory",
+            "template.yaml is a directory, where the project needs a file",
+        ],
+        "{stderr}"
+    );
+    assert_eq!(listing(dir.path()), before);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("template.yaml/precious")).unwrap(),
+        "data"
+    );
+    assert!(fs::read_dir(elsewhere.path()).unwrap().next().is_none());
 }
 
 #[test]
@@ -610,7 +652,9 @@ fn an_unwritable_parent_is_reported() {
         .args(["my-fn", "--output-dir", "/sys", "--vcs", "none"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("could not create /sys/my-fn"))
+        .stderr(predicate::str::contains(
+            "could not create a staging directory in /sys",
+        ))
         .stderr(predicate::str::contains("nothing was left behind"));
     assert!(!sys.join("my-fn").exists());
 }

@@ -206,6 +206,7 @@ pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
 }
 
 pub mod build_context;
+pub mod disk;
 pub mod dockerfile;
 pub mod e2e;
 pub mod rie;
