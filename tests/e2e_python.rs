@@ -48,6 +48,7 @@ fn answers_its_events(base: &str) {
     let Some((tmp, project)) = generate(base) else {
         return;
     };
+    add_second_module(&project.join("function"));
     let image = build_image(&project.join("function"), tmp.path());
 
     let function = image.start();
@@ -70,6 +71,100 @@ fn answers_its_events(base: &str) {
         "stackTrace",
         "failing.py",
     );
+    drop(function);
+
+    // Python ignores a bytecode cache it cannot write, so a read-only /var/task cannot show
+    // the attempt: every module loaded from /var/task must come with its cache, or Python
+    // must be told not to write one.
+    fs::write(
+        image.path("/var/task/probe.py"),
+        "import os\nimport sys\n\nimport my_fn.handler  # noqa: F401\n\n\n\
+         def handler(event, context):\n    \
+             loaded = [m for m in list(sys.modules.values())\n              \
+                 if (getattr(m, \"__file__\", None) or \"\").startswith(\"/var/task/\")]\n    \
+             return [m.__name__ for m in loaded\n            \
+                 if not sys.dont_write_bytecode and not os.path.exists(m.__cached__)]\n",
+    )
+    .unwrap();
+    let function = image.start_with(&["probe.handler".to_string()], &[]);
+    let uncached = function.invoke_json(b"{}");
+    assert_eq!(
+        uncached,
+        json!([]),
+        "would write bytecode caches into /var/task"
+    );
+}
+
+/// A user's second source file, a module beside the handler that it imports, goes into the
+/// image without a change to the Dockerfile.
+fn add_second_module(function: &Path) {
+    let package = function.join("my_fn");
+    fs::write(
+        package.join("greeting.py"),
+        "def hello(name: str) -> str:\n    return f\"Hello, {name}!\"\n",
+    )
+    .unwrap();
+    let handler = package.join("handler.py");
+    let code = fs::read_to_string(&handler).unwrap();
+    let patched = code
+        .replacen(
+            "from typing import Any\n",
+            "from typing import Any\n\nfrom . import greeting\n",
+            1,
+        )
+        .replacen("f\"Hello, {name}!\"", "greeting.hello(name)", 1);
+    assert_eq!(patched.matches("greeting").count(), 2, "{code}");
+    fs::write(handler, patched).unwrap();
+}
+
+/// Lambda's advanced logging controls reach the handler's logger: with JSON format and WARN
+/// level no INFO line appears and every line is JSON; with INFO (the control the test needs to
+/// be able to fail) the greeting is logged, as JSON; with neither, as text.
+#[test]
+fn logging_controls_are_honoured() {
+    for base in ["aws", "alternative"] {
+        let Some((tmp, project)) = generate(base) else {
+            return;
+        };
+        let image = build_image(&project.join("function"), tmp.path());
+        let events = e2e::event_files(&project);
+        let run = |env: &[(&str, &str)]| {
+            let function = image.start_with(&image.cmd, env);
+            for (what, payload, name) in &events {
+                function.assert_greets(what, payload, name);
+            }
+            function.function_lines()
+        };
+        let json_lines = |lines: &[String]| -> Vec<serde_json::Value> {
+            let parse = |l: &String| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            lines.iter().map(parse).collect()
+        };
+        let json = [("AWS_LAMBDA_LOG_FORMAT", "JSON")];
+
+        let warn = run(&[json[0], ("AWS_LAMBDA_LOG_LEVEL", "WARN")]);
+        let levels: Vec<_> = json_lines(&warn)
+            .iter()
+            .map(|l| l["level"].clone())
+            .collect();
+        assert!(
+            levels.iter().all(|l| l != "INFO" && l != "DEBUG"),
+            "{base}: {warn:?}"
+        );
+        assert!(
+            !warn.iter().any(|l| l.contains("Greeting")),
+            "{base}: {warn:?}"
+        );
+
+        let info = json_lines(&run(&[json[0], ("AWS_LAMBDA_LOG_LEVEL", "INFO")]));
+        let greetings = info.iter().filter(|l| {
+            l["level"] == "INFO" && l["message"].as_str().unwrap_or("").starts_with("Greeting ")
+        });
+        assert_eq!(greetings.count(), events.len(), "{base}: {info:?}");
+
+        let text = run(&[]);
+        let greetings = text.iter().filter(|l| l.contains("Greeting "));
+        assert_eq!(greetings.count(), events.len(), "{base}: {text:?}");
+    }
 }
 
 /// The harness can fail: the function runs as uid 65534, /tmp is writable and nothing else is,

@@ -1,5 +1,11 @@
 //! Generated Python projects pass their own unit tests and ruff, with the tool versions
-//! their requirements-dev.txt pins (installed once per run into a venv under target/).
+//! their requirements-dev.txt pins (installed once per interpreter and pins into a venv under
+//! target/), on their own runtime's Python where this machine has it.
+//!
+//! Where the interpreters come from: Debian bookworm packages only 3.11 and uv's downloads are
+//! out of reach, but the machine's pyenv (`$PYENV_ROOT`, else ~/.pyenv) holds several. A runtime
+//! without its interpreter runs on the machine's python3 instead, with a printed NOTE; ruff's
+//! `target-version` and its FA rules still check the code against that runtime's syntax.
 
 mod support;
 
@@ -9,22 +15,54 @@ use std::time::Instant;
 
 use lambda_new::choices::Architecture;
 
-/// A venv with the generated requirements-dev.txt installed, reused while the pins match.
-fn dev_venv(requirements: &Path) -> PathBuf {
+/// A venv of `python` with the generated requirements-dev.txt installed, reused while the
+/// interpreter and the pins match.
+fn dev_venv(python: &Path, version: &str, requirements: &Path) -> PathBuf {
     let pins = std::fs::read_to_string(requirements).unwrap();
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-dev-venv");
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("python-dev-venv-{version}"));
     let stamp = venv.join("requirements-dev.txt");
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(pins.as_str()) {
+    let wanted = format!("{}\n{pins}", python.display());
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
         let _ = std::fs::remove_dir_all(&venv);
-        support::run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+        support::run(Command::new(python).args(["-m", "venv"]).arg(&venv));
         support::run(
             Command::new(venv.join("bin/pip"))
                 .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
                 .arg(requirements),
         );
-        std::fs::copy(requirements, &stamp).unwrap();
+        std::fs::write(&stamp, wanted).unwrap();
     }
     venv
+}
+
+/// The interpreter for Python `version` ("3.9"): pyenv's, else python3.9 on PATH (not a
+/// pyenv shim, which may refuse), else None.
+fn interpreter(version: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")));
+    let pyenv = root.and_then(|root| {
+        let versions = std::fs::read_dir(root.join("versions")).ok()?;
+        let mut found: Vec<PathBuf> = versions
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().into_string().ok()?;
+                let patch = name.strip_prefix(&format!("{version}."))?;
+                patch.parse::<u32>().ok()?;
+                Some(
+                    root.join("versions")
+                        .join(&name)
+                        .join(format!("bin/python{version}")),
+                )
+            })
+            .filter(|p| p.exists())
+            .collect();
+        found.sort();
+        found.pop()
+    });
+    pyenv.or_else(|| {
+        support::which(&format!("python{version}"))
+            .filter(|p| !p.to_string_lossy().contains("shims"))
+    })
 }
 
 #[test]
@@ -33,19 +71,32 @@ fn generated_projects_pass_pytest_and_ruff() {
         return;
     }
     let started = Instant::now();
-    // The code differs by runtime (ruff's target version) and base kind, not by architecture.
-    let combos: Vec<_> = support::matrix(false)
+    // The code differs by runtime (ruff's target version, 3.9's annotations) and base kind,
+    // not by architecture. Deprecated runtimes too: people still generate them.
+    let combos: Vec<_> = support::family_matrix("python")
         .into_iter()
-        .filter(|c| c.runtime.starts_with("python") && c.arch == Architecture::X86_64)
+        .filter(|c| c.arch == Architecture::X86_64)
         .collect();
     assert!(!combos.is_empty());
+    let mut on_own = 0;
     for combo in &combos {
+        let version = combo.runtime.strip_prefix("python").unwrap();
+        let python = interpreter(version).unwrap_or_else(|| {
+            println!(
+                "NOTE: no Python {version} here; {} runs on python3",
+                combo.label()
+            );
+            support::which("python3").unwrap()
+        });
+        let own = python.file_name().unwrap() == format!("python{version}").as_str();
+        on_own += usize::from(own);
         let mut args = vec!["my-fn".to_owned()];
         args.extend(combo.args());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (_out, project) = support::generate(&args);
         let function = project.join("function");
-        let venv = dev_venv(&function.join("requirements-dev.txt"));
+        let key = if own { version } else { "host" };
+        let venv = dev_venv(&python, key, &function.join("requirements-dev.txt"));
         // Byte-code stays out of the tree so the lint sees only generated files.
         support::run(
             Command::new(venv.join("bin/pytest"))
@@ -65,7 +116,7 @@ fn generated_projects_pass_pytest_and_ruff() {
         );
     }
     println!(
-        "{} Python projects tested in {:.1?}",
+        "{} Python projects tested in {:.1?}, {on_own} on their own runtime's Python",
         combos.len(),
         started.elapsed()
     );
