@@ -2,10 +2,9 @@
 //! their requirements-dev.txt pins (installed once per interpreter and pins into a venv under
 //! target/), on their own runtime's Python where this machine has it.
 //!
-//! Where the interpreters come from: Debian bookworm packages only 3.11 and uv's downloads are
-//! out of reach, but the machine's pyenv (`$PYENV_ROOT`, else ~/.pyenv) holds several. A runtime
-//! without its interpreter runs on the machine's python3 instead, with a printed NOTE; ruff's
-//! `target-version` and its FA rules still check the code against that runtime's syntax.
+//! Interpreters: tests/support/python.rs. A runtime without its own runs on the machine's
+//! python3, with a printed NOTE; ruff's `target-version` and its FA rules still check the code
+//! against that runtime's syntax.
 
 mod support;
 
@@ -35,36 +34,6 @@ fn dev_venv(python: &Path, version: &str, requirements: &Path) -> PathBuf {
     venv
 }
 
-/// The interpreter for Python `version` ("3.9"): pyenv's, else python3.9 on PATH (not a
-/// pyenv shim, which may refuse), else None.
-fn interpreter(version: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("PYENV_ROOT")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".pyenv")));
-    let pyenv = root.and_then(|root| {
-        let versions = std::fs::read_dir(root.join("versions")).ok()?;
-        let mut found: Vec<PathBuf> = versions
-            .filter_map(|e| {
-                let name = e.ok()?.file_name().into_string().ok()?;
-                let patch = name.strip_prefix(&format!("{version}."))?;
-                patch.parse::<u32>().ok()?;
-                Some(
-                    root.join("versions")
-                        .join(&name)
-                        .join(format!("bin/python{version}")),
-                )
-            })
-            .filter(|p| p.exists())
-            .collect();
-        found.sort();
-        found.pop()
-    });
-    pyenv.or_else(|| {
-        support::which(&format!("python{version}"))
-            .filter(|p| !p.to_string_lossy().contains("shims"))
-    })
-}
-
 #[test]
 fn generated_projects_pass_pytest_and_ruff() {
     if !support::require_tool("python3", "runs the generated projects' pytest suites") {
@@ -81,13 +50,7 @@ fn generated_projects_pass_pytest_and_ruff() {
     let mut on_own = 0;
     for combo in &combos {
         let version = combo.runtime.strip_prefix("python").unwrap();
-        let python = interpreter(version).unwrap_or_else(|| {
-            println!(
-                "NOTE: no Python {version} here; {} runs on python3",
-                combo.label()
-            );
-            support::which("python3").unwrap()
-        });
+        let python = support::python::interpreter_or_host(version, &combo.label());
         let own = python.file_name().unwrap() == format!("python{version}").as_str();
         on_own += usize::from(own);
         let mut args = vec!["my-fn".to_owned()];

@@ -207,5 +207,6 @@ pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
 
 pub mod dockerfile;
 pub mod e2e;
+pub mod python;
 pub mod rie;
 pub mod runtime_api;
