@@ -46,10 +46,7 @@ fn alternative_base_project_answers_its_events() {
 
 /// Every Python runtime of the catalog (deprecated ones too) on this machine's architecture.
 fn answers_its_events(base: &str) {
-    let combos = support::family_matrix("python").into_iter().filter(|c| {
-        c.arch == lambda_new::choices::Architecture::host() && c.label().contains(base)
-    });
-    for combo in combos {
+    for combo in host_combos().filter(|c| base_arg(c) == base) {
         let started = std::time::Instant::now();
         answers_its_events_on(&combo.runtime, base);
         println!("{}: {:.1?}", combo.label(), started.elapsed());
@@ -134,11 +131,13 @@ fn add_second_module(function: &Path) {
 /// be able to fail) the greeting is logged, as JSON; with neither, as text.
 #[test]
 fn logging_controls_are_honoured() {
-    for base in ["aws", "alternative"] {
-        let Some((tmp, project)) = generate("python", base) else {
+    // Every runtime: each pins its own client (3.9 an older one) and runs its own Python.
+    for combo in host_combos() {
+        let (runtime, base) = (combo.runtime.as_str(), combo.label());
+        let Some((tmp, project)) = generate(runtime, base_arg(&combo)) else {
             return;
         };
-        let image = build_image(&project.join("function"), tmp.path(), "python");
+        let image = build_image(&project.join("function"), tmp.path(), runtime);
         let events = e2e::event_files(&project);
         let run = |env: &[(&str, &str)]| {
             let function = image.start_with(&image.cmd, env);
@@ -219,6 +218,22 @@ fn the_function_may_write_only_to_tmp() {
         lines[1..].iter().all(|l| l.starts_with("[ERROR] OSError")),
         "{lines:?}"
     );
+}
+
+/// Every Python runtime of the catalog (deprecated ones too), both bases, on this machine's
+/// architecture.
+fn host_combos() -> impl Iterator<Item = support::Combo> {
+    let host = lambda_new::choices::Architecture::host();
+    support::family_matrix("python")
+        .into_iter()
+        .filter(move |c| c.arch == host)
+}
+
+fn base_arg(combo: &support::Combo) -> &'static str {
+    match combo.base {
+        lambda_new::choices::BaseKind::Aws => "aws",
+        lambda_new::choices::BaseKind::Alternative => "alternative",
+    }
 }
 
 /// A project generated with `--runtime RUNTIME --base BASE`, when this machine can run it.
