@@ -1,6 +1,7 @@
 //! Generated Python projects pass their own unit tests and ruff, with the tool versions
-//! their requirements-dev.txt pins (installed once per interpreter and pins into a venv under
-//! target/), on their own runtime's Python where this machine has it.
+//! their requirements-dev.txt pins, on their own runtime's Python where this machine has it:
+//! once per runtime by the README's Test commands as written, otherwise in a venv installed
+//! once per interpreter and pins under target/.
 //!
 //! Interpreters: tests/support/python.rs. A runtime without its own runs on the machine's
 //! python3, with a printed NOTE; ruff's `target-version` and its FA rules still check the code
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use lambda_new::choices::Architecture;
+use lambda_new::choices::{Architecture, BaseKind};
 
 /// A venv of `python` with the generated requirements-dev.txt installed, reused while the
 /// interpreter and the pins match.
@@ -32,6 +33,37 @@ fn dev_venv(python: &Path, version: &str, requirements: &Path) -> PathBuf {
         std::fs::write(&stamp, wanted).unwrap();
     }
     venv
+}
+
+/// The first `sh` block of the README's `## Test` section.
+fn readme_test_block(project: &Path) -> String {
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    let (_, section) = readme.split_once("\n## Test\n").expect("a Test section");
+    let (_, block) = section.split_once("```sh\n").expect("an sh block");
+    block
+        .split_once("```")
+        .expect("a closed block")
+        .0
+        .to_string()
+}
+
+/// Runs the README's Test block with bash from the project's root, `python` first on PATH, then
+/// checks the shell is back in the project's root (the README's next commands run there).
+fn run_readme_test(project: &Path, python: &Path) {
+    let block = readme_test_block(project);
+    let path = std::env::join_paths(
+        std::iter::once(python.parent().unwrap().to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    support::run(
+        Command::new("bash")
+            .args(["-euo", "pipefail", "-c"])
+            .arg(format!("{block}test -f template.yaml\n"))
+            .env("PATH", path)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .current_dir(project),
+    );
 }
 
 #[test]
@@ -58,6 +90,12 @@ fn generated_projects_pass_pytest_and_ruff() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (_out, project) = support::generate(&args);
         let function = project.join("function");
+        if own && combo.base == BaseKind::Aws {
+            // The README's commands as written, once per runtime (the code is the same on
+            // both bases), with that runtime's python first on PATH.
+            run_readme_test(&project, &python);
+            continue;
+        }
         let key = if own { version } else { "host" };
         let venv = dev_venv(&python, key, &function.join("requirements-dev.txt"));
         // Byte-code stays out of the tree so the lint sees only generated files.
