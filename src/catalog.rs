@@ -1,10 +1,10 @@
-//! The runtime catalog: every family's `templates/<family>/family.yaml`, parsed once.
+//! The runtime catalog: every family's `templates/<family>/family.yaml`, turned into JSON by
+//! build.rs and parsed here once per run.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::TEMPLATES;
 use crate::error::Error;
 
 /// Values handed to a family's templates as `{{vars.NAME}}`.
@@ -74,15 +74,15 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog embedded in this binary.
     pub fn embedded() -> Result<Catalog, Error> {
-        let mut families = Vec::new();
-        for dir in TEMPLATES.dirs() {
-            let Some(file) = dir.get_file(dir.path().join("family.yaml")) else {
-                continue;
-            };
-            let family: Family = serde_yaml::from_slice(file.contents())
-                .map_err(|e| Error::Internal(format!("{}: {e}", file.path().display())))?;
-            families.push(family);
-        }
+        static FAMILIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.json"));
+        let by_file: BTreeMap<String, serde_json::Value> = serde_json::from_slice(FAMILIES)
+            .map_err(|e| Error::Internal(format!("embedded catalog: {e}")))?;
+        let mut families = by_file
+            .into_iter()
+            .map(|(file, value)| {
+                Family::deserialize(value).map_err(|e| Error::Internal(format!("{file}: {e}")))
+            })
+            .collect::<Result<Vec<Family>, Error>>()?;
         families.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Catalog { families })
     }
@@ -138,6 +138,7 @@ impl Family {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::TEMPLATES;
 
     fn catalog() -> Catalog {
         Catalog::embedded().expect("embedded catalog parses")

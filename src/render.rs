@@ -58,24 +58,44 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         .filter_map(|path| TEMPLATES.get_dir(path))
         .collect();
 
-    let mut engine = engine();
+    // Collect first, compile after: only the files and partials that win are compiled.
     let mut sources: BTreeMap<String, Source> = BTreeMap::new();
+    let mut partials: BTreeMap<&str, &include_dir::File> = BTreeMap::new();
     for layer in &layers {
-        collect(layer, layer.path(), &mut engine, &mut sources)?;
+        collect(layer, layer.path(), &mut sources, &mut partials);
+    }
+    let mut engine = engine();
+    for (name, file) in partials {
+        engine
+            .register_partial(name, text(file)?)
+            .map_err(|e| Error::Internal(format!("{}: {e}", file.path().display())))?;
+    }
+    for source in sources.values() {
+        if let Source::Template(file) = source {
+            engine
+                .register_template_string(name(file), text(file)?)
+                .map_err(|e| Error::Internal(format!("{}: {e}", name(file))))?;
+        }
     }
 
-    let context = Context::new(choices, catalog, &engine)?;
+    // The context is turned into JSON once, not once per rendered file and path.
+    let context = handlebars::Context::wraps(Context::new(choices, catalog, &engine)?)
+        .map_err(|e| Error::Internal(format!("template context: {e}")))?;
     let mut files = Vec::with_capacity(sources.len());
     for (relative, source) in sources {
-        let path = engine
-            .render_template(&relative, &context)
-            .map_err(|e| Error::Internal(format!("path {relative}: {e}")))?;
+        let path = if relative.contains("{{") {
+            engine
+                .render_template_with_context(&relative, &context)
+                .map_err(|e| Error::Internal(format!("path {relative}: {e}")))?
+        } else {
+            relative
+        };
         let contents = match source {
-            Source::Template(name) => engine
-                .render(name, &context)
-                .map_err(|e| Error::Internal(format!("{name}: {e}")))?
+            Source::Template(file) => engine
+                .render_with_context(name(file), &context)
+                .map_err(|e| Error::Internal(format!("{}: {e}", name(file))))?
                 .into_bytes(),
-            Source::Verbatim(bytes) => bytes.to_vec(),
+            Source::Verbatim(file) => file.contents().to_vec(),
         };
         let executable = contents.starts_with(b"#!");
         files.push(PlannedFile {
@@ -96,9 +116,19 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
 
 /// Where an output file's contents come from.
 enum Source<'t> {
-    /// A registered Handlebars template, by name.
-    Template(&'t str),
-    Verbatim(&'t [u8]),
+    /// A Handlebars template, registered under [`name`].
+    Template(&'t include_dir::File<'t>),
+    Verbatim(&'t include_dir::File<'t>),
+}
+
+/// An embedded file's name: its path under `templates/`.
+fn name<'t>(file: &'t include_dir::File<'t>) -> &'t str {
+    file.path().to_str().expect("template paths are UTF-8")
+}
+
+fn text<'t>(file: &'t include_dir::File<'t>) -> Result<&'t str, Error> {
+    file.contents_utf8()
+        .ok_or_else(|| Error::Internal(format!("{} is not UTF-8", name(file))))
 }
 
 /// Handlebars as the templates expect it: strict (a missing value is an error), no HTML
@@ -116,52 +146,38 @@ fn engine() -> Handlebars<'static> {
     engine
 }
 
-/// Walks one layer: registers its partials and templates, and records each output file by
-/// its (unrendered) output path relative to the layer, overriding earlier layers.
+/// Walks one layer: records each output file by its (unrendered) output path relative to the
+/// layer, and each partial by name, overriding earlier layers.
 fn collect<'t>(
     dir: &'t Dir<'t>,
     layer_root: &std::path::Path,
-    engine: &mut Handlebars<'static>,
     sources: &mut BTreeMap<String, Source<'t>>,
-) -> Result<(), Error> {
+    partials: &mut BTreeMap<&'t str, &'t include_dir::File<'t>>,
+) {
     for file in dir.files() {
-        let full = file.path().to_str().expect("template paths are UTF-8");
-        let text = || {
-            file.contents_utf8()
-                .ok_or_else(|| Error::Internal(format!("{full} is not UTF-8")))
-        };
         let relative = file
             .path()
             .strip_prefix(layer_root)
             .expect("files lie under their layer")
             .to_str()
-            .expect("template paths are UTF-8")
-            .replace('\\', "/");
+            .expect("template paths are UTF-8");
         if let Some(partial) = relative.strip_prefix(&format!("{PARTIALS}/")) {
-            let name = partial.strip_suffix(TEMPLATE_SUFFIX).unwrap_or(partial);
-            engine
-                .register_partial(name, text()?)
-                .map_err(|e| Error::Internal(format!("{full}: {e}")))?;
+            partials.insert(
+                partial.strip_suffix(TEMPLATE_SUFFIX).unwrap_or(partial),
+                file,
+            );
             continue;
         }
         // Keyed by the output path, so a later layer overrides a file whether or not
         // either of them is a template.
         match relative.strip_suffix(TEMPLATE_SUFFIX) {
-            Some(output) => {
-                engine
-                    .register_template_string(full, text()?)
-                    .map_err(|e| Error::Internal(format!("{full}: {e}")))?;
-                sources.insert(output.to_owned(), Source::Template(full));
-            }
-            None => {
-                sources.insert(relative, Source::Verbatim(file.contents()));
-            }
-        }
+            Some(output) => sources.insert(output.to_owned(), Source::Template(file)),
+            None => sources.insert(relative.to_owned(), Source::Verbatim(file)),
+        };
     }
     for sub in dir.dirs() {
-        collect(sub, layer_root, engine, sources)?;
+        collect(sub, layer_root, sources, partials);
     }
-    Ok(())
 }
 
 /// What templates see. Every field is documented because template authors read it.

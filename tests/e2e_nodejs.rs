@@ -1,18 +1,23 @@
-//! End to end for the Node.js family: generate a project, lay its image out on this machine the
-//! way its Dockerfile says (every stage's WORKDIR, COPY and RUN in order, image paths under a
-//! temporary root, the host's node standing in for the image's), start it as ENTRYPOINT + CMD
-//! say against the Runtime API emulator, and send it every event in `events/`.
+//! End to end for the Node.js family, under AWS's Runtime Interface Emulator (tests/support/rie.rs):
+//! generate a project, add a second source module the handler imports (the Dockerfile must carry
+//! it without edits), replay its Dockerfile on this machine (every stage's WORKDIR, COPY and RUN
+//! in order: the build stage under one root, the final stage under the image's), run ENTRYPOINT +
+//! CMD under the emulator as an unprivileged user on a read-only file system, and check every
+//! event in `events/`, a failing handler's error, and Lambda's logging controls.
 //!
 //! Stand-ins, because this machine (and CI) has Node.js 20 only and nodejs.org is out of reach:
-//! - every project runs on the host's Node.js 20, whatever runtime it targets;
+//! - the image's node (`/usr/local/bin/node`, `/var/lang/bin/node` on the AWS base) is the
+//!   host's Node.js 20, whatever runtime the project targets;
 //! - aws-lambda-ric 4.x needs Node.js 22 or newer, so projects that pin it (nodejs22.x and
-//!   newer) run aws-lambda-ric 3.3.0 instead, behind a shim at 4.x's entry point
-//!   (`index.mjs`) that keeps 4.x's contract: the handler comes from `_HANDLER` and the code
-//!   from `LAMBDA_TASK_ROOT`, the arguments are ignored. 3.3.0 itself takes the handler from
-//!   its first argument and the code from the working directory. The nodejs20.x (and
-//!   nodejs18.x) alternative-base projects pin 3.3.0 and run exactly as generated;
-//! - the AWS base image brings its own client: the open-source one stands in for it, so the
-//!   handler string and the files are proven, not the image's bootstrap.
+//!   newer) run aws-lambda-ric 3.3.0 instead, behind a shim at 4.x's entry point (`index.mjs`)
+//!   that keeps 4.x's contract: the handler comes from `_HANDLER` and the code from
+//!   `LAMBDA_TASK_ROOT`, the arguments are ignored. 3.3.0 itself takes the handler from its
+//!   first argument and the code from the working directory. The nodejs20.x (and nodejs18.x)
+//!   alternative-base projects pin 3.3.0 and run exactly as generated;
+//! - the AWS base image brings its own runtime in /var/runtime, started by its bootstrap: the
+//!   open-source client stands in for it there, so the handler string, the files and the logging
+//!   behaviour of the client are proven, not the image's own runtime. Both implement Lambda's
+//!   advanced logging controls by patching `console`.
 //!
 //! aws-lambda-ric compiles native code (curl, aws-lambda-cpp, a node-gyp addon: autoconf,
 //! automake, libtool, cmake, make, g++, python3) for minutes, so it is built once per machine
@@ -23,45 +28,54 @@
 mod support;
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lambda_new::choices::{Architecture, BaseKind};
+use serde_json::Value;
 use support::dockerfile::{self, Copy, Step};
-use support::e2e::{self, Client, Image};
-
-/// Generous: the client starts in well under a second, but CI machines are slow.
-const WAIT: Duration = Duration::from_secs(30);
+use support::e2e::{event_files, is_aws_base};
+use support::rie::{self, AWS_BASE, Base, Image, Rie};
 
 /// The newest aws-lambda-ric that runs on Node.js 20 (4.x needs Node.js 22).
 const STAND_IN_RIC: &str = "3.3.0";
 
+/// The official node images set no ENTRYPOINT that matters here (the Dockerfile sets its own)
+/// and work in /.
+const NODE_IMAGE: Base<'static> = Base {
+    entrypoint: &[],
+    workdir: "/",
+    env: &[],
+};
+
 #[test]
-fn aws_base_javascript_projects_answer_their_events() {
-    answers_its_events(BaseKind::Aws, "javascript");
+fn aws_base_javascript_projects_run_under_the_emulator() {
+    runs_under_the_emulator(BaseKind::Aws, "javascript");
 }
 
 #[test]
-fn aws_base_typescript_projects_answer_their_events() {
-    answers_its_events(BaseKind::Aws, "typescript");
+fn aws_base_typescript_projects_run_under_the_emulator() {
+    runs_under_the_emulator(BaseKind::Aws, "typescript");
 }
 
 #[test]
-fn alternative_base_javascript_projects_answer_their_events() {
-    answers_its_events(BaseKind::Alternative, "javascript");
+fn alternative_base_javascript_projects_run_under_the_emulator() {
+    runs_under_the_emulator(BaseKind::Alternative, "javascript");
 }
 
 #[test]
-fn alternative_base_typescript_projects_answer_their_events() {
-    answers_its_events(BaseKind::Alternative, "typescript");
+fn alternative_base_typescript_projects_run_under_the_emulator() {
+    runs_under_the_emulator(BaseKind::Alternative, "typescript");
 }
 
 /// Every Node.js runtime of the catalog (deprecated ones too), on this machine's architecture.
-fn answers_its_events(base: BaseKind, language: &str) {
+fn runs_under_the_emulator(base: BaseKind, language: &str) {
     if !support::require_tool("node", "runs the generated handler")
         || !support::require_tool("npm", "installs the dependencies and the client")
+        || !rie::available()
     {
         return;
     }
@@ -76,18 +90,27 @@ fn answers_its_events(base: BaseKind, language: &str) {
     assert!(!combos.is_empty(), "the catalog has no Node.js {language}");
     for combo in combos {
         let started = Instant::now();
+        let label = combo.label();
         let mut args = vec!["my-fn".to_string()];
         args.extend(combo.args());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (tmp, project) = support::generate(&args);
-        let Some(built) = Built::build(&project.join("function"), tmp.path()) else {
+        let function = project.join("function");
+        add_second_module(&function, language);
+        let Some(built) = Built::build(&function, tmp.path()) else {
             return; // a build tool is missing: skipped (require_tool said why)
         };
-        check_events(&built.image, &project, &combo.label());
-        check_failure(&built.image, &combo.label());
+
+        let rie = built.image.start();
+        for (what, payload, name) in &event_files(&project) {
+            rie.assert_greets(&format!("{label}: {what}"), payload, name);
+        }
+        assert_logs_greeting(&rie, &label);
+        drop(rie);
+        check_logging_controls(&built, &project, &label);
+        check_failure(&built, &label);
         eprintln!(
-            "{}: ran end to end in {:.1?}{}",
-            combo.label(),
+            "{label}: ran under aws-lambda-rie in {:.1?}{}",
             started.elapsed(),
             match &built.stand_in {
                 Some(pinned) => {
@@ -99,32 +122,111 @@ fn answers_its_events(base: BaseKind, language: &str) {
     }
 }
 
-fn check_events(image: &Image, project: &Path, label: &str) {
-    let client = start(image, &image.cmd);
-    for (what, payload, name) in &e2e::event_files(project) {
-        client.assert_greets(&format!("{label}: {what}"), payload, name);
+/// What a user does first: moves the greeting into a module of its own under src/ that the
+/// handler imports. The answers stay the same, so every later check also proves the module
+/// reached the image.
+fn add_second_module(function: &Path, language: &str) {
+    let (extension, signature) = match language {
+        "typescript" => ("ts", "(name: string): string"),
+        _ => ("js", "(name)"),
+    };
+    fs::write(
+        function.join(format!("src/greeting.{extension}")),
+        format!("export const greeting = {signature} => `Hello, ${{name}}!`;\n"),
+    )
+    .unwrap();
+    let handler = function.join(format!("src/index.{extension}"));
+    let text = fs::read_to_string(&handler).unwrap();
+    let body = "message: `Hello, ${name}!`";
+    assert!(text.contains(body), "{}: {text}", handler.display());
+    let text = format!(
+        "import {{ greeting }} from './greeting.js';\n{}",
+        text.replace(body, "message: greeting(name)")
+    );
+    fs::write(&handler, text).unwrap();
+}
+
+/// The default logging (text, every level): the handler's `console.info` line reaches the log.
+fn assert_logs_greeting(rie: &Rie, label: &str) {
+    let lines = rie.function_lines();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("INFO") && l.contains("Greeting Lambda")),
+        "{label}: no INFO line greeting Lambda in the function's output:\n{}",
+        rie.output()
+    );
+}
+
+/// Lambda's advanced logging controls: JSON format at level INFO logs the greeting as a JSON
+/// record; at level WARN nothing of INFO appears. Every line the function writes is JSON.
+fn check_logging_controls(built: &Built, project: &Path, label: &str) {
+    let image = &built.image;
+    let payload = fs::read(project.join("events/event.json")).unwrap();
+    for (level, greets) in [("INFO", true), ("WARN", false)] {
+        let env = [
+            ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ("AWS_LAMBDA_LOG_LEVEL", level),
+        ];
+        let rie = image.start_with(&image.cmd, &env);
+        rie.assert_greets(
+            &format!("{label}: JSON logs at {level}"),
+            &payload,
+            "Lambda",
+        );
+        let records = built.json_lines(&rie, label);
+        let greetings: Vec<_> = records
+            .iter()
+            .filter(|r| r["message"] == "Greeting Lambda")
+            .collect();
+        if greets {
+            let [record] = greetings.as_slice() else {
+                panic!("{label}: one JSON greeting at {level}:\n{}", rie.output())
+            };
+            assert_eq!(record["level"], "INFO", "{label}: {record}");
+            assert!(record["requestId"].is_string(), "{label}: {record}");
+        } else {
+            assert!(
+                greetings.is_empty() && records.iter().all(|r| r["level"] != "INFO"),
+                "{label}: INFO logged at level {level}:\n{}",
+                rie.output()
+            );
+        }
     }
 }
 
-/// A handler that throws: the client reports it to the error endpoint.
-fn check_failure(image: &Image, label: &str) {
+/// A handler that throws: the emulator answers with its error, and the client logs it (as a
+/// JSON record at level ERROR, with JSON logs at level WARN).
+fn check_failure(built: &Built, label: &str) {
+    let image = &built.image;
+    let failing = image.path("/var/task/failing.mjs");
     fs::write(
-        image.host_path("/var/task/failing.mjs"),
+        &failing,
         "export const handler = async () => {\n  throw new TypeError('boom');\n};\n",
     )
     .unwrap();
-    let client = start(image, &["failing.handler".to_string()]);
+    let env = [
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+        ("AWS_LAMBDA_LOG_LEVEL", "WARN"),
+    ];
+    let rie = image.start_with(&["failing.handler".to_string()], &env);
     // The Node.js clients name the stack `trace` (not `stackTrace`, as other languages').
-    let error_type = client.assert_raises(
+    rie.assert_raises(
         &format!("{label}: the failing handler"),
         b"{}",
         ("TypeError", "boom"),
         "trace",
         "failing.mjs",
     );
-    // 3.x posts invocation errors through its native client (aws-lambda-cpp), which sends
-    // no Lambda-Runtime-Function-Error-Type header: the emulator says Unhandled, as Lambda.
-    assert_eq!(error_type, "Unhandled", "{label}: the error-type header");
+    let records = built.json_lines(&rie, label);
+    assert!(
+        records
+            .iter()
+            .any(|r| r["level"] == "ERROR" && r.to_string().contains("boom")),
+        "{label}: the error is not logged as a JSON ERROR record:\n{}",
+        rie.output()
+    );
+    fs::remove_file(failing).unwrap();
 }
 
 #[test]
@@ -156,72 +258,50 @@ fn instructions_keep_their_order_per_stage() {
     assert!(matches!(last.as_slice(), [Step::Other]), "{last:?}");
 }
 
-/// Runs ENTRYPOINT + `cmd` (exactly the handler) as Lambda would, against a fresh emulator
-/// (one per client, like a sandbox).
-fn start(image: &Image, cmd: &[String]) -> Client {
-    let [handler] = cmd else {
-        panic!("CMD must be exactly the handler: {cmd:?}")
-    };
-    let program = image.host_paths(&image.entrypoint[0]).into();
-    let log = image
-        .root
-        .with_file_name(format!("client-{}.log", handler.replace('.', "-")));
-    image.start_as(program, cmd, log, WAIT)
-}
-
-/// The final stage of a generated Dockerfile laid out on this machine, and the client
-/// version standing in for the one it pins, if any.
+/// A generated Dockerfile replayed on this machine: the build stages under one root, the final
+/// stage under the image's; and the client version standing in for the one it pins, if any.
 struct Built {
+    /// The build stages' file system: image path `/x` is `build_root/x`.
+    build_root: PathBuf,
     image: Image,
     /// The aws-lambda-ric version the Dockerfile pins, when another one stands in for it.
     stand_in: Option<String>,
+    /// The aws-lambda-ric version that runs.
+    running: String,
 }
 
 impl Built {
-    /// Does what the Dockerfile in `context` does, on this machine, under `tmp/rootfs`; `None`
-    /// when a tool it needs is missing (and the test is skipped). The image's node is the
-    /// host's; paths into the folders the image has are under the root, other absolute paths
-    /// (system ones such as /bin/sh) stay.
+    /// Does what the Dockerfile in `context` does, on this machine, under `tmp`; `None` when a
+    /// tool it needs is missing (and the test is skipped).
     fn build(context: &Path, tmp: &Path) -> Option<Built> {
         let text = fs::read_to_string(context.join("Dockerfile")).unwrap();
         let stages = dockerfile::parse(&text);
         let last = stages.last().expect("a FROM");
-        // What the AWS base image brings: its ENTRYPOINT /lambda-entrypoint.sh sets _HANDLER
-        // from CMD and starts its own client from /var/runtime, in /var/task. The open-source
-        // client (the version the alternative base pins, or its stand-in) takes that place,
-        // behind an entry point that reads _HANDLER and LAMBDA_TASK_ROOT as that bootstrap
-        // does. The alternative base's entry script must export _HANDLER itself.
-        let aws_env = [
-            ("LAMBDA_TASK_ROOT", "/var/task"),
-            ("LAMBDA_RUNTIME_DIR", "/var/runtime"),
-        ];
-        let aws_client = ["/usr/local/bin/node", "/var/runtime/index.mjs"];
-        let mut image = Image::new(last, &tmp.join("rootfs"), &aws_client, &aws_env);
+        let aws = is_aws_base(last);
+        let base = if aws { &AWS_BASE } else { &NODE_IMAGE };
+        let mut image = Image::new(last, &tmp.join("image"), base);
         let node = support::which("node").expect("node is on PATH");
-        image.stand_ins = vec![("/usr/local/bin/node".to_string(), node)];
-        image.keep_system_paths = true;
-        image.handler_env = e2e::is_aws_base(last);
+        if !aws {
+            image.stand_in("/usr/local/bin/node", &node);
+        }
         let mut built = Built {
+            build_root: tmp.join("build"),
             image,
             stand_in: None,
+            running: String::new(),
         };
-        if e2e::is_aws_base(last) {
-            let pinned = ric_version(&alternative_dockerfile(context));
-            let version = built.runnable(&pinned);
-            let client = ric(&version, &[])?;
-            let runtime = built.image.host_path("/var/runtime");
-            copy_dir(&client.join("node_modules/aws-lambda-ric"), &runtime, true);
-            for built_only in ["deps", "src"] {
-                let _ = fs::remove_dir_all(runtime.join(built_only));
-            }
-            built.shim("/var/runtime");
+        if aws {
+            built.lay_out_aws_runtime(context, &node)?;
         }
 
-        // Every stage's instructions, in order, on one shared root: a `--from` copy of a
-        // folder onto itself has nothing to do.
-        for (stage, steps) in stages.iter().zip(dockerfile::instructions(&text)) {
+        let steps = dockerfile::instructions(&text);
+        for (index, (stage, steps)) in stages.iter().zip(steps).enumerate() {
+            let root = match index + 1 == stages.len() {
+                true => built.image.root.clone(),
+                false => built.build_root.clone(),
+            };
             // The AWS base images work in /var/task; Docker's default is /.
-            let mut workdir = match e2e::is_aws_base(stage) {
+            let mut workdir = match is_aws_base(stage) {
                 true => "/var/task".to_string(),
                 false => "/".to_string(),
             };
@@ -230,62 +310,90 @@ impl Built {
                 match step {
                     Step::Workdir(dir) => {
                         workdir = absolute(&workdir, &dir);
-                        fs::create_dir_all(built.image.host_path(&workdir)).unwrap();
+                        fs::create_dir_all(under(&root, &workdir)).unwrap();
                     }
-                    Step::Copy(copy) => built.copy(context, &workdir, &copy),
+                    Step::Copy(copy) => built.copy(context, &root, &workdir, &copy),
                     Step::Run(run) => {
                         for command in run.split("&&") {
-                            built.run(command, &workdir, &mut apt_packages)?;
+                            built.run(&root, command, &workdir, &mut apt_packages)?;
                         }
                     }
                     Step::Other => {}
                 }
             }
         }
-        built.map_entry_script();
         Some(built)
+    }
+
+    /// What the AWS base image brings: its Node.js at /var/lang/bin/node, and its runtime in
+    /// /var/runtime started by /var/runtime/bootstrap (behind /lambda-entrypoint.sh, which
+    /// exports CMD as `_HANDLER`). The open-source client, the version the alternative base
+    /// pins (or its stand-in), takes the runtime's place, behind 4.x's contract.
+    fn lay_out_aws_runtime(&mut self, context: &Path, node: &Path) -> Option<()> {
+        self.image.stand_in("/var/lang/bin/node", node);
+        self.image.write_aws_entrypoint();
+        let pinned = ric_version(&alternative_dockerfile(context));
+        let version = self.runnable(&pinned);
+        let client = ric(&version, &[])?;
+        let runtime = self.image.path("/var/runtime");
+        copy_dir(&client.join("node_modules/aws-lambda-ric"), &runtime, true);
+        for built_only in ["deps", "src"] {
+            let _ = fs::remove_dir_all(runtime.join(built_only));
+        }
+        write_shim(&runtime);
+        let bootstrap = runtime.join("bootstrap");
+        fs::write(
+            &bootstrap,
+            "#!/bin/sh\n# Stand-in for the image's bootstrap: its Node.js runs its runtime.\n\
+             exec /var/lang/bin/node /var/runtime/index.mjs\n",
+        )
+        .unwrap();
+        fs::set_permissions(&bootstrap, fs::Permissions::from_mode(0o755)).unwrap();
+        Some(())
     }
 
     /// The client version to run for `pinned`: itself, or the stand-in on a Node.js it
     /// does not support.
     fn runnable(&mut self, pinned: &str) -> String {
         let major: u32 = pinned.split('.').next().unwrap().parse().unwrap();
-        if major >= 4 && node_major() < 22 {
+        self.running = if major >= 4 && node_major() < 22 {
             self.stand_in = Some(pinned.to_string());
             STAND_IN_RIC.to_string()
         } else {
             pinned.to_string()
-        }
+        };
+        self.running.clone()
     }
 
-    /// With a 3.x client standing in for 4.x: 4.x's entry point, with 4.x's contract (handler
-    /// from `_HANDLER`, code from `LAMBDA_TASK_ROOT`, arguments ignored) on 3.x's, which
-    /// takes the handler from its first argument and the code from the working directory.
-    fn shim_4x(&self, client_dir: &str) {
-        if self.stand_in.is_some() {
-            self.shim(client_dir);
-        }
+    /// Every line the function wrote, as JSON; panics on one that is not. aws-lambda-ric 3.x
+    /// (only) prints `Executing 'HANDLER' in function directory 'DIR'` before it patches
+    /// `console`, whatever the log format: that line is left out for it.
+    fn json_lines(&self, rie: &Rie, label: &str) -> Vec<Value> {
+        let banner = |line: &str| self.running.starts_with("3.") && line.starts_with("Executing '");
+        rie.function_lines()
+            .iter()
+            .filter(|line| !banner(line))
+            .map(|line| {
+                serde_json::from_str(line).unwrap_or_else(|e| {
+                    panic!(
+                        "{label}: a log line is not JSON ({e}): {line}\n{}",
+                        rie.output()
+                    )
+                })
+            })
+            .collect()
     }
 
-    /// Writes the 4.x-contract entry point `index.mjs` over a 3.x client in `client_dir`.
-    fn shim(&self, client_dir: &str) {
-        fs::write(
-            self.image.host_path(client_dir).join("index.mjs"),
-            "// Test stand-in: aws-lambda-ric 3.x behind 4.x's entry point and contract.\n\
-             process.argv.splice(2, Infinity, process.env._HANDLER);\n\
-             process.chdir(process.env.LAMBDA_TASK_ROOT);\n\
-             await import('./bin/index.mjs');\n",
-        )
-        .unwrap();
-    }
-
-    /// COPY: from the build context, or (`--from`) from the shared root.
-    fn copy(&self, context: &Path, workdir: &str, copy: &Copy) {
+    /// COPY: from the build context, or (`--from`) from the build stages' root, into `root`.
+    fn copy(&self, context: &Path, root: &Path, workdir: &str, copy: &Copy) {
         let dest = absolute(workdir, &copy.dest);
         for source in &copy.sources {
             let (from, to) = match &copy.from {
-                Some(_) => (self.image.host_path(source), self.image.host_path(&dest)),
-                None => (context.join(source), self.image.host_path(&dest)),
+                Some(_) => (
+                    under(&self.build_root, &absolute(workdir, source)),
+                    under(root, &dest),
+                ),
+                None => (context.join(source), under(root, &dest)),
             };
             if from == to {
                 continue;
@@ -300,8 +408,14 @@ impl Built {
         }
     }
 
-    /// One `&&`-separated command of a RUN, in `workdir`, with image paths mapped.
-    fn run(&mut self, command: &str, workdir: &str, apt_packages: &mut Vec<String>) -> Option<()> {
+    /// One `&&`-separated command of a RUN, in `workdir` under `root`, with image paths mapped.
+    fn run(
+        &mut self,
+        root: &Path,
+        command: &str,
+        workdir: &str,
+        apt_packages: &mut Vec<String>,
+    ) -> Option<()> {
         let words: Vec<&str> = command.split_whitespace().collect();
         match words.as_slice() {
             // The build tools: this machine must have them (checked when they are needed).
@@ -318,14 +432,11 @@ impl Built {
                     let path = absolute(workdir, path);
                     match path.strip_suffix("/*") {
                         Some(dir) => {
-                            for entry in fs::read_dir(self.image.host_path(dir))
-                                .into_iter()
-                                .flatten()
-                            {
+                            for entry in fs::read_dir(under(root, dir)).into_iter().flatten() {
                                 remove(&entry.unwrap().path());
                             }
                         }
-                        None => remove(&self.image.host_path(&path)),
+                        None => remove(&under(root, &path)),
                     }
                 }
             }
@@ -337,52 +448,48 @@ impl Built {
                 let pinned = ric_version(command);
                 let version = self.runnable(&pinned);
                 let built = ric(&version, apt_packages)?;
-                let prefix = absolute(workdir, &prefix);
-                copy_dir(&built, &self.image.host_path(&prefix), true);
-                self.shim_4x(&format!("{prefix}/node_modules/aws-lambda-ric"));
+                let prefix = under(root, &absolute(workdir, &prefix));
+                copy_dir(&built, &prefix, true);
+                if self.stand_in.is_some() {
+                    write_shim(&prefix.join("node_modules/aws-lambda-ric"));
+                }
             }
             ["npm", rest @ ..] => {
                 // Every absolute path is the image's (e.g. `--cache /tmp/npm-cache`).
                 let args: Vec<String> = rest
                     .iter()
                     .map(|w| match w.starts_with('/') {
-                        true => self.image.host_path(w).to_string_lossy().into_owned(),
+                        true => under(root, w).to_string_lossy().into_owned(),
                         false => w.to_string(),
                     })
                     .collect();
-                npm(&self.image.host_path(workdir), &args);
+                npm(&under(root, workdir), &args);
             }
             _ => panic!("RUN step `{command}` is not one this test knows how to run"),
         }
         Some(())
     }
+}
 
-    /// The entry script, if ENTRYPOINT is one: image paths in it mapped to this machine
-    /// (`/usr/local/bin/node` to the host's node, paths into the image's folders under
-    /// the root).
-    fn map_entry_script(&self) {
-        let Some(program) = self.image.entrypoint.first() else {
-            return;
-        };
-        let script = self.image.host_path(program);
-        let Ok(text) = fs::read_to_string(&script) else {
-            return; // not a file of the image: node itself (the AWS base)
-        };
-        assert!(text.starts_with("#!"), "{program} is a script");
-        let mapped: Vec<String> = text
-            .split_inclusive(['\n', ' ', '"', '\''])
-            .map(|token| {
-                let end = token.len() - token.ends_with(['\n', ' ', '"', '\'']) as usize;
-                let (path, tail) = token.split_at(end);
-                if path.starts_with('/') && !token.starts_with("#!") {
-                    format!("{}{tail}", self.image.host_paths(path))
-                } else {
-                    token.to_string()
-                }
-            })
-            .collect();
-        fs::write(&script, mapped.concat()).unwrap();
-    }
+/// Writes 4.x's entry point `index.mjs`, with 4.x's contract (handler from `_HANDLER`, code from
+/// `LAMBDA_TASK_ROOT`, arguments ignored), over the 3.x client in `client`, which takes the
+/// handler from its first argument and the code from the working directory.
+fn write_shim(client: &Path) {
+    let shim = client.join("index.mjs");
+    let _ = fs::remove_file(&shim); // never write through a hard link into the cache
+    fs::write(
+        shim,
+        "// Test stand-in: aws-lambda-ric 3.x behind 4.x's entry point and contract.\n\
+         process.argv.splice(2, Infinity, process.env._HANDLER);\n\
+         process.chdir(process.env.LAMBDA_TASK_ROOT);\n\
+         await import('./bin/index.mjs');\n",
+    )
+    .unwrap();
+}
+
+/// Image path `path` (absolute) in the file system laid out under `root`.
+fn under(root: &Path, path: &str) -> PathBuf {
+    root.join(path.trim_start_matches('/'))
 }
 
 /// The alternative-base Dockerfile for the same runtime and language as the project in

@@ -1,10 +1,13 @@
 //! Generated Go projects. Every runtime, base kind and architecture gets the same Go code and
-//! the same build stage (checked first), so the code is tested once: the commands the README
-//! gives (`go test`, `go vet`, `gofmt -l`), `go mod tidy -diff` (go.mod and go.sum complete
-//! and minimal), then the Dockerfile's build stage run on this machine and the binary it
-//! makes started as each base kind's final stage says (the AWS base through a stand-in for
-//! its /lambda-entrypoint.sh) against the Runtime API emulator with the project's events and
-//! one malformed event.
+//! the same build stage (checked first), so the code is tested once: the README's commands as
+//! written (`go test`, `go vet`, `gofmt -l`, on the toolchain go.mod asks for), `go mod tidy
+//! -diff` (go.mod and go.sum complete and minimal), then, with a package of the user's own
+//! added, the Dockerfile's build stage run on this machine from the build context its
+//! `.dockerignore` lets through, and the binary it makes started as each base kind's final
+//! stage says (the AWS base through a stand-in for its /lambda-entrypoint.sh) under AWS's
+//! Runtime Interface Emulator, as uid 65534 on a read-only file system but /tmp
+//! (tests/support/rie.rs), with the project's events, one malformed event, and Lambda's
+//! logging controls.
 //!
 //! Go's module and build caches stay at their defaults in the user's home, shared with every
 //! other Go build there, so only the first run downloads and compiles the dependencies.
@@ -13,16 +16,24 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lambda_new::choices::BaseKind;
-use support::dockerfile::{self, Stage};
-use support::e2e::{self, Image};
+use serde_json::{Value, json};
+use support::build_context::BuildContext;
+use support::dockerfile::{self, Stage, Step};
+use support::e2e;
+use support::rie::{self, Base, Image};
 
-/// Generous: the binary starts in milliseconds, but CI machines are slow.
-const WAIT: Duration = Duration::from_secs(30);
+/// What the alternative base image (slim Debian) brings: nothing the function uses but
+/// Docker's PATH.
+const DEBIAN: Base<'static> = Base {
+    entrypoint: &[],
+    workdir: "/",
+    env: &[],
+};
 /// Where the build stage writes the binary, relative to its WORKDIR.
 const BINARY: &str = "bootstrap";
 
@@ -35,10 +46,6 @@ fn run(cmd: &mut Command) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
-}
-
-fn go(dir: &Path, args: &[&str]) -> String {
-    run(Command::new("go").args(args).current_dir(dir))
 }
 
 /// The build stage and the last stage, the image that runs.
@@ -92,12 +99,12 @@ fn every_combination_builds_the_same_code_into_the_path_its_image_runs() {
             "{label}: the build stage writes {BINARY}: {:?}",
             build.runs
         );
+        let binary = [format!("{workdir}/{BINARY}")];
         let copy = last
             .copies
             .iter()
-            .find(|c| c.from.as_deref() == Some("build"))
-            .unwrap_or_else(|| panic!("{label}: the final stage copies from the build stage"));
-        assert_eq!(copy.sources, [format!("{workdir}/{BINARY}")], "{label}");
+            .find(|c| c.from.as_deref() == Some("build") && c.sources == binary)
+            .unwrap_or_else(|| panic!("{label}: the final stage copies the binary"));
 
         // Where the image looks for it. CMD is one element (the AWS base image's entry point
         // script requires exactly one argument) and every path is absolute.
@@ -118,6 +125,15 @@ fn every_combination_builds_the_same_code_into_the_path_its_image_runs() {
             BaseKind::Alternative => {
                 assert_eq!(last.entrypoint, Some(vec![copy.dest.clone()]), "{label}");
                 assert!(copy.dest.starts_with('/'), "{label}");
+                // Slim Debian has no CA certificates: the build image's serve HTTPS calls.
+                let bundle = "/etc/ssl/certs/ca-certificates.crt";
+                assert!(
+                    last.copies
+                        .iter()
+                        .any(|c| c.sources == [bundle] && c.dest == bundle),
+                    "{label}: {:?}",
+                    last.copies
+                );
             }
         }
 
@@ -137,6 +153,35 @@ fn every_combination_builds_the_same_code_into_the_path_its_image_runs() {
     }
 }
 
+/// The exact Go toolchain the README names for machines with `GOTOOLCHAIN=local` (as this
+/// project's are): go.mod asks for a newer Go than theirs.
+fn toolchain() -> String {
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let family = catalog.families.iter().find(|f| f.id == "go").unwrap();
+    family.vars["go_toolchain"].as_str().unwrap().to_string()
+}
+
+/// `GOTOOLCHAIN` as the README says, and that toolchain's `go` and `gofmt` first on PATH.
+fn go_env() -> Vec<(&'static str, String)> {
+    let toolchain = toolchain();
+    let goroot = run(Command::new("go")
+        .args(["env", "GOROOT"])
+        .env("GOTOOLCHAIN", &toolchain));
+    let path = std::env::var("PATH").unwrap();
+    vec![
+        ("GOTOOLCHAIN", toolchain),
+        ("PATH", format!("{}/bin:{path}", goroot.trim())),
+    ]
+}
+
+/// The first `sh` block of the README's `## Test` section, one command per line.
+fn readme_test_commands(readme: &str) -> Vec<String> {
+    let section = &readme[readme.find("\n## Test\n").expect("a Test section")..];
+    let block = section.split("```sh\n").nth(1).expect("a sh block");
+    let block = &block[..block.find("```").unwrap()];
+    block.lines().map(str::to_string).collect()
+}
+
 #[test]
 fn generated_project_passes_its_tests_and_linters() {
     if !support::require_tool("go", "tests and lints the generated Go projects") {
@@ -151,9 +196,31 @@ fn generated_project_passes_its_tests_and_linters() {
         dockerfile.contains("FROM public.ecr.aws/lambda/provided:al2023\n"),
         "{dockerfile}"
     );
+    let env = go_env();
 
-    // The README's commands.
-    let tests = go(&function, &["test", "-v", "./..."]);
+    // The README's commands, as written, from the project's root, with the toolchain it
+    // tells a machine like this one to export.
+    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("`export GOTOOLCHAIN={}`", toolchain())),
+        "{readme}"
+    );
+    let commands = readme_test_commands(&readme);
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    for command in &commands {
+        let output = run(Command::new("sh")
+            .args(["-c", command])
+            .current_dir(&project)
+            .envs(env.clone()));
+        if command.starts_with("gofmt -l") {
+            assert_eq!(output, "", "gofmt -l lists files that need formatting");
+        }
+    }
+    // Every test case ran.
+    let tests = run(Command::new("go")
+        .args(["test", "-v", "./..."])
+        .current_dir(&function)
+        .envs(env.clone()));
     for case in [
         "sample_event",
         "null_query_parameters",
@@ -165,23 +232,102 @@ fn generated_project_passes_its_tests_and_linters() {
             "{tests}"
         );
     }
-    go(&function, &["vet", "./..."]);
-    let unformatted = run(Command::new("gofmt")
-        .args(["-l", "."])
-        .current_dir(&function));
-    assert_eq!(unformatted, "", "gofmt -l lists files that need formatting");
     // go.mod and go.sum as `go mod tidy` would leave them: nothing missing, nothing unused.
-    go(&function, &["mod", "tidy", "-diff"]);
+    run(Command::new("go")
+        .args(["mod", "tidy", "-diff"])
+        .current_dir(&function)
+        .envs(env));
     println!("Go project tested in {:.1?}", started.elapsed());
 }
 
+#[test]
+fn dockerignore_follows_docker_rules() {
+    let context = tempfile::tempdir().unwrap();
+    fs::write(
+        context.path().join(".dockerignore"),
+        "# comment\n**/*_test.go\n/out\nsub/*.tmp\ndocs\n!docs/keep.md\n",
+    )
+    .unwrap();
+    let context = BuildContext::new(context.path());
+    for (path, included) in [
+        ("main.go", true),
+        ("main_test.go", false),
+        ("internal/a/a_test.go", false),
+        ("internal/a/a.go", true),
+        ("out", false),
+        ("sub/out", true),
+        ("sub/x.tmp", false),
+        ("sub/deeper/x.tmp", true),
+        ("docs/a/b.md", false),
+        ("docs/keep.md", true),
+    ] {
+        assert_eq!(context.includes(path), included, "{path}");
+    }
+}
+
+/// What a user adds: a package of their own, imported by main.go.
+fn add_package(function: &Path) {
+    let greet = function.join("internal/greet");
+    fs::create_dir_all(&greet).unwrap();
+    fs::write(
+        greet.join("greet.go"),
+        "// Package greet words the answers.\npackage greet\n\n\
+         // Message greets name.\nfunc Message(name string) string {\n\
+         \treturn \"Hello, \" + name + \"!\"\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        greet.join("greet_test.go"),
+        "package greet\n\nimport \"testing\"\n\nfunc TestMessage(t *testing.T) {}\n",
+    )
+    .unwrap();
+    let main = function.join("main.go");
+    let code = fs::read_to_string(&main).unwrap();
+    let changed = code
+        .replace(
+            "\t\"net/http\"\n",
+            "\t\"net/http\"\n\n\t\"my_fn/internal/greet\"\n",
+        )
+        .replace("\"Hello, \" + name + \"!\"", "greet.Message(name)");
+    assert!(changed.contains("greet.Message(name)") && changed.contains("my_fn/internal/greet"));
+    fs::write(main, changed).unwrap();
+}
+
+/// The Dockerfile's build stage done on this machine under `root` (image path `/x` at
+/// `root/x`): the build context as `.dockerignore` lets it through, then each WORKDIR, COPY
+/// and RUN in order, RUN lines through `sh` with the toolchain go.mod asks for. Go's module
+/// and build caches stay at their defaults in the user's home.
+fn build(function: &Path, root: &Path) {
+    let text = fs::read_to_string(function.join("Dockerfile")).unwrap();
+    let context = BuildContext::new(function);
+    let env = go_env();
+    let mut workdir = "/".to_string();
+    for step in &dockerfile::instructions(&text)[0] {
+        match step {
+            Step::Workdir(dir) => {
+                workdir = dir.clone();
+                fs::create_dir_all(root.join(&workdir[1..])).unwrap();
+            }
+            Step::Copy(copy) => context.copy(copy, &workdir, root),
+            Step::Run(line) => {
+                run(Command::new("sh")
+                    .args(["-c", line])
+                    .current_dir(root.join(&workdir[1..]))
+                    .envs(env.clone()));
+            }
+            Step::Other => {}
+        }
+    }
+}
+
 /// The Dockerfile's build stage run once (both base kinds build the same binary the same
-/// way, checked here), then each base's final stage laid out under its own root and started
-/// as that stage says, answering every event in `events/` and rejecting a malformed one.
+/// way, checked here), on the project plus a package of the user's own; then each base's
+/// final stage laid out and run under the RIE as Lambda runs it (tests/support/rie.rs).
 #[test]
 fn built_binary_answers_its_events_on_both_bases() {
     if !support::require_tool("go", "builds the generated Go projects")
         || !support::require_tool("sh", "runs the Dockerfile's RUN lines")
+        || !rie::available()
     {
         return;
     }
@@ -191,57 +337,30 @@ fn built_binary_answers_its_events_on_both_bases() {
     let (_aws_out, aws) = support::generate(&["my-fn", "--runtime", "go", "--base", "aws"]);
     let (_out, project) = support::generate(&["my-fn", "--runtime", "go", "--base", "alternative"]);
     let function = project.join("function");
-    let (build, _) = stages(&fs::read_to_string(function.join("Dockerfile")).unwrap());
+    let (build_stage, _) = stages(&fs::read_to_string(function.join("Dockerfile")).unwrap());
     let (aws_build, _) = stages(&fs::read_to_string(aws.join("function/Dockerfile")).unwrap());
-    assert_eq!(aws_build, build, "both bases build the binary alike");
+    assert_eq!(aws_build, build_stage, "both bases build the binary alike");
 
-    // The build stage's RUN lines, as written, for this machine's platform: the stage runs on
-    // the image's platform, which here is this machine's (the default architecture).
-    for line in &build.runs {
-        run(Command::new("sh").args(["-c", line]).current_dir(&function));
+    // The stage runs on the image's platform, which here is this machine's (the default
+    // architecture).
+    add_package(&function);
+    let build_root = tempfile::tempdir().unwrap();
+    build(&function, build_root.path());
+    let workdir = build_stage.workdir.expect("the build stage sets WORKDIR");
+    let built = build_root.path().join(&workdir[1..]);
+    assert!(built.join("internal/greet/greet.go").is_file());
+    for test in ["main_test.go", "internal/greet/greet_test.go"] {
+        assert!(!built.join(test).exists(), "{test} stays out of the build");
     }
-    let build_dir = build.workdir.expect("the build stage sets WORKDIR");
-    let binary = function.join(BINARY);
-    assert_static_elf_for_this_machine(&fs::read(&binary).unwrap());
+    assert_static_elf_for_this_machine(&fs::read(built.join(BINARY)).unwrap());
     println!("Go binary built in {:.1?}", started.elapsed());
 
     for project in [&aws, &project] {
         let base_started = Instant::now();
         let (_, last) = stages(&fs::read_to_string(project.join("function/Dockerfile")).unwrap());
-        let image = Image::lay_out(&last, &project.join("rootfs"), |source| {
-            let rest = source
-                .strip_prefix(&format!("{build_dir}/"))
-                .unwrap_or_else(|| panic!("{source} lies outside the build stage's WORKDIR"));
-            function.join(rest)
-        });
-        let client = image.start(WAIT);
-        let mut events = e2e::event_files(project);
-        events.push(("{}".into(), b"{}".to_vec(), "world".into()));
-        let null = br#"{"queryStringParameters":null}"#.to_vec();
-        events.push(("null query parameters".into(), null, "world".into()));
-        for (what, payload, name) in &events {
-            client.assert_greets(what, payload, name);
-        }
-        let log = client.log();
-        assert!(
-            log.contains("INFO greeting name=Lambda"),
-            "one log line per request:\n{log}"
-        );
-
-        // aws-lambda-go decodes the event with encoding/json before the handler runs; a field
-        // of the wrong type is reported to /error (not a crash) with the Go error's type name
-        // in the body, and the loop goes on to the next event. It sends no
-        // Lambda-Runtime-Function-Error-Type header there (only as a trailer of streamed
-        // responses), so Lambda, like the emulator, reports `Unhandled`.
-        let (error_type, body) =
-            client.assert_error("a malformed event", br#"{"queryStringParameters": 5}"#);
-        assert_eq!(error_type, "Unhandled", "{body}");
-        assert_eq!(body["errorType"], "UnmarshalTypeError", "{body}");
-        let message = body["errorMessage"].as_str().unwrap_or_default();
-        assert!(message.contains("queryStringParameters"), "{body}");
-        let (what, payload, name) = &events[0];
-        client.assert_greets(what, payload, name);
-        assert!(client.api.init_error().is_none());
+        let root = tempfile::tempdir().unwrap();
+        let image = lay_out(&last, root.path(), build_root.path());
+        invoke(&image, project, &last.from);
         println!(
             "Go image from {}: events answered in {:.1?}",
             last.from,
@@ -249,6 +368,102 @@ fn built_binary_answers_its_events_on_both_bases() {
         );
     }
     println!("Go binary built and invoked in {:.1?}", started.elapsed());
+}
+
+/// The final stage `last` under `root`: its COPYs from the build stage laid out under
+/// `build_root` (the build image's CA certificates: this machine's stand in), and on the AWS
+/// base image the stand-in for its entry point.
+fn lay_out(last: &Stage, root: &Path, build_root: &Path) -> Image {
+    let aws = e2e::is_aws_base(last);
+    let image = Image::new(last, root, if aws { &rie::AWS_BASE } else { &DEBIAN });
+    if aws {
+        image.write_aws_entrypoint();
+    }
+    for copy in &last.copies {
+        assert_eq!(copy.from.as_deref(), Some("build"), "{copy:?}");
+        let [source] = copy.sources.as_slice() else {
+            panic!("one file per COPY: {copy:?}")
+        };
+        let from = match source.starts_with("/etc/ssl/") {
+            true => PathBuf::from(source),
+            false => build_root.join(&source[1..]),
+        };
+        let dest = image.path(&copy.dest);
+        fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        fs::copy(&from, &dest).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    }
+    // Docker makes the WORKDIR (the AWS base images have theirs).
+    fs::create_dir_all(image.path(&image.workdir)).unwrap();
+    image
+}
+
+/// Every event in `events/` and a few more, a malformed one (its error must come back), and
+/// Lambda's logging controls.
+fn invoke(image: &Image, project: &Path, from: &str) {
+    let function = image.start();
+    let mut events = e2e::event_files(project);
+    events.push(("{}".into(), b"{}".to_vec(), "world".into()));
+    let null = br#"{"queryStringParameters":null}"#.to_vec();
+    events.push(("null query parameters".into(), null, "world".into()));
+    for (what, payload, name) in &events {
+        function.assert_greets(what, payload, name);
+    }
+    let lines = function.function_lines();
+    let greetings = lines.iter().filter(|l| {
+        l.contains(" level=INFO message=greeting name=Lambda requestId=")
+            && l.starts_with("timestamp=")
+    });
+    assert_eq!(
+        greetings.count(),
+        1,
+        "{from}: one log line per request:\n{lines:?}"
+    );
+
+    // aws-lambda-go decodes the event with encoding/json before the handler runs; a field of
+    // the wrong type is reported as the invocation's error (not a crash), with the Go error's
+    // type name, and the next event is served. (The emulator answers it with status 200 and no
+    // X-Amz-Function-Error header, as it does lambda_runtime's.)
+    let error = function.invoke_json(br#"{"queryStringParameters": 5}"#);
+    assert_eq!(error["errorType"], "UnmarshalTypeError", "{error}");
+    let message = error["errorMessage"].as_str().unwrap_or_default();
+    assert!(message.contains("queryStringParameters"), "{error}");
+    let (what, payload, name) = &events[0];
+    function.assert_greets(what, payload, name);
+    drop(function);
+
+    // Lambda's advanced logging controls: every line the function writes is JSON, the
+    // greeting's with the invocation's request id; at WARN, no INFO line.
+    let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
+    let function = image.start_with(&image.cmd, &[json]);
+    function.assert_greets(what, payload, name);
+    let request_id = function
+        .output()
+        .lines()
+        .find_map(|l| l.strip_prefix("START RequestId: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_string)
+        .expect("the emulator's START line");
+    let lines = function.function_lines();
+    let records: Vec<Value> = lines
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{from}: {l}: {e}")))
+        .collect();
+    let [record] = records.as_slice() else {
+        panic!("{from}: one line: {lines:?}")
+    };
+    assert_eq!(
+        (&record["level"], &record["message"], &record["requestId"]),
+        (&json!("INFO"), &json!("greeting"), &json!(request_id)),
+        "{record}"
+    );
+    drop(function);
+    let function = image.start_with(&image.cmd, &[json, ("AWS_LAMBDA_LOG_LEVEL", "WARN")]);
+    function.assert_greets(what, payload, name);
+    assert_eq!(
+        function.function_lines(),
+        Vec::<String>::new(),
+        "{from}: at WARN"
+    );
 }
 
 /// A statically linked ELF executable (no program interpreter) for this machine's CPU.

@@ -1,16 +1,19 @@
 //! The Node.js family's generated projects, checked with the machine's Node.js and npm: for
 //! each runtime and language, `npm ci` against the generated lock file, the project's own
-//! `npm test` (Node's built-in runner; for TypeScript after `tsc`), and for TypeScript the
-//! strict type check `npm run typecheck`. The alternative base's entry script gets a shell
-//! syntax check.
+//! `npm test` (Node's built-in runner; for TypeScript after `tsc`), for TypeScript the strict
+//! type check `npm run typecheck` and the proof that `npm test` forgets a deleted test, and
+//! Biome (`npm run lint`, then `npm run format`, which must find nothing to change). The
+//! alternative base's entry script gets a shell syntax check.
 //!
 //! CI has Node.js 20 only (nodejs.org is out of reach), so every project's tests run on
 //! Node.js 20 whatever runtime it targets: the code must stay within what Node.js 20 runs.
 //! npm warns that the package wants a newer Node.js (`engines`); that is expected. These
-//! tests do not build the images or start aws-lambda-ric (no Docker engine here).
+//! tests do not build the images or start aws-lambda-ric (tests/e2e_nodejs.rs does).
 
 mod support;
 
+use std::collections::BTreeMap;
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -50,14 +53,11 @@ fn install_and_test(combo: &support::Combo, project: &Path) {
     if typescript {
         npm(&function, &["run", "typecheck"]);
     }
-    let output = npm(&function, &["test"]);
-    let report = String::from_utf8_lossy(&output.stdout);
-    // TAP (Node 20) prints "# pass 4", the spec reporter (Node 22+) "ℹ pass 4".
-    assert!(
-        report.contains("pass 4") && report.contains("fail 0"),
-        "{}: expected 4 passing tests, got:\n{report}",
-        combo.label()
-    );
+    assert_passes(combo, &function, 4);
+    if typescript {
+        deleted_test_stops_running(combo, &function);
+    }
+    lint_clean(combo, &function);
 
     // The handler string `index.handler` names index.js in /var/task, which the Dockerfile
     // copies from src/ (JavaScript) or dist/src/ (TypeScript), as an ES module.
@@ -72,8 +72,72 @@ fn install_and_test(combo: &support::Combo, project: &Path) {
         combo.label()
     );
     let package: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(function.join("package.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(function.join("package.json")).unwrap()).unwrap();
     assert_eq!(package["type"], "module", "{}: package.json", combo.label());
+}
+
+/// Runs `npm test` and checks that exactly `count` tests ran, all passing; returns the report.
+fn assert_passes(combo: &support::Combo, function: &Path, count: usize) -> String {
+    let output = npm(function, &["test"]);
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    // TAP (Node 20) prints "# pass 4", the spec reporter (Node 22+) "ℹ pass 4".
+    let pass = format!("pass {count}\n");
+    assert!(
+        report.contains(&pass) && report.contains("fail 0\n"),
+        "{}: expected {count} passing tests, got:\n{report}",
+        combo.label()
+    );
+    report
+}
+
+/// TypeScript compiles tests into dist/: a test deleted from test/ must not keep running
+/// from an earlier build.
+fn deleted_test_stops_running(combo: &support::Combo, function: &Path) {
+    let extra = function.join("test/extra.test.ts");
+    fs::write(
+        &extra,
+        "import { test } from 'node:test';\n\ntest('a test about to be deleted', () => {});\n",
+    )
+    .unwrap();
+    let report = assert_passes(combo, function, 5);
+    assert!(report.contains("a test about to be deleted"), "{report}");
+    fs::remove_file(&extra).unwrap();
+    let report = assert_passes(combo, function, 4);
+    assert!(
+        !report.contains("a test about to be deleted"),
+        "{}: the deleted test still ran:\n{report}",
+        combo.label()
+    );
+}
+
+/// Biome: `npm run lint` passes and `npm run format` (its fixes and formatting) changes no
+/// file of the generated project.
+fn lint_clean(combo: &support::Combo, function: &Path) {
+    npm(function, &["run", "lint"]);
+    let before = sources(function);
+    npm(function, &["run", "format"]);
+    assert_eq!(
+        sources(function),
+        before,
+        "{}: `npm run format` rewrote generated files",
+        combo.label()
+    );
+}
+
+/// Every file Biome may rewrite (all but node_modules/ and dist/), by path.
+fn sources(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            if !path.ends_with("node_modules") && !path.ends_with("dist") {
+                files.extend(sources(&path));
+            }
+        } else {
+            files.insert(path.clone(), fs::read(&path).unwrap());
+        }
+    }
+    files
 }
 
 #[test]
@@ -127,7 +191,7 @@ fn alternative_entry_script_is_valid_shell() {
         let project = write(combo, root.path());
         let script = project.join("function/lambda-entrypoint.sh");
         support::run(Command::new("sh").arg("-n").arg(&script));
-        let text = std::fs::read_to_string(&script).unwrap();
+        let text = fs::read_to_string(&script).unwrap();
         assert!(
             text.contains("export _HANDLER=\"${1:"),
             "{}: {text}",

@@ -2,9 +2,10 @@
 # Node.js family: the generated projects' unit tests need node (>= 20) and npm, which the
 # CI machine already has; their packages come from the npm registry through npm's own cache.
 #
-# The end-to-end test (tests/e2e_nodejs.rs) also builds aws-lambda-ric 3.3.0, which compiles
-# curl, aws-lambda-cpp and a node-gyp addon: the build tools the generated Dockerfiles install
-# in their build stage come from Debian here. node-gyp would download Node's headers from
+# The end-to-end test (tests/e2e_nodejs.rs, under aws-lambda-rie: .ci/install/rie.sh, and root
+# for its sandbox) also builds aws-lambda-ric 3.3.0, which compiles curl, aws-lambda-cpp and a
+# node-gyp addon: the build tools the generated Dockerfiles install in their build stage come
+# from Debian here. node-gyp would download Node's headers from
 # nodejs.org (out of reach); the test points it (npm_config_nodedir) at the headers the
 # host's Node.js installed under <prefix>/include/node, so they must be there.
 set -euo pipefail

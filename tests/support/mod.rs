@@ -205,6 +205,7 @@ pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
     lambda_new::render::render(&choices, &catalog).expect("combination renders")
 }
 
+pub mod build_context;
 pub mod dockerfile;
 pub mod e2e;
 pub mod python;
