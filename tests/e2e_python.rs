@@ -14,7 +14,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use serde_json::json;
 use support::dockerfile::{self, Stage};
@@ -44,11 +44,21 @@ fn alternative_base_project_answers_its_events() {
     answers_its_events("alternative");
 }
 
+/// Every Python runtime of the catalog (deprecated ones too) on this machine's architecture.
 fn answers_its_events(base: &str) {
-    let Some((tmp, project)) = generate(base) else {
+    for combo in host_combos().filter(|c| base_arg(c) == base) {
+        let started = std::time::Instant::now();
+        answers_its_events_on(&combo.runtime, base);
+        println!("{}: {:.1?}", combo.label(), started.elapsed());
+    }
+}
+
+fn answers_its_events_on(runtime: &str, base: &str) {
+    let Some((tmp, project)) = generate(runtime, base) else {
         return;
     };
-    let image = build_image(&project.join("function"), tmp.path());
+    add_second_module(&project.join("function"));
+    let image = build_image(&project.join("function"), tmp.path(), runtime);
 
     let function = image.start();
     for (what, payload, name) in &e2e::event_files(&project) {
@@ -70,16 +80,112 @@ fn answers_its_events(base: &str) {
         "stackTrace",
         "failing.py",
     );
+    drop(function);
+
+    // Python ignores a bytecode cache it cannot write, so a read-only /var/task cannot show
+    // the attempt: every module loaded from /var/task must come with its cache, or Python
+    // must be told not to write one.
+    fs::write(
+        image.path("/var/task/probe.py"),
+        "import os\nimport sys\n\nimport my_fn.handler  # noqa: F401\n\n\n\
+         def handler(event, context):\n    \
+             loaded = [m for m in list(sys.modules.values())\n              \
+                 if (getattr(m, \"__file__\", None) or \"\").startswith(\"/var/task/\")]\n    \
+             return [m.__name__ for m in loaded\n            \
+                 if not sys.dont_write_bytecode and not os.path.exists(m.__cached__)]\n",
+    )
+    .unwrap();
+    let function = image.start_with(&["probe.handler".to_string()], &[]);
+    let uncached = function.invoke_json(b"{}");
+    assert_eq!(
+        uncached,
+        json!([]),
+        "would write bytecode caches into /var/task"
+    );
+}
+
+/// A user's second source file, a module beside the handler that it imports, goes into the
+/// image without a change to the Dockerfile.
+fn add_second_module(function: &Path) {
+    let package = function.join("my_fn");
+    fs::write(
+        package.join("greeting.py"),
+        "def hello(name: str) -> str:\n    return f\"Hello, {name}!\"\n",
+    )
+    .unwrap();
+    let handler = package.join("handler.py");
+    let code = fs::read_to_string(&handler).unwrap();
+    let patched = code
+        .replacen(
+            "from typing import Any\n",
+            "from typing import Any\n\nfrom . import greeting\n",
+            1,
+        )
+        .replacen("f\"Hello, {name}!\"", "greeting.hello(name)", 1);
+    assert_eq!(patched.matches("greeting").count(), 2, "{code}");
+    fs::write(handler, patched).unwrap();
+}
+
+/// Lambda's advanced logging controls reach the handler's logger: with JSON format and WARN
+/// level no INFO line appears and every line is JSON; with INFO (the control the test needs to
+/// be able to fail) the greeting is logged, as JSON; with neither, as text.
+#[test]
+fn logging_controls_are_honoured() {
+    // Every runtime: each pins its own client (3.9 an older one) and runs its own Python.
+    for combo in host_combos() {
+        let (runtime, base) = (combo.runtime.as_str(), combo.label());
+        let Some((tmp, project)) = generate(runtime, base_arg(&combo)) else {
+            return;
+        };
+        let image = build_image(&project.join("function"), tmp.path(), runtime);
+        let events = e2e::event_files(&project);
+        let run = |env: &[(&str, &str)]| {
+            let function = image.start_with(&image.cmd, env);
+            for (what, payload, name) in &events {
+                function.assert_greets(what, payload, name);
+            }
+            function.function_lines()
+        };
+        let json_lines = |lines: &[String]| -> Vec<serde_json::Value> {
+            let parse = |l: &String| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            lines.iter().map(parse).collect()
+        };
+        let json = [("AWS_LAMBDA_LOG_FORMAT", "JSON")];
+
+        let warn = run(&[json[0], ("AWS_LAMBDA_LOG_LEVEL", "WARN")]);
+        let levels: Vec<_> = json_lines(&warn)
+            .iter()
+            .map(|l| l["level"].clone())
+            .collect();
+        assert!(
+            levels.iter().all(|l| l != "INFO" && l != "DEBUG"),
+            "{base}: {warn:?}"
+        );
+        assert!(
+            !warn.iter().any(|l| l.contains("Greeting")),
+            "{base}: {warn:?}"
+        );
+
+        let info = json_lines(&run(&[json[0], ("AWS_LAMBDA_LOG_LEVEL", "INFO")]));
+        let greetings = info.iter().filter(|l| {
+            l["level"] == "INFO" && l["message"].as_str().unwrap_or("").starts_with("Greeting ")
+        });
+        assert_eq!(greetings.count(), events.len(), "{base}: {info:?}");
+
+        let text = run(&[]);
+        let greetings = text.iter().filter(|l| l.contains("Greeting "));
+        assert_eq!(greetings.count(), events.len(), "{base}: {text:?}");
+    }
 }
 
 /// The harness can fail: the function runs as uid 65534, /tmp is writable and nothing else is,
 /// and a write elsewhere fails the invocation.
 #[test]
 fn the_function_may_write_only_to_tmp() {
-    let Some((tmp, project)) = generate("alternative") else {
+    let Some((tmp, project)) = generate("python", "alternative") else {
         return;
     };
-    let image = build_image(&project.join("function"), tmp.path());
+    let image = build_image(&project.join("function"), tmp.path(), "python");
     fs::write(
         image.path("/var/task/writes.py"),
         "import os\n\n\n\
@@ -114,8 +220,24 @@ fn the_function_may_write_only_to_tmp() {
     );
 }
 
-/// A project generated with `--base BASE`, when this machine can run it.
-fn generate(base: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+/// Every Python runtime of the catalog (deprecated ones too), both bases, on this machine's
+/// architecture.
+fn host_combos() -> impl Iterator<Item = support::Combo> {
+    let host = lambda_new::choices::Architecture::host();
+    support::family_matrix("python")
+        .into_iter()
+        .filter(move |c| c.arch == host)
+}
+
+fn base_arg(combo: &support::Combo) -> &'static str {
+    match combo.base {
+        lambda_new::choices::BaseKind::Aws => "aws",
+        lambda_new::choices::BaseKind::Alternative => "alternative",
+    }
+}
+
+/// A project generated with `--runtime RUNTIME --base BASE`, when this machine can run it.
+fn generate(runtime: &str, base: &str) -> Option<(tempfile::TempDir, PathBuf)> {
     // pip3 on PATH says pip is installed; it is run as `python3 -m pip`, for that interpreter.
     if !support::require_tool("python3", "runs the generated handler")
         || !support::require_tool("pip3", "installs the generated requirements")
@@ -124,18 +246,24 @@ fn generate(base: &str) -> Option<(tempfile::TempDir, PathBuf)> {
         return None;
     }
     // The default architecture is this machine's, so the host's wheels fit.
-    Some(support::generate(&["my-fn", "--base", base]))
+    Some(support::generate(&[
+        "my-fn",
+        "--runtime",
+        runtime,
+        "--base",
+        base,
+    ]))
 }
 
 /// Does what the Dockerfile in `context` does, on this machine, under `tmp/rootfs`, with the
 /// stand-ins of the module docs for what the base image brings.
-fn build_image(context: &Path, tmp: &Path) -> Image {
+fn build_image(context: &Path, tmp: &Path, runtime: &str) -> Image {
     let stages = dockerfile::parse(&fs::read_to_string(context.join("Dockerfile")).unwrap());
     let last = stages.last().expect("a FROM");
     let aws = e2e::is_aws_base(last);
     let base = if aws { &rie::AWS_BASE } else { &PYTHON_BASE };
     let mut image = Image::new(last, &tmp.join("rootfs"), base);
-    let python = host_python();
+    let python = interpreter(runtime);
     let ric_dir = if aws {
         image.write_aws_entrypoint();
         image.stand_in("/var/lang/bin/python3", &python);
@@ -165,9 +293,14 @@ fn build_image(context: &Path, tmp: &Path) -> Image {
         .any(|l| !l.is_empty() && !l.starts_with('#'))
     {
         let target = image.path(&pip_target(&stages));
-        pip_install(&target, &["--requirement", requirements.to_str().unwrap()]);
+        pip_install(
+            &python,
+            &target,
+            &["--requirement", requirements.to_str().unwrap()],
+        );
     }
-    copy_dir(&ric(&ric_version(&stages)), &image.path(&ric_dir));
+    let version = ric_version(&stages, runtime);
+    copy_dir(&ric(&python, &version), &image.path(&ric_dir));
 
     // COPY: the function's code. Every stage shares the root, so `--from` copies of a
     // folder onto itself have nothing to do.
@@ -191,13 +324,16 @@ fn build_image(context: &Path, tmp: &Path) -> Image {
     image
 }
 
-/// This machine's python3: the interpreter itself, not a shim in front of it.
-fn host_python() -> PathBuf {
-    let out = Command::new("python3")
-        .args(["-c", "import sys; print(sys.executable)"])
-        .output()
-        .unwrap();
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+/// The Python `runtime` ("python3.9", or "python": the newest) runs on: its own where this
+/// machine has it, else this machine's python3.
+fn interpreter(runtime: &str) -> PathBuf {
+    let combos = support::family_matrix("python");
+    let runtime = match runtime {
+        "python" => &combos[0].runtime,
+        runtime => runtime,
+    };
+    let version = runtime.strip_prefix("python").unwrap();
+    support::python::interpreter_or_host(version, runtime)
 }
 
 #[test]
@@ -259,9 +395,8 @@ fn pip_target(stages: &[Stage]) -> String {
 }
 
 /// The awslambdaric version the Dockerfile pins or, for a Dockerfile without the client (the
-/// AWS base image has its own), the version the alternative-base Dockerfile pins.
-fn ric_version(stages: &[Stage]) -> String {
-    static ALTERNATIVE: OnceLock<String> = OnceLock::new();
+/// AWS base image has its own), the version the alternative-base Dockerfile of `runtime` pins.
+fn ric_version(stages: &[Stage], runtime: &str) -> String {
     let mut words = stages
         .iter()
         .flat_map(|s| &s.runs)
@@ -269,40 +404,35 @@ fn ric_version(stages: &[Stage]) -> String {
     if let Some(version) = words.find_map(|w| w.strip_prefix("awslambdaric==")) {
         return version.to_string();
     }
-    ALTERNATIVE
-        .get_or_init(|| {
-            let (_tmp, project) = support::generate(&["pin", "--base", "alternative"]);
-            let stages = dockerfile::parse(
-                &fs::read_to_string(project.join("function/Dockerfile")).unwrap(),
-            );
-            ric_version(&stages)
-        })
-        .clone()
+    let (_tmp, project) =
+        support::generate(&["pin", "--runtime", runtime, "--base", "alternative"]);
+    let dockerfile = fs::read_to_string(project.join("function/Dockerfile")).unwrap();
+    ric_version(&dockerfile::parse(&dockerfile), runtime)
 }
 
-/// awslambdaric `version` installed once per machine and Python version under target/tmp.
-fn ric(version: &str) -> PathBuf {
+/// awslambdaric `version` installed once per machine and interpreter version under target/tmp.
+fn ric(python: &Path, version: &str) -> PathBuf {
     static INSTALLING: Mutex<()> = Mutex::new(());
     let _one_at_a_time = INSTALLING.lock().unwrap_or_else(PoisonError::into_inner);
-    let python = Command::new("python3")
+    let python_tag = Command::new(python)
         .args(["-c", "import sys; print(sys.implementation.cache_tag)"])
         .output()
         .unwrap();
-    let tag = String::from_utf8(python.stdout).unwrap();
+    let tag = String::from_utf8(python_tag.stdout).unwrap();
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("awslambdaric-{version}-{}", tag.trim()));
     if !dir.exists() {
         // Installed aside and renamed, so an interrupted run leaves no half-installed cache.
         let partial = PathBuf::from(format!("{}.partial", dir.display()));
         let _ = fs::remove_dir_all(&partial);
-        pip_install(&partial, &[&format!("awslambdaric=={version}")]);
+        pip_install(python, &partial, &[&format!("awslambdaric=={version}")]);
         fs::rename(&partial, &dir).unwrap();
     }
     dir
 }
 
-fn pip_install(target: &Path, args: &[&str]) {
-    let out = Command::new("python3")
+fn pip_install(python: &Path, target: &Path, args: &[&str]) {
+    let out = Command::new(python)
         .args([
             "-m",
             "pip",

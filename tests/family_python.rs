@@ -1,5 +1,11 @@
 //! Generated Python projects pass their own unit tests and ruff, with the tool versions
-//! their requirements-dev.txt pins (installed once per run into a venv under target/).
+//! their requirements-dev.txt pins, on their own runtime's Python where this machine has it:
+//! once per runtime by the README's Test commands as written, otherwise in a venv installed
+//! once per interpreter and pins under target/.
+//!
+//! Interpreters: tests/support/python.rs. A runtime without its own runs on the machine's
+//! python3, with a printed NOTE; ruff's `target-version` and its FA rules still check the code
+//! against that runtime's syntax.
 
 mod support;
 
@@ -7,24 +13,57 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use lambda_new::choices::Architecture;
+use lambda_new::choices::{Architecture, BaseKind};
 
-/// A venv with the generated requirements-dev.txt installed, reused while the pins match.
-fn dev_venv(requirements: &Path) -> PathBuf {
+/// A venv of `python` with the generated requirements-dev.txt installed, reused while the
+/// interpreter and the pins match.
+fn dev_venv(python: &Path, version: &str, requirements: &Path) -> PathBuf {
     let pins = std::fs::read_to_string(requirements).unwrap();
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-dev-venv");
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("python-dev-venv-{version}"));
     let stamp = venv.join("requirements-dev.txt");
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(pins.as_str()) {
+    let wanted = format!("{}\n{pins}", python.display());
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
         let _ = std::fs::remove_dir_all(&venv);
-        support::run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+        support::run(Command::new(python).args(["-m", "venv"]).arg(&venv));
         support::run(
             Command::new(venv.join("bin/pip"))
                 .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
                 .arg(requirements),
         );
-        std::fs::copy(requirements, &stamp).unwrap();
+        std::fs::write(&stamp, wanted).unwrap();
     }
     venv
+}
+
+/// The first `sh` block of the README's `## Test` section.
+fn readme_test_block(project: &Path) -> String {
+    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    let (_, section) = readme.split_once("\n## Test\n").expect("a Test section");
+    let (_, block) = section.split_once("```sh\n").expect("an sh block");
+    block
+        .split_once("```")
+        .expect("a closed block")
+        .0
+        .to_string()
+}
+
+/// Runs the README's Test block with bash from the project's root, `python` first on PATH, then
+/// checks the shell is back in the project's root (the README's next commands run there).
+fn run_readme_test(project: &Path, python: &Path) {
+    let block = readme_test_block(project);
+    let path = std::env::join_paths(
+        std::iter::once(python.parent().unwrap().to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    support::run(
+        Command::new("bash")
+            .args(["-euo", "pipefail", "-c"])
+            .arg(format!("{block}test -f template.yaml\n"))
+            .env("PATH", path)
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .current_dir(project),
+    );
 }
 
 #[test]
@@ -33,19 +72,32 @@ fn generated_projects_pass_pytest_and_ruff() {
         return;
     }
     let started = Instant::now();
-    // The code differs by runtime (ruff's target version) and base kind, not by architecture.
-    let combos: Vec<_> = support::matrix(false)
+    // The code differs by runtime (ruff's target version, 3.9's annotations) and base kind,
+    // not by architecture. Deprecated runtimes too: people still generate them.
+    let combos: Vec<_> = support::family_matrix("python")
         .into_iter()
-        .filter(|c| c.runtime.starts_with("python") && c.arch == Architecture::X86_64)
+        .filter(|c| c.arch == Architecture::X86_64)
         .collect();
     assert!(!combos.is_empty());
+    let mut on_own = 0;
     for combo in &combos {
+        let version = combo.runtime.strip_prefix("python").unwrap();
+        let python = support::python::interpreter_or_host(version, &combo.label());
+        let own = python.file_name().unwrap() == format!("python{version}").as_str();
+        on_own += usize::from(own);
         let mut args = vec!["my-fn".to_owned()];
         args.extend(combo.args());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (_out, project) = support::generate(&args);
         let function = project.join("function");
-        let venv = dev_venv(&function.join("requirements-dev.txt"));
+        if own && combo.base == BaseKind::Aws {
+            // The README's commands as written, once per runtime (the code is the same on
+            // both bases), with that runtime's python first on PATH.
+            run_readme_test(&project, &python);
+            continue;
+        }
+        let key = if own { version } else { "host" };
+        let venv = dev_venv(&python, key, &function.join("requirements-dev.txt"));
         // Byte-code stays out of the tree so the lint sees only generated files.
         support::run(
             Command::new(venv.join("bin/pytest"))
@@ -65,7 +117,7 @@ fn generated_projects_pass_pytest_and_ruff() {
         );
     }
     println!(
-        "{} Python projects tested in {:.1?}",
+        "{} Python projects tested in {:.1?}, {on_own} on their own runtime's Python",
         combos.len(),
         started.elapsed()
     );

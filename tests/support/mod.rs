@@ -209,5 +209,6 @@ pub mod build_context;
 pub mod disk;
 pub mod dockerfile;
 pub mod e2e;
+pub mod python;
 pub mod rie;
 pub mod runtime_api;

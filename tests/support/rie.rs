@@ -23,6 +23,12 @@
 //! every mount read-only but a fresh tmpfs /tmp, as uid/gid 65534 (nobody) without
 //! capabilities. A write outside /tmp fails with EROFS (or EACCES) and so shows up as a failed
 //! invocation. That needs root (CI runs as root); elsewhere the tests skip, or fail under CI=true.
+//!
+//! Limits: the function sees the host's files too (read-only); a top-level path that is a link
+//! on the host (/bin, /lib, /sbin on a merged-/usr Debian) stays the host's link, so an image
+//! file must be laid out under /usr to be seen there; the emulator parses the command's words
+//! for its own options (unknown ones pass through), as it does in a container; Python ignores
+//! a bytecode cache it cannot write, so such writes need a probe rather than a failure.
 
 use std::collections::BTreeSet;
 use std::fs;
