@@ -6,7 +6,7 @@ use crate::name::NameError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("invalid function name {name:?}: {reason}")]
+    #[error("invalid function name {}: {reason}", quote(.name))]
     InvalidName { name: String, reason: NameError },
 
     #[error(
@@ -14,7 +14,7 @@ pub enum Error {
     )]
     MissingName,
 
-    #[error("unknown runtime {given:?}{}\n  valid runtimes: {}", suggestion_text(.suggestion), .valid.join(", "))]
+    #[error("unknown runtime {}{}\n  valid runtimes: {}", quote(.given), suggestion_text(.suggestion), .valid.join(", "))]
     UnknownRuntime {
         given: String,
         suggestion: Option<String>,
@@ -28,21 +28,21 @@ pub enum Error {
         applies_to: Vec<String>,
     },
 
-    #[error("invalid --{key} {value:?}; valid values: {}", .valid.join(", "))]
+    #[error("invalid --{key} {}; valid values: {}", quote(.value), .valid.join(", "))]
     InvalidOptionValue {
         key: String,
         value: String,
         valid: Vec<String>,
     },
 
-    #[error("unknown setting `{key}` in {origin}; valid settings: {}", .valid.join(", "))]
+    #[error("unknown setting {} in {origin}; valid settings: {}", quote_key(.key), .valid.join(", "))]
     UnknownKey {
         key: String,
         origin: String,
         valid: Vec<&'static str>,
     },
 
-    #[error("invalid value {value:?} for `{key}` in {origin}: expected {rule}")]
+    #[error("invalid value {} for `{key}` in {origin}: expected {rule}", quote(.value))]
     InvalidValue {
         key: &'static str,
         value: String,
@@ -50,10 +50,10 @@ pub enum Error {
         origin: String,
     },
 
-    #[error("--define takes KEY=VALUE, got {0:?}")]
+    #[error("--define takes KEY=VALUE, got {}", quote(.0))]
     BadDefine(String),
 
-    #[error("cannot read values file {}: {reason}", .path.display())]
+    #[error("cannot read values file {}: {reason}", word(&.path.to_string_lossy()))]
     ValuesFile { path: PathBuf, reason: String },
 
     #[error("--vcs git needs git, which is not installed; install it or pass --vcs none")]
@@ -62,7 +62,7 @@ pub enum Error {
     #[error("cancelled; nothing was written")]
     Interrupted,
 
-    #[error("invalid --base-image {image:?}: {reason}")]
+    #[error("invalid --base-image {}: {reason}", quote(.image))]
     InvalidBaseImage { image: String, reason: String },
 
     #[error(
@@ -98,6 +98,71 @@ pub enum Error {
     /// A fault in the embedded templates or catalog: a bug in lambda-new, not in the input.
     #[error("internal error in the embedded templates: {0}")]
     Internal(String),
+}
+
+/// How many characters of an input value a message quotes: enough to recognise it, few
+/// enough that a megabyte-long value cannot flood the terminal.
+const QUOTED_CHARS: usize = 60;
+
+/// An input value for a message: in double quotes, control and other invisible characters
+/// escaped, at most [`QUOTED_CHARS`] characters of it, then `...` and its full length.
+pub fn quote(value: &str) -> String {
+    let mut out = String::from('"');
+    for (i, c) in value.chars().enumerate() {
+        if i == QUOTED_CHARS {
+            let total = value.chars().count();
+            return format!("{out}\"... ({total} characters)");
+        }
+        match c {
+            '\'' => out.push(c),
+            _ => out.extend(c.escape_debug()),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A parser's message, which may quote the input: control characters escaped and at most
+/// a few lines' worth of it.
+pub fn brief(message: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in message.chars().enumerate() {
+        if i == 4 * QUOTED_CHARS {
+            out.push_str("...");
+            break;
+        }
+        match c {
+            c if c.is_control() => out.extend(c.escape_debug()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A word of input (a key, a variable name, a path) shown bare when it is short and plain,
+/// and quoted like [`quote`] otherwise.
+pub fn word(value: &str) -> String {
+    if is_plain(value) {
+        value.to_owned()
+    } else {
+        quote(value)
+    }
+}
+
+/// A setting's key: `key` in backticks when it is plain, quoted otherwise.
+pub fn quote_key(key: &str) -> String {
+    if is_plain(key) {
+        format!("`{key}`")
+    } else {
+        quote(key)
+    }
+}
+
+fn is_plain(value: &str) -> bool {
+    value.len() <= QUOTED_CHARS
+        && value
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '`' | '\\'))
 }
 
 fn suggestion_text(suggestion: &Option<String>) -> String {
@@ -141,6 +206,64 @@ impl Error {
             | Error::PathBlocked { .. }
             | Error::GitMissing
             | Error::Internal(_) => 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_escape_and_cut_long_values() {
+        assert_eq!(quote("it's"), "\"it's\"");
+        assert_eq!(quote("a\nb\u{1b}[31m\""), "\"a\\nb\\u{1b}[31m\\\"\"");
+        let long = "é".repeat(1 << 20);
+        let quoted = quote(&long);
+        assert!(quoted.starts_with(&format!("\"{}\"...", "é".repeat(QUOTED_CHARS))));
+        assert!(quoted.ends_with("(1048576 characters)"), "{quoted}");
+        assert_eq!(quote(&"x".repeat(QUOTED_CHARS)).len(), QUOTED_CHARS + 2);
+    }
+
+    #[test]
+    fn briefs_are_one_short_line() {
+        assert_eq!(brief("bad key \"a\" at line 2"), "bad key \"a\" at line 2");
+        assert_eq!(brief("a\nb"), "a\\nb");
+        let long = brief(&"m".repeat(10_000));
+        assert_eq!(long.len(), 4 * QUOTED_CHARS + 3);
+    }
+
+    #[test]
+    fn plain_words_stay_bare() {
+        assert_eq!(word("values.toml"), "values.toml");
+        assert_eq!(word("my file.toml"), "\"my file.toml\"");
+        assert_eq!(word("a\u{7}"), "\"a\\u{7}\"");
+        assert!(word(&"k".repeat(1000)).len() < 100);
+    }
+
+    #[test]
+    fn messages_quote_a_prefix_of_huge_values() {
+        let huge = "v".repeat(1 << 20);
+        for error in [
+            Error::InvalidValue {
+                key: "timeout",
+                value: huge.clone(),
+                rule: "seconds",
+                origin: "--define".into(),
+            },
+            Error::UnknownKey {
+                key: huge.clone(),
+                origin: word(&huge),
+                valid: vec!["name"],
+            },
+            Error::BadDefine(huge.clone()),
+            Error::InvalidBaseImage {
+                image: huge.clone(),
+                reason: "it is too long".into(),
+            },
+        ] {
+            let message = error.to_string();
+            assert!(message.len() < 400, "{} bytes", message.len());
         }
     }
 }
