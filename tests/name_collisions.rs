@@ -368,3 +368,60 @@ fn rust_projects_named_after_keywords_and_crates_pass_cargo_test() {
         started.elapsed()
     );
 }
+
+#[test]
+fn java_projects_named_after_keywords_and_packages_compile_and_test() {
+    if !support::require_tool("mvn", "builds and tests the generated Java projects") {
+        return;
+    }
+    let started = Instant::now();
+    let names = sample(
+        "java",
+        &[
+            "class", "int", "true", "null", "var", "record", "java", "package", "import",
+        ],
+        3,
+    );
+    let out = tempfile::tempdir().unwrap();
+    // java17: the machine's default JDK builds it; the package names do not depend on the
+    // runtime version.
+    for name in &names {
+        support::run(
+            support::lambda_new()
+                .args([
+                    name,
+                    "--runtime",
+                    "java17",
+                    "--vcs=none",
+                    "--no-interactive",
+                    "-q",
+                ])
+                .arg("--output-dir")
+                .arg(out.path()),
+        );
+    }
+    // One aggregator: one Maven run builds and tests every project.
+    let modules: String = names
+        .iter()
+        .map(|n| format!("    <module>{n}/function</module>\n"))
+        .collect();
+    std::fs::write(
+        out.path().join("pom.xml"),
+        format!(
+            "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  <modelVersion>4.0.0</modelVersion>\n  \
+             <groupId>names</groupId>\n  <artifactId>all</artifactId>\n  <version>1</version>\n  \
+             <packaging>pom</packaging>\n  <modules>\n{modules}  </modules>\n</project>\n"
+        ),
+    )
+    .unwrap();
+    support::run(
+        Command::new("mvn")
+            .args(["-B", "-q", "test", "-Dmaven.compiler.failOnWarning=true"])
+            .current_dir(out.path()),
+    );
+    println!(
+        "{} Java projects passed mvn test in {:.1?}",
+        names.len(),
+        started.elapsed()
+    );
+}
