@@ -374,6 +374,7 @@ fn java_projects_named_after_keywords_and_packages_compile_and_test() {
     if !support::require_tool("mvn", "builds and tests the generated Java projects") {
         return;
     }
+    let Some(jdk) = jdk25() else { return };
     let started = Instant::now();
     let names = sample(
         "java",
@@ -383,23 +384,7 @@ fn java_projects_named_after_keywords_and_packages_compile_and_test() {
         3,
     );
     let out = tempfile::tempdir().unwrap();
-    // java17: the machine's default JDK builds it; the package names do not depend on the
-    // runtime version.
-    for name in &names {
-        support::run(
-            support::lambda_new()
-                .args([
-                    name,
-                    "--runtime",
-                    "java17",
-                    "--vcs=none",
-                    "--no-interactive",
-                    "-q",
-                ])
-                .arg("--output-dir")
-                .arg(out.path()),
-        );
-    }
+    generate(out.path(), "java", &names);
     // One aggregator: one Maven run builds and tests every project.
     let modules: String = names
         .iter()
@@ -417,11 +402,90 @@ fn java_projects_named_after_keywords_and_packages_compile_and_test() {
     support::run(
         Command::new("mvn")
             .args(["-B", "-q", "test", "-Dmaven.compiler.failOnWarning=true"])
-            .current_dir(out.path()),
+            .arg(format!("-DargLine={FAST_JVM}"))
+            .current_dir(out.path())
+            .env("JAVA_HOME", jdk)
+            .env("MAVEN_OPTS", FAST_JVM),
     );
     println!(
         "{} Java projects passed mvn test in {:.1?}",
         names.len(),
         started.elapsed()
     );
+}
+
+/// Short builds finish sooner with the JIT stopped at C1 (as tests/family_java.rs does).
+const FAST_JVM: &str = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+
+/// The JDK 25 that .ci/install/java.sh checks for; it compiles every Java runtime.
+fn jdk25() -> Option<PathBuf> {
+    let home = std::env::var_os("JAVA25_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/usr/lib/jvm/temurin-25-jdk-amd64".into());
+    if home.join("bin/javac").is_file() {
+        return Some(home);
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("JDK 25 is required under CI=true (set JAVA25_HOME)");
+    }
+    eprintln!("SKIPPED: no JDK 25 at {} (set JAVA25_HOME)", home.display());
+    None
+}
+
+/// Node.js projects take their package name from the function's name: one named after a
+/// package it depends on, or a core module, still installs from its lock file and passes.
+#[test]
+fn nodejs_projects_named_after_their_dependencies_pass_npm_test() {
+    if !support::require_tool("npm", "installs and tests the generated Node.js projects") {
+        return;
+    }
+    let started = Instant::now();
+    let out = tempfile::tempdir().unwrap();
+    for (name, language) in [
+        ("typescript", "typescript"),
+        ("undici-types", "typescript"),
+        ("http", "javascript"),
+        ("test", "javascript"),
+    ] {
+        support::run(
+            support::lambda_new()
+                .args([name, "--runtime", "nodejs", "--language", language])
+                .args(["--vcs=none", "--no-interactive", "-q", "--output-dir"])
+                .arg(out.path()),
+        );
+        let function = out.path().join(name).join("function");
+        for args in [&["ci", "--no-audit", "--no-fund"][..], &["test"]] {
+            support::run(
+                Command::new("npm")
+                    .args(args)
+                    .current_dir(&function)
+                    .env("npm_config_update_notifier", "false"),
+            );
+        }
+    }
+    println!(
+        "Node.js projects passed npm test in {:.1?}",
+        started.elapsed()
+    );
+}
+
+/// Ruby code never carries the function's name outside comments (the handler is always
+/// `app.App.handler`); Ruby's syntax check agrees for names that are its keywords.
+#[test]
+fn ruby_projects_named_after_keywords_pass_the_syntax_check() {
+    if !support::require_tool("ruby", "checks the generated Ruby projects") {
+        return;
+    }
+    let out = tempfile::tempdir().unwrap();
+    let names = [
+        "BEGIN", "END", "class", "def", "end", "module", "nil", "self", "then",
+    ];
+    let names: Vec<String> = names.map(String::from).to_vec();
+    generate(out.path(), "ruby", &names);
+    for name in &names {
+        let function = out.path().join(name).join("function");
+        for file in ["app.rb", "Rakefile", "test/app_test.rb"] {
+            support::run(Command::new("ruby").arg("-wc").arg(function.join(file)));
+        }
+    }
 }
