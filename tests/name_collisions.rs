@@ -349,7 +349,7 @@ fn rust_projects_named_after_keywords_and_crates_pass_cargo_test() {
         &[
             "type", "fn", "async", "self", "crate", "std", "core", "test", "tokio", "serde",
         ],
-        12,
+        24,
     );
     let out = tempfile::tempdir().unwrap();
     generate(out.path(), "rust", &names);
