@@ -489,3 +489,57 @@ fn ruby_projects_named_after_keywords_pass_the_syntax_check() {
         }
     }
 }
+
+/// Every name in `words` that a function name can turn into is reserved.
+fn assert_reserved(family: &str, source: &str, words: &str) {
+    let reserved = reserved(family);
+    let missing: Vec<&str> = words
+        .split_whitespace()
+        .filter(|w| !reserved.iter().any(|r| r == w))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{family}: {source} has {missing:?}, which reserved_identifiers lacks"
+    );
+}
+
+/// The Python list against the machine's interpreter and the generated project's dev venv:
+/// every standard-library module, keyword and installed top-level module is reserved.
+#[test]
+fn python_reserves_what_the_interpreter_and_venv_provide() {
+    if !support::require_tool("python3", "lists the standard library and keywords") {
+        return;
+    }
+    let script = "import sys, keyword; print(*sys.stdlib_module_names, *keyword.kwlist, *keyword.softkwlist)";
+    let output = support::run(Command::new("python3").args(["-c", script]));
+    assert_reserved(
+        "python",
+        "python3",
+        &String::from_utf8_lossy(&output.stdout),
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    generate(out.path(), "python", &["probe".to_owned()]);
+    let venv = python_venv(&out.path().join("probe/function/requirements-dev.txt"));
+    let script = "import importlib.metadata as m; print(*m.packages_distributions())";
+    let output = support::run(Command::new(venv.join("bin/python")).args(["-c", script]));
+    assert_reserved(
+        "python",
+        "the dev venv",
+        &String::from_utf8_lossy(&output.stdout),
+    );
+}
+
+/// The Go list against `go list std`: every top-level standard-library path is reserved.
+#[test]
+fn go_reserves_every_standard_library_path() {
+    if !support::require_tool("go", "lists the standard library") {
+        return;
+    }
+    let output = support::run(Command::new("go").args(["list", "std"]));
+    let top_level: String = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|path| path.split('/').next().unwrap().to_owned() + " ")
+        .collect();
+    assert_reserved("go", "go list std", &top_level);
+}
