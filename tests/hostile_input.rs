@@ -281,8 +281,13 @@ proptest! {
 
     #[test]
     fn any_base_image_is_refused_or_lands_verbatim_in_from(
-        image in "\\PC{0,80}|[a-z0-9./:-]{1,40}(:[A-Za-z0-9_.-]{1,20})?",
+        image in "\\PC{0,80}|[a-z0-9./:-]{1,40}(:[A-Za-z0-9_.-]{1,20})?|[a-z0-9]{1,4}_[a-z0-9]{1,4}(\\.[a-z]{1,3}|:[0-9]{1,4})/[a-z]{1,4}:[0-9]{1,2}|[a-z0-9_-]{1,8}(\\.[a-z0-9_-]{1,8}){0,2}(:[0-9a-z]{0,5})?/[a-z0-9]{1,8}:[a-z0-9]{1,4}(@sha256:[0-9a-fA-F]{64})?|[-a-z0-9.${}()]{1,16}/[a-z]{1,8}:[a-z0-9]{1,4}",
     ) {
+        if check_reference_shape(&image).is_err() {
+            let flag = format!("--base-image={image}");
+            let refused = matches!(render(&["my-fn", &flag]), Err(Error::InvalidBaseImage { .. }));
+            prop_assert!(refused, "{image:?} breaks {:?} but was accepted", check_reference_shape(&image));
+        }
         for runtime in family_runtimes() {
             // `=` form: a value starting with '-' must not read as a flag.
             let flag = format!("--base-image={image}");
@@ -322,6 +327,45 @@ proptest! {
             }
         }
     }
+}
+
+/// What any accepted reference must look like, written independently of the parser: no
+/// shell syntax, no leading '-', a registry (a first part with '.' or ':') that is a host
+/// name with an optional numeric port, a lower-case hex digest, a name of at most 255.
+fn check_reference_shape(image: &str) -> Result<(), &'static str> {
+    if image.contains(['$', '(', ')', '{', '}']) {
+        return Err("shell syntax");
+    }
+    if image.starts_with('-') {
+        return Err("leading dash");
+    }
+    let (name_tag, digest) = image.split_once('@').unwrap_or((image, ""));
+    if digest.chars().any(|c| c.is_ascii_uppercase()) {
+        return Err("upper-case digest");
+    }
+    let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
+    let name = match name_tag[last_slash..].rfind(':') {
+        Some(i) => &name_tag[..last_slash + i],
+        None => name_tag,
+    };
+    if name.len() > 255 {
+        return Err("name over 255");
+    }
+    if let Some((first, _)) = name.split_once('/')
+        && first.contains(['.', ':'])
+    {
+        let (host, port) = first.split_once(':').unwrap_or((first, "0"));
+        let host_ok = host.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+        if !host_ok || port.is_empty() || !port.chars().all(|c| c.is_ascii_digit()) {
+            return Err("registry is not a host name");
+        }
+    }
+    Ok(())
 }
 
 /// References that once landed in FROM: shell syntax, a leading '-', underscores in a
