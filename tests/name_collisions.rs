@@ -99,7 +99,7 @@ fn python_projects_named_after_keywords_modules_and_tools_pass_pytest() {
         "tests",
         "app",
     ];
-    let names = sample("python", &[&keywords[..], &imported[..]].concat(), 12);
+    let names = sample("python", &[&keywords[..], &imported[..]].concat(), 24);
     let out = tempfile::tempdir().unwrap();
     generate(out.path(), "python", &names);
     let venv = python_venv(
@@ -381,7 +381,7 @@ fn java_projects_named_after_keywords_and_packages_compile_and_test() {
         &[
             "class", "int", "true", "null", "var", "record", "java", "package", "import",
         ],
-        3,
+        10,
     );
     let out = tempfile::tempdir().unwrap();
     generate(out.path(), "java", &names);
