@@ -379,7 +379,8 @@ fn java_projects_named_after_keywords_and_packages_compile_and_test() {
     let names = sample(
         "java",
         &[
-            "class", "int", "true", "null", "var", "record", "java", "package", "import",
+            "class", "int", "true", "null", "var", "record", "java", "package", "import", "com",
+            "org",
         ],
         10,
     );
@@ -542,4 +543,41 @@ fn go_reserves_every_standard_library_path() {
         .map(|path| path.split('/').next().unwrap().to_owned() + " ")
         .collect();
     assert_reserved("go", "go list std", &top_level);
+}
+
+/// The Rust list against the generated Cargo.lock: a crate named like one of its
+/// dependencies would shadow it, so every locked crate is reserved (as a crate name).
+#[test]
+fn rust_reserves_every_locked_crate() {
+    let out = tempfile::tempdir().unwrap();
+    let mut crates = String::new();
+    for base in ["aws", "alternative"] {
+        let name = format!("probe-{base}");
+        support::run(
+            support::lambda_new()
+                .args([
+                    &name,
+                    "--runtime",
+                    "rust",
+                    "--base",
+                    base,
+                    "--vcs=none",
+                    "-q",
+                ])
+                .arg("--output-dir")
+                .arg(out.path()),
+        );
+        let lock =
+            std::fs::read_to_string(out.path().join(&name).join("function/Cargo.lock")).unwrap();
+        let lock: toml::Table = toml::from_str(&lock).unwrap();
+        for package in lock["package"].as_array().unwrap() {
+            let crate_name = package["name"].as_str().unwrap().replace('-', "_");
+            if !crate_name.starts_with("probe_") {
+                crates.push_str(&crate_name);
+                crates.push(' ');
+            }
+        }
+    }
+    assert!(crates.contains("lambda_runtime "), "{crates}");
+    assert_reserved("rust", "Cargo.lock", &crates);
 }
