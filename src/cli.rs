@@ -42,6 +42,28 @@ pub struct Cli {
     pub new: NewArgs,
 }
 
+impl Cli {
+    /// `Cli::parse`, except that a usage error echoing a huge or control-laden argument
+    /// prints a short, escaped prefix of it instead (clap quotes arguments whole).
+    pub fn parse_args() -> Cli {
+        Cli::try_parse().unwrap_or_else(|error| {
+            let hostile = std::env::args_os().any(|arg| {
+                arg.len() > crate::error::LONG_WORD
+                    || arg.to_string_lossy().contains(char::is_control)
+            });
+            if !error.use_stderr() || !hostile {
+                error.exit();
+            }
+            // Plain text: clap's colours would be cut mid-sequence.
+            eprint!(
+                "{}",
+                crate::error::shorten_words(&error.render().to_string())
+            );
+            std::process::exit(error.exit_code());
+        })
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every runtime with its family, images, architectures and status.

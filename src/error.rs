@@ -139,6 +139,31 @@ pub fn brief(message: &str) -> String {
     out
 }
 
+/// Words longer than this are cut by [`shorten_words`].
+pub const LONG_WORD: usize = 2 * QUOTED_CHARS;
+
+/// `text` with each over-long word cut to a prefix and control characters other than line
+/// breaks escaped, for messages (like clap's) that quote input whole.
+pub fn shorten_words(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    let shown = brief(word);
+                    if word.chars().count() > LONG_WORD {
+                        let prefix: String = shown.chars().take(QUOTED_CHARS).collect();
+                        format!("{prefix}... ({} characters)", word.chars().count())
+                    } else {
+                        shown
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A word of input (a key, a variable name, a path) shown bare when it is short and plain,
 /// and quoted like [`quote`] otherwise.
 pub fn word(value: &str) -> String {
@@ -231,6 +256,19 @@ mod tests {
         assert_eq!(brief("a\nb"), "a\\nb");
         let long = brief(&"m".repeat(10_000));
         assert_eq!(long.len(), 4 * QUOTED_CHARS + 3);
+    }
+
+    #[test]
+    fn long_words_are_shortened_and_lines_kept() {
+        let text = format!("error: bad '{}'\n  tip: x\u{1b}[1m", "v".repeat(1 << 20));
+        let short = shorten_words(&text);
+        assert!(short.len() < 200, "{short}");
+        assert!(short.contains("... (1048578 characters)"), "{short}");
+        assert!(short.ends_with("\n  tip: x\\u{1b}[1m"), "{short}");
+        assert_eq!(
+            shorten_words("error: a\n\nUsage: b"),
+            "error: a\n\nUsage: b"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 use lambda_new::catalog::Catalog;
 use lambda_new::choices;
@@ -11,7 +11,7 @@ use lambda_new::render::render;
 use lambda_new::{interrupt, list, settings, summary, vcs, wizard, write};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     set_colors(cli.new.color);
     let result = match &cli.command {
         Some(Command::List { json }) => Catalog::embedded().map(|catalog| {

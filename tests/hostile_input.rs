@@ -446,6 +446,22 @@ fn errors_quote_a_short_prefix_of_huge_values() {
         );
         assert!(stderr.contains("\\u{1b}[31mxxx"), "{stderr}");
     }
+    // Usage errors that clap reports, echoing the argument.
+    for args in [
+        vec!["f".to_owned(), format!("--architecture={huge}")],
+        vec!["f".to_owned(), format!("--{huge}")],
+        vec!["f".to_owned(), "--color".to_owned(), huge.clone()],
+    ] {
+        let output = support::lambda_new().args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr:.300}");
+        assert!(stderr.len() < 1000, "{} bytes: {stderr:.300}", stderr.len());
+        assert!(
+            !stderr.contains('\u{1b}'),
+            "raw escape on stderr: {stderr:?}"
+        );
+        assert!(stderr.contains("... (1200"), "{stderr}");
+    }
 }
 
 /// A function named after a word the language reserves gets another package/module name.
