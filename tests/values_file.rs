@@ -136,6 +136,20 @@ fn deep_nesting_fails_fast() {
     refused(dir.path(), &indented, "recursion limit exceeded");
 }
 
+/// Aliases that expand exponentially ("billion laughs") in a few hundred bytes.
+#[test]
+fn alias_bombs_fail_fast() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bomb.yaml");
+    let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+        text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    fs::write(&bomb, text).unwrap();
+    refused(dir.path(), &bomb, "repetition limit exceeded");
+}
+
 #[test]
 fn duplicate_keys_are_refused_in_yaml_as_in_toml() {
     let dir = tempfile::tempdir().unwrap();
