@@ -248,6 +248,17 @@ mod tests {
         assert_eq!(resolve_ok(&r).0.base_image, "python:3.12-slim-trixie");
     }
 
+    /// The catalog's own images meet the rule a user's --base-image must meet.
+    #[test]
+    fn every_catalog_image_is_a_valid_reference() {
+        let catalog = Catalog::embedded().unwrap();
+        for runtime in catalog.families.iter().flat_map(|f| &f.runtimes) {
+            for image in [&runtime.aws_image, &runtime.alternative_image] {
+                assert_eq!(image_ref::check(image), Ok(()), "{image}");
+            }
+        }
+    }
+
     #[test]
     fn deprecated_runtime_warns_with_its_date() {
         let mut r = request("my-fn");

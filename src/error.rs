@@ -9,7 +9,7 @@ use crate::output::{escape, shown};
 #[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Error {
-    #[error("invalid function name {name:?}: {reason}")]
+    #[error("invalid function name {}: {reason}", quote(.name))]
     InvalidName { name: String, reason: NameError },
 
     #[error(
@@ -17,7 +17,7 @@ pub enum Error {
     )]
     MissingName,
 
-    #[error("unknown runtime {given:?}{}\n  valid runtimes: {}", suggestion_text(.suggestion), .valid.join(", "))]
+    #[error("unknown runtime {}{}\n  valid runtimes: {}", quote(.given), suggestion_text(.suggestion), .valid.join(", "))]
     UnknownRuntime {
         given: String,
         suggestion: Option<String>,
@@ -31,21 +31,21 @@ pub enum Error {
         applies_to: Vec<String>,
     },
 
-    #[error("invalid --{key} {value:?}; valid values: {}", .valid.join(", "))]
+    #[error("invalid --{key} {}; valid values: {}", quote(.value), .valid.join(", "))]
     InvalidOptionValue {
         key: String,
         value: String,
         valid: Vec<String>,
     },
 
-    #[error("unknown setting `{}` in {}; valid settings: {}", escape(.key), escape(.origin), .valid.join(", "))]
+    #[error("unknown setting {} in {}; valid settings: {}", quote_key(.key), escape(.origin), .valid.join(", "))]
     UnknownKey {
         key: String,
         origin: String,
         valid: Vec<&'static str>,
     },
 
-    #[error("invalid value {value:?} for `{key}` in {}: expected {rule}", escape(.origin))]
+    #[error("invalid value {} for `{key}` in {}: expected {rule}", quote(.value), escape(.origin))]
     InvalidValue {
         key: &'static str,
         value: String,
@@ -53,7 +53,7 @@ pub enum Error {
         origin: String,
     },
 
-    #[error("--define takes KEY=VALUE, got {0:?}")]
+    #[error("--define takes KEY=VALUE, got {}", quote(.0))]
     BadDefine(String),
 
     #[error("cannot read values file {}: {reason}", shown(.path))]
@@ -65,7 +65,7 @@ pub enum Error {
     #[error("cancelled; nothing was written")]
     Interrupted,
 
-    #[error("invalid --base-image {image:?}: {reason}")]
+    #[error("invalid --base-image {}: {reason}", quote(.image))]
     InvalidBaseImage { image: String, reason: String },
 
     #[error(
@@ -138,6 +138,96 @@ pub enum Error {
     Internal(String),
 }
 
+/// How many characters of an input value a message quotes: enough to recognise it, few
+/// enough that a megabyte-long value cannot flood the terminal.
+const QUOTED_CHARS: usize = 60;
+
+/// An input value for a message: in double quotes, control and other invisible characters
+/// escaped, at most [`QUOTED_CHARS`] characters of it, then `...` and its full length.
+pub fn quote(value: &str) -> String {
+    let mut out = String::from('"');
+    for (i, c) in value.chars().enumerate() {
+        if i == QUOTED_CHARS {
+            let total = value.chars().count();
+            return format!("{out}\"... ({total} characters)");
+        }
+        match c {
+            '\'' => out.push(c),
+            _ => out.extend(c.escape_debug()),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A parser's message, which may quote the input: control characters escaped and at most
+/// a few lines' worth of it.
+pub fn brief(message: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in message.chars().enumerate() {
+        if i == 4 * QUOTED_CHARS {
+            out.push_str("...");
+            break;
+        }
+        match c {
+            c if c.is_control() => out.extend(c.escape_debug()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Words longer than this are cut by [`shorten_words`].
+pub const LONG_WORD: usize = 2 * QUOTED_CHARS;
+
+/// `text` with each over-long word cut to a prefix and control characters other than line
+/// breaks escaped, for messages (like clap's) that quote input whole.
+pub fn shorten_words(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    let shown = brief(word);
+                    if word.chars().count() > LONG_WORD {
+                        let prefix: String = shown.chars().take(QUOTED_CHARS).collect();
+                        format!("{prefix}... ({} characters)", word.chars().count())
+                    } else {
+                        shown
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A word of input (a key, a variable name, a path) shown bare when it is short and plain,
+/// and quoted like [`quote`] otherwise.
+pub fn word(value: &str) -> String {
+    if is_plain(value) {
+        value.to_owned()
+    } else {
+        quote(value)
+    }
+}
+
+/// A setting's key: `key` in backticks when it is plain, quoted otherwise.
+pub fn quote_key(key: &str) -> String {
+    if is_plain(key) {
+        format!("`{key}`")
+    } else {
+        quote(key)
+    }
+}
+
+fn is_plain(value: &str) -> bool {
+    value.len() <= QUOTED_CHARS
+        && value
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '`' | '\\'))
+}
+
 fn suggestion_text(suggestion: &Option<String>) -> String {
     match suggestion {
         Some(s) => format!("; did you mean {s:?}?"),
@@ -205,6 +295,77 @@ impl Error {
             | Error::StaleStaging { .. }
             | Error::GitMissing
             | Error::Internal(_) => 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_escape_and_cut_long_values() {
+        assert_eq!(quote("it's"), "\"it's\"");
+        assert_eq!(quote("a\nb\u{1b}[31m\""), "\"a\\nb\\u{1b}[31m\\\"\"");
+        let long = "é".repeat(1 << 20);
+        let quoted = quote(&long);
+        assert!(quoted.starts_with(&format!("\"{}\"...", "é".repeat(QUOTED_CHARS))));
+        assert!(quoted.ends_with("(1048576 characters)"), "{quoted}");
+        assert_eq!(quote(&"x".repeat(QUOTED_CHARS)).len(), QUOTED_CHARS + 2);
+    }
+
+    #[test]
+    fn briefs_are_one_short_line() {
+        assert_eq!(brief("bad key \"a\" at line 2"), "bad key \"a\" at line 2");
+        assert_eq!(brief("a\nb"), "a\\nb");
+        let long = brief(&"m".repeat(10_000));
+        assert_eq!(long.len(), 4 * QUOTED_CHARS + 3);
+    }
+
+    #[test]
+    fn long_words_are_shortened_and_lines_kept() {
+        let text = format!("error: bad '{}'\n  tip: x\u{1b}[1m", "v".repeat(1 << 20));
+        let short = shorten_words(&text);
+        assert!(short.len() < 200, "{short}");
+        assert!(short.contains("... (1048578 characters)"), "{short}");
+        assert!(short.ends_with("\n  tip: x\\u{1b}[1m"), "{short}");
+        assert_eq!(
+            shorten_words("error: a\n\nUsage: b"),
+            "error: a\n\nUsage: b"
+        );
+    }
+
+    #[test]
+    fn plain_words_stay_bare() {
+        assert_eq!(word("values.toml"), "values.toml");
+        assert_eq!(word("my file.toml"), "\"my file.toml\"");
+        assert_eq!(word("a\u{7}"), "\"a\\u{7}\"");
+        assert!(word(&"k".repeat(1000)).len() < 100);
+    }
+
+    #[test]
+    fn messages_quote_a_prefix_of_huge_values() {
+        let huge = "v".repeat(1 << 20);
+        for error in [
+            Error::InvalidValue {
+                key: "timeout",
+                value: huge.clone(),
+                rule: "seconds",
+                origin: "--define".into(),
+            },
+            Error::UnknownKey {
+                key: huge.clone(),
+                origin: word(&huge),
+                valid: vec!["name"],
+            },
+            Error::BadDefine(huge.clone()),
+            Error::InvalidBaseImage {
+                image: huge.clone(),
+                reason: "it is too long".into(),
+            },
+        ] {
+            let message = error.to_string();
+            assert!(message.len() < 400, "{} bytes", message.len());
         }
     }
 }

@@ -67,7 +67,8 @@ fn clap_failed(error: &clap::Error) -> ExitCode {
     }
     // A usage error echoes what was typed, so it is shown without colour and with control
     // characters escaped, rather than as clap would print it.
-    let message = error.render().to_string();
+    // Long words are cut to a readable prefix: clap echoes them whole.
+    let message = lambda_new::error::shorten_words(&error.render().to_string());
     output::eprint(&output::printable(&message));
     let code = u8::try_from(error.exit_code()).unwrap_or(2);
     if json_requested(std::env::args_os()) {

@@ -9,7 +9,7 @@ use clap::ValueEnum;
 
 use crate::choices::{Architecture, BaseKind, Vcs};
 use crate::cli::NewArgs;
-use crate::error::Error;
+use crate::error::{Error, brief, quote_key, word};
 use crate::request::Request;
 
 /// A settable key and the rule its value must meet.
@@ -49,7 +49,9 @@ pub const KEYS: &[Key] = &[
     },
     Key {
         name: "description",
-        rule: "text of at most 256 characters, without control characters",
+        rule: "text of at most 256 characters, without control characters, Unicode noncharacters \
+               (YAML parsers refuse U+FFFE and U+FFFF) or `${...}` (cfn-lint E1029 reads it as \
+               a CloudFormation substitution outside Fn::Sub)",
     },
     Key {
         name: "memory-size",
@@ -90,8 +92,8 @@ impl fmt::Display for Source {
         match self {
             Source::Flag => write!(f, "the command line"),
             Source::Define => write!(f, "--define"),
-            Source::ValuesFile(path) => write!(f, "values file {path}"),
-            Source::Env(var) => write!(f, "environment variable {var}"),
+            Source::ValuesFile(path) => write!(f, "values file {}", word(path)),
+            Source::Env(var) => write!(f, "environment variable {}", word(var)),
         }
     }
 }
@@ -204,7 +206,7 @@ fn apply(
             request.options.insert(key.to_owned(), value);
         }
         "description" => {
-            if value.chars().count() > 256 || value.chars().any(char::is_control) {
+            if !description_allowed(&value) {
                 return Err(invalid());
             }
             request.description = Some(value);
@@ -221,6 +223,32 @@ fn apply(
     Ok(())
 }
 
+/// Whether a description lands in template.yaml and reads back unchanged, lint clean.
+fn description_allowed(value: &str) -> bool {
+    value.chars().count() <= 256
+        && !value.chars().any(|c| c.is_control() || is_noncharacter(c))
+        && !has_substitution(value)
+}
+
+/// The 66 code points Unicode keeps out of interchange: U+FDD0..U+FDEF and the last two of
+/// every plane.
+fn is_noncharacter(c: char) -> bool {
+    let c = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&c) || c & 0xFFFE == 0xFFFE
+}
+
+/// `${` + one or more of `[A-Za-z0-9_:.]` + `}`: what cfn-lint's E1029 takes for a
+/// substitution variable outside `Fn::Sub`.
+fn has_substitution(value: &str) -> bool {
+    value.match_indices("${").any(|(start, _)| {
+        let rest = &value[start + 2..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.')))
+            .unwrap_or(rest.len());
+        len > 0 && rest[len..].starts_with('}')
+    })
+}
+
 fn number(value: &str, range: std::ops::RangeInclusive<u32>) -> Option<u32> {
     value.trim().parse().ok().filter(|n| range.contains(n))
 }
@@ -233,21 +261,37 @@ fn boolean(value: &str) -> Option<bool> {
     }
 }
 
+/// A values file holds a dozen short settings; anything bigger is not one.
+const VALUES_FILE_MAX_BYTES: u64 = 64 * 1024;
+
+/// How deeply brackets may nest in a YAML values file. The YAML parser takes time
+/// quadratic in the nesting depth (seconds for a few thousand levels), and a flat table
+/// needs none; brackets inside text count too, so the cap leaves room for a description
+/// full of them. Indented nesting needs quadratic bytes, so the size cap bounds it.
+const YAML_MAX_BRACKET_DEPTH: usize = 512;
+
+#[derive(Clone, Copy)]
+enum Format {
+    Toml,
+    Yaml,
+}
+
 /// A flat TOML (`.toml`) or YAML (`.yaml`, `.yml`) table of key = scalar value.
 fn read_values_file(path: &Path) -> Result<Vec<(String, String)>, Error> {
     let fail = |reason: String| Error::ValuesFile {
         path: path.to_path_buf(),
         reason,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    let table: BTreeMap<String, serde_json::Value> = match extension {
-        "toml" => toml::from_str(&text).map_err(|e| fail(e.to_string()))?,
-        "yaml" | "yml" => serde_yaml::from_str(&text).map_err(|e| fail(e.to_string()))?,
+    // The extension first: a file of the wrong kind is never opened.
+    let format = match path.extension().and_then(|e| e.to_str()) {
+        Some("toml") => Format::Toml,
+        Some("yaml" | "yml") => Format::Yaml,
         _ => return Err(fail("use a .toml, .yaml or .yml file".into())),
+    };
+    let text = read_small_file(path, VALUES_FILE_MAX_BYTES).map_err(fail)?;
+    let table: BTreeMap<String, serde_json::Value> = match format {
+        Format::Toml => toml::from_str(&text).map_err(|e| fail(toml_error(&text, &e)))?,
+        Format::Yaml => parse_yaml(&text).map_err(fail)?,
     };
     table
         .into_iter()
@@ -255,7 +299,133 @@ fn read_values_file(path: &Path) -> Result<Vec<(String, String)>, Error> {
             serde_json::Value::String(s) => Ok((key, s)),
             serde_json::Value::Number(n) => Ok((key, n.to_string())),
             serde_json::Value::Bool(b) => Ok((key, b.to_string())),
-            _ => Err(fail(format!("`{key}` must be a string, number or boolean"))),
+            _ => Err(fail(format!(
+                "{} must be a string, number or boolean",
+                quote_key(&key)
+            ))),
         })
         .collect()
+}
+
+/// TOML's message and where it happened, without the quoted input line (which may be
+/// the whole file).
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = brief(error.message().trim_end());
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
+/// The text of a regular file of at most `max` bytes. A FIFO or device is refused before it
+/// is read: checked by path first, then opened without waiting for a FIFO's writer (in case
+/// it was swapped in meanwhile) and checked again on the open file.
+fn read_small_file(path: &Path, max: u64) -> Result<String, String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+
+    let io = |e: std::io::Error| e.to_string();
+    regular_file(&std::fs::metadata(path).map_err(io)?)?;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(io)?;
+    regular_file(&file.metadata().map_err(io)?)?;
+    let mut bytes = Vec::new();
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "it is larger than {} KiB; a values file holds a few short settings",
+            max / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "it is not UTF-8 text".to_owned())
+}
+
+fn regular_file(metadata: &std::fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::FileTypeExt;
+
+    let kind = metadata.file_type();
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    };
+    Err(format!("it is {what}; give a regular file"))
+}
+
+/// A YAML mapping, with duplicate keys refused (as TOML refuses them) and nesting capped.
+fn parse_yaml(text: &str) -> Result<BTreeMap<String, serde_json::Value>, String> {
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => continue,
+        }
+        if depth > YAML_MAX_BRACKET_DEPTH {
+            return Err(format!(
+                "brackets nest deeper than {YAML_MAX_BRACKET_DEPTH} levels; a values file is a flat table"
+            ));
+        }
+    }
+    // A `Mapping` refuses a key it has seen; a `BTreeMap` would keep the last silently.
+    let yaml_error = |e: serde_yaml::Error| brief(&e.to_string());
+    let mapping: serde_yaml::Mapping = serde_yaml::from_str(text).map_err(yaml_error)?;
+    serde_yaml::from_value(serde_yaml::Value::Mapping(mapping)).map_err(yaml_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noncharacters_are_exactly_the_66() {
+        let all: Vec<u32> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_noncharacter(c))
+            .map(u32::from)
+            .collect();
+        assert_eq!(all.len(), 66);
+        assert!(all.contains(&0xFFFE) && all.contains(&0x10FFFF) && all.contains(&0x1FFFE));
+        assert!(!is_noncharacter('\u{FFFD}') && !is_noncharacter('\u{FDCF}'));
+    }
+
+    #[test]
+    fn substitutions_are_what_cfn_lint_flags() {
+        for flagged in ["${AWS::Region}", "x ${Fn.Arn} y", "$${a}", "${a_b:c}"] {
+            assert!(has_substitution(flagged), "{flagged}");
+        }
+        for fine in ["${}", "${!Literal}", "$ {a}", "${a b}", "{a}", "${a", "$"] {
+            assert!(!has_substitution(fine), "{fine}");
+        }
+    }
+
+    #[test]
+    fn descriptions_within_the_rule() {
+        assert!(description_allowed(
+            "line\u{2028}separator\u{2029}, 🚀 {{x}}"
+        ));
+        assert!(description_allowed(&"é".repeat(256)));
+        assert!(!description_allowed(&"é".repeat(257)));
+        assert!(!description_allowed("a\u{FFFF}"));
+        assert!(!description_allowed("a\u{85}"));
+        assert!(!description_allowed("in ${AWS::Region}"));
+    }
 }
