@@ -199,8 +199,23 @@ fn images_answer_their_events_through_the_ric() {
             .iter()
             .map(|a| a.replace(TASK_ROOT, built.task_root.to_str().unwrap()))
             .collect();
-        let client = start(&jdk, &argv, &built);
+        let client = start(&jdk, &argv, &built, &[]);
         answers_its_events(&client, &built.project, &combo);
+        logs_lines(&client, &built.project, &combo.label());
+        // JDK 25 stands in for every image's JVM: the client's JNI library loads without
+        // the "restricted method" warnings JDK 24+ print exactly when the ENTRYPOINT
+        // enables native access (the oldest runtime's JVM would refuse that flag).
+        let log = client.log();
+        let warned = log.contains("WARNING: A restricted method");
+        let enabled = argv
+            .iter()
+            .any(|a| a == "--enable-native-access=ALL-UNNAMED");
+        assert_ne!(warned, enabled, "{}: {log}", combo.label());
+        assert!(enabled || runtime != &runtimes[0], "{}", combo.label());
+        drop(client);
+        if runtime == &runtimes[0] {
+            honours_log_controls(&jdk, &argv, &built, &combo);
+        }
         println!(
             "{}: the RIC answered ({:.0?} so far)",
             combo.label(),
@@ -243,6 +258,7 @@ impl Built {
     fn new(root: &Path, combo: &Combo, jdk: &Path, warm: bool) -> Built {
         let project = generate(root, combo, "hello-java");
         let function = project.join("function");
+        add_user_code(&function);
         let (stages, last) = last_stage(&function.join("Dockerfile"));
         let (build, image) = (&stages[0], &stages[last]);
         let build_dir = build
@@ -334,14 +350,15 @@ fn start_aws(jdk: &Path, aws: &Built, alternative: &Built) -> Client {
         ],
     ]
     .concat();
-    start(jdk, &argv, aws)
+    start(jdk, &argv, aws, &[])
 }
 
 /// `java argv` in /var/task with the variables Lambda sets (the handler from the argv's last
 /// word, CMD) and a fresh emulator's.
-fn start(jdk: &Path, argv: &[String], built: &Built) -> Client {
+fn start(jdk: &Path, argv: &[String], built: &Built, env: &[(&str, &str)]) -> Client {
     let mut java = Command::new(jdk.join("bin/java"));
     java.args(argv)
+        .envs(env.iter().copied())
         .current_dir(&built.task_root)
         .env("LAMBDA_TASK_ROOT", &built.task_root)
         .env("_HANDLER", argv.last().unwrap());
@@ -387,6 +404,106 @@ fn answers_its_events(client: &Client, project: &Path, combo: &Combo) {
     let (what, payload, name) = &events[0];
     client.assert_greets(&format!("{label}: {what}"), payload, name);
     assert!(client.api.init_error().is_none(), "{label}");
+}
+
+/// What a user adds without touching the Dockerfile: a class in a package of its own and a
+/// resource, which the handler now uses for its default name ("world", as before).
+fn add_user_code(function: &Path) {
+    let main = function.join("src/main");
+    let package = std::fs::read_dir(main.join("java"))
+        .unwrap()
+        .next()
+        .expect("the handler's package")
+        .unwrap()
+        .file_name()
+        .into_string()
+        .unwrap();
+    let defaults = main.join("java").join(&package).join("defaults");
+    std::fs::create_dir_all(&defaults).unwrap();
+    std::fs::write(
+        defaults.join("Defaults.java"),
+        format!(
+            "package {package}.defaults;\n\n\
+             import java.io.InputStream;\n\
+             import java.util.Scanner;\n\n\
+             /** The name to greet when the request names nobody, from a resource. */\n\
+             public final class Defaults {{\n\
+             \x20   private Defaults() {{}}\n\n\
+             \x20   public static String name() {{\n\
+             \x20       InputStream in = Defaults.class.getResourceAsStream(\"/default-name.txt\");\n\
+             \x20       if (in == null) {{\n\
+             \x20           throw new IllegalStateException(\"default-name.txt is missing\");\n\
+             \x20       }}\n\
+             \x20       try (Scanner text = new Scanner(in, \"UTF-8\")) {{\n\
+             \x20           return text.nextLine().trim();\n\
+             \x20       }}\n\
+             \x20   }}\n\
+             }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(main.join("resources")).unwrap();
+    std::fs::write(main.join("resources/default-name.txt"), "world\n").unwrap();
+    let handler = main.join("java").join(&package).join("Handler.java");
+    let source = std::fs::read_to_string(&handler).unwrap();
+    let default = "name = \"world\";";
+    assert_eq!(source.matches(default).count(), 1, "{source}");
+    let call = format!("name = {package}.defaults.Defaults.name();");
+    std::fs::write(&handler, source.replace(default, &call)).unwrap();
+}
+
+/// The handler's log line for the first event is a line of its own, with the level the
+/// runtime's text format puts before it.
+fn logs_lines(client: &Client, project: &Path, label: &str) {
+    let (_, _, name) = e2e::event_files(project).remove(0);
+    let log = client.log();
+    assert!(
+        log.lines().any(|l| l == format!("[INFO] Greeting {name}")),
+        "{label}: no line of its own for the greeting:\n{log}"
+    );
+}
+
+/// Lambda's advanced logging controls, each in a fresh process: with JSON format the
+/// greeting is one JSON record (level INFO, the request id); with level WARN as well, the
+/// INFO line is dropped, and everything the function writes is still JSON.
+fn honours_log_controls(jdk: &Path, argv: &[String], built: &Built, combo: &Combo) {
+    let label = combo.label();
+    let (_, event, name) = e2e::event_files(&built.project).remove(0);
+    for level in ["INFO", "WARN"] {
+        let env = [
+            ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ("AWS_LAMBDA_LOG_LEVEL", level),
+        ];
+        let client = start(jdk, argv, built, &env);
+        client.assert_greets(&format!("{label}: JSON logs at {level}"), &event, &name);
+        let log = client.log();
+        let records: Vec<serde_json::Value> = log
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("{label}: {level}: not JSON ({e}): {l}\n{log}"))
+            })
+            .collect();
+        let greetings: Vec<_> = records
+            .iter()
+            .filter(|r| r["message"] == format!("Greeting {name}").as_str())
+            .collect();
+        if level == "WARN" {
+            assert!(greetings.is_empty(), "{label}: INFO logged at WARN:\n{log}");
+        } else {
+            let [greeting] = greetings.as_slice() else {
+                panic!("{label}: one greeting record expected:\n{log}")
+            };
+            assert_eq!(greeting["level"], "INFO", "{label}: {greeting}");
+            assert!(
+                greeting["AWSRequestId"]
+                    .as_str()
+                    .is_some_and(|id| !id.is_empty()),
+                "{label}: {greeting}"
+            );
+        }
+    }
 }
 
 /// `path` from the Dockerfile, with its `image_dir` prefix moved to `local`.
@@ -472,8 +589,57 @@ fn gradle_projects_share_sources_versions_and_layout() {
             let dests = |s: &Stage| s.copies.iter().map(|c| c.dest.clone()).collect::<Vec<_>>();
             assert_eq!(dests(m), vec!["/var/task/lib/", "/var/task/"]);
             assert_eq!(dests(m), dests(g));
+            gradle_wrapper_is_gradles_own(&gradle, &stages(&gradle)[0].from);
         }
     }
+}
+
+/// SHA-256 of the Gradle wrapper jar that Gradle 9.4.0 and 9.4.1 generate, as Gradle
+/// publishes it (gradle.org/release-checksums, mirrored in gradle/actions'
+/// wrapper-checksums.json). The template's copy comes from the npm package
+/// @react-native-community/template 0.87.2 (template/android/gradle/wrapper/), whose
+/// gradlew and gradlew.bat are that Gradle's too; services.gradle.org is unreachable here.
+const GRADLE_WRAPPER_JAR_SHA256: &str =
+    "55243ef57851f12b070ad14f7f5bb8302daceeebc5bce5ece5fa6edb23e1145c";
+
+/// The wrapper is Gradle's own jar, `gradlew` is an executable POSIX script and
+/// `gradlew.bat` a CRLF batch file, and the wrapper downloads the Gradle the build image
+/// (`FROM .../gradle:<version>-jdk<n>`) runs.
+fn gradle_wrapper_is_gradles_own(plan: &lambda_new::render::Plan, build_image: &str) {
+    let get = |path: &str| {
+        plan.files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path} missing"))
+    };
+    let jar = get("function/gradle/wrapper/gradle-wrapper.jar");
+    assert_eq!(
+        support::sha256_hex(&jar.contents),
+        GRADLE_WRAPPER_JAR_SHA256
+    );
+    let gradlew = get("function/gradlew");
+    assert!(gradlew.executable && gradlew.contents.starts_with(b"#!/bin/sh\n"));
+    assert!(gradlew.contents.ends_with(b"\"$@\"\n"), "gradlew truncated");
+    let bat = String::from_utf8(get("function/gradlew.bat").contents.clone()).unwrap();
+    assert!(
+        bat.lines().count() > 1 && bat.split('\n').all(|l| l.is_empty() || l.ends_with('\r')),
+        "gradlew.bat must keep its CRLF line ends"
+    );
+    let version = build_image
+        .rsplit_once(":")
+        .and_then(|(_, tag)| tag.split_once("-jdk"))
+        .map(|(version, _)| version)
+        .unwrap_or_else(|| panic!("no Gradle version in {build_image}"));
+    let properties = String::from_utf8(
+        get("function/gradle/wrapper/gradle-wrapper.properties")
+            .contents
+            .clone(),
+    )
+    .unwrap();
+    let url = format!(
+        "distributionUrl=https\\://services.gradle.org/distributions/gradle-{version}-bin.zip\n"
+    );
+    assert!(properties.contains(&url), "{properties}");
 }
 
 /// The `<version>` next to `<artifactId>artifact</artifactId>` in a pom, if declared.

@@ -208,3 +208,12 @@ pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
 pub mod dockerfile;
 pub mod e2e;
 pub mod runtime_api;
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
