@@ -1,21 +1,38 @@
-//! End to end for the Python family: generate a project, lay its image out on this machine the
-//! way its Dockerfile says (image paths under a temporary root, the host's python3 standing in
-//! for the image's), start the runtime interface client it names against the Runtime API
-//! emulator, and send it every event in `events/`.
+//! End to end for the Python family: generate a project, lay its image out the way its
+//! Dockerfile says, and run it under AWS's Runtime Interface Emulator as Lambda would (see
+//! tests/support/rie.rs: uid 65534, read-only file system but /tmp), sending it every event in
+//! `events/`.
+//!
+//! Stand-ins: this machine's python3 is the image's interpreter (/usr/local/bin/python on the
+//! alternative base, /var/lang/bin/python3 on the AWS one), whatever version the project
+//! targets; on the AWS base image, whose own runtime (/var/runtime) is not published, the
+//! open-source awslambdaric at the version the alternative base pins stands in for it.
 
 mod support;
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock, PoisonError};
-use std::time::Duration;
 
+use serde_json::json;
 use support::dockerfile::{self, Stage};
-use support::e2e::{self, Client, Image};
+use support::e2e;
+use support::rie::{self, Base, Image};
 
-/// Generous: the client starts in well under a second, but CI machines are slow.
-const WAIT: Duration = Duration::from_secs(30);
+/// What the official python images (python:X-slim-trixie) bring.
+const PYTHON_BASE: Base<'static> = Base {
+    entrypoint: &[],
+    workdir: "/",
+    env: &[
+        (
+            "PATH",
+            "/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ),
+        ("LANG", "C.UTF-8"),
+    ],
+};
 
 #[test]
 fn aws_base_project_answers_its_events() {
@@ -28,37 +45,159 @@ fn alternative_base_project_answers_its_events() {
 }
 
 fn answers_its_events(base: &str) {
-    // pip3 on PATH says pip is installed; it is run as `python3 -m pip`, for that interpreter.
-    if !support::require_tool("python3", "runs the generated handler")
-        || !support::require_tool("pip3", "installs the generated requirements")
-    {
+    let Some((tmp, project)) = generate(base) else {
         return;
-    }
-    // The default architecture is this machine's, so the host's wheels fit.
-    let (tmp, project) = support::generate(&["my-fn", "--base", base]);
+    };
     let image = build_image(&project.join("function"), tmp.path());
 
-    let client = start(&image, &image.cmd);
+    let function = image.start();
     for (what, payload, name) in &e2e::event_files(&project) {
-        client.assert_greets(what, payload, name);
+        function.assert_greets(what, payload, name);
     }
-    drop(client);
+    drop(function);
 
-    // A handler that raises: the client reports it to the error endpoint.
-    let task_root = image.host_path("/var/task");
+    // A handler that raises: its error comes back as the invocation's answer.
     fs::write(
-        task_root.join("failing.py"),
+        image.path("/var/task/failing.py"),
         "def handler(event, context):\n    raise ValueError(\"boom\")\n",
     )
     .unwrap();
-    let client = start(&image, &["failing.handler".to_string()]);
-    client.assert_raises(
+    let function = image.start_with(&["failing.handler".to_string()], &[]);
+    function.assert_raises(
         "the failing handler",
         b"{}",
         ("ValueError", "boom"),
         "stackTrace",
         "failing.py",
     );
+}
+
+/// The harness can fail: the function runs as uid 65534, /tmp is writable and nothing else is,
+/// and a write elsewhere fails the invocation.
+#[test]
+fn the_function_may_write_only_to_tmp() {
+    let Some((tmp, project)) = generate("alternative") else {
+        return;
+    };
+    let image = build_image(&project.join("function"), tmp.path());
+    fs::write(
+        image.path("/var/task/writes.py"),
+        "import os\n\n\n\
+         def handler(event, context):\n    \
+             with open(event[\"path\"], \"w\") as f:\n        \
+                 f.write(\"x\")\n    \
+             print(\"wrote\", event[\"path\"])\n    \
+             return [os.getuid(), os.getgid(), os.getgroups()]\n",
+    )
+    .unwrap();
+    let function = image.start_with(&["writes.handler".to_string()], &[]);
+    let answer = function.invoke_json(br#"{"path": "/tmp/x"}"#);
+    assert_eq!(answer, json!([65534, 65534, []]), "{}", function.output());
+    for path in ["/var/task/x", "/x", "/etc/x", "/root/x", "/usr/local/bin/x"] {
+        let error = function.invoke_json(format!(r#"{{"path": "{path}"}}"#).as_bytes());
+        assert_eq!(error["errorType"], "OSError", "{path}: {error}");
+        let message = error["errorMessage"].as_str().unwrap();
+        assert!(
+            message.contains("Read-only file system") || message.contains("Permission denied"),
+            "{path}: {error}"
+        );
+    }
+    assert!(!image.path("/var/task/x").exists());
+    // What the function writes is captured, apart from the emulator's own lines: its print and
+    // the client's log of each error.
+    let lines = function.function_lines();
+    assert_eq!(lines[0], "wrote /tmp/x", "{}", function.output());
+    assert_eq!(lines.len(), 6, "{lines:?}");
+    assert!(
+        lines[1..].iter().all(|l| l.starts_with("[ERROR] OSError")),
+        "{lines:?}"
+    );
+}
+
+/// A project generated with `--base BASE`, when this machine can run it.
+fn generate(base: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+    // pip3 on PATH says pip is installed; it is run as `python3 -m pip`, for that interpreter.
+    if !support::require_tool("python3", "runs the generated handler")
+        || !support::require_tool("pip3", "installs the generated requirements")
+        || !rie::available()
+    {
+        return None;
+    }
+    // The default architecture is this machine's, so the host's wheels fit.
+    Some(support::generate(&["my-fn", "--base", base]))
+}
+
+/// Does what the Dockerfile in `context` does, on this machine, under `tmp/rootfs`, with the
+/// stand-ins of the module docs for what the base image brings.
+fn build_image(context: &Path, tmp: &Path) -> Image {
+    let stages = dockerfile::parse(&fs::read_to_string(context.join("Dockerfile")).unwrap());
+    let last = stages.last().expect("a FROM");
+    let aws = e2e::is_aws_base(last);
+    let base = if aws { &rie::AWS_BASE } else { &PYTHON_BASE };
+    let mut image = Image::new(last, &tmp.join("rootfs"), base);
+    let python = host_python();
+    let ric_dir = if aws {
+        image.write_aws_entrypoint();
+        image.stand_in("/var/lang/bin/python3", &python);
+        let bootstrap = image.path("/var/runtime/bootstrap");
+        fs::create_dir_all(bootstrap.parent().unwrap()).unwrap();
+        fs::write(
+            &bootstrap,
+            "#!/bin/sh\n\
+             export PYTHONPATH=\"/var/runtime${PYTHONPATH:+:$PYTHONPATH}\"\n\
+             exec /var/lang/bin/python3 -m awslambdaric \"$_HANDLER\"\n",
+        )
+        .unwrap();
+        fs::set_permissions(&bootstrap, fs::Permissions::from_mode(0o755)).unwrap();
+        "/var/runtime".to_string()
+    } else {
+        image.stand_in(&image.entrypoint[0].clone(), &python);
+        pip_target(&stages)
+    };
+
+    // RUN: the dependencies, into the folder the Dockerfile installs them in (pip takes
+    // seconds even with nothing to install, so only when something is listed).
+    let requirements = context.join("requirements.txt");
+    let listed = fs::read_to_string(&requirements).unwrap();
+    if listed
+        .lines()
+        .map(str::trim)
+        .any(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let target = image.path(&pip_target(&stages));
+        pip_install(&target, &["--requirement", requirements.to_str().unwrap()]);
+    }
+    copy_dir(&ric(&ric_version(&stages)), &image.path(&ric_dir));
+
+    // COPY: the function's code. Every stage shares the root, so `--from` copies of a
+    // folder onto itself have nothing to do.
+    for copy in &last.copies {
+        for source in &copy.sources {
+            let (from, to) = match &copy.from {
+                Some(_) => (image.path(source), image.path(&copy.dest)),
+                None => (context.join(source), image.path(&copy.dest)),
+            };
+            if from == to {
+                continue;
+            }
+            match (from.is_dir(), copy.dest.ends_with('/')) {
+                (true, _) => copy_dir(&from, &to),
+                (false, true) => copy_file(&from, &to.join(from.file_name().unwrap())),
+                (false, false) => copy_file(&from, &to),
+            }
+        }
+    }
+    fs::create_dir_all(image.path(&image.workdir)).unwrap();
+    image
+}
+
+/// This machine's python3: the interpreter itself, not a shim in front of it.
+fn host_python() -> PathBuf {
+    let out = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
 #[test]
@@ -102,83 +241,6 @@ CMD handler arg
 
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
-}
-
-/// Does what the Dockerfile in `context` does, on this machine, under `tmp/rootfs`. What the
-/// AWS base image brings (its ENTRYPOINT /lambda-entrypoint.sh runs its own client from
-/// /var/runtime): the open-source client stands in for it.
-fn build_image(context: &Path, tmp: &Path) -> Image {
-    let stages = dockerfile::parse(&fs::read_to_string(context.join("Dockerfile")).unwrap());
-    let last = stages.last().expect("a FROM");
-    let aws_env = [
-        ("LAMBDA_RUNTIME_DIR", "/var/runtime"),
-        ("PYTHONPATH", "/var/runtime"),
-    ];
-    let aws_client = ["python3", "-m", "awslambdaric"];
-    let image = Image::new(last, &tmp.join("rootfs"), &aws_client, &aws_env);
-    let ric_dir = if e2e::is_aws_base(last) {
-        "/var/runtime".to_string()
-    } else {
-        pip_target(&stages)
-    };
-
-    // RUN: the dependencies, into the folder the Dockerfile installs them in (pip takes
-    // seconds even with nothing to install, so only when something is listed).
-    let requirements = context.join("requirements.txt");
-    let listed = fs::read_to_string(&requirements).unwrap();
-    if listed
-        .lines()
-        .map(str::trim)
-        .any(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let target = image.host_path(&pip_target(&stages));
-        pip_install(&target, &["--requirement", requirements.to_str().unwrap()]);
-    }
-    copy_dir(&ric(&ric_version(&stages)), &image.host_path(&ric_dir));
-
-    // COPY: the function's code. Every stage shares the root, so `--from` copies of a
-    // folder onto itself have nothing to do.
-    for copy in &last.copies {
-        for source in &copy.sources {
-            let (from, to) = match &copy.from {
-                Some(_) => (image.host_path(source), image.host_path(&copy.dest)),
-                None => (context.join(source), image.host_path(&copy.dest)),
-            };
-            if from == to {
-                continue;
-            }
-            match (from.is_dir(), copy.dest.ends_with('/')) {
-                (true, _) => copy_dir(&from, &to),
-                (false, true) => copy_file(&from, &to.join(from.file_name().unwrap())),
-                (false, false) => copy_file(&from, &to),
-            }
-        }
-    }
-    image
-}
-
-/// Runs ENTRYPOINT + `cmd` (exactly the handler) as Lambda would, against a fresh emulator
-/// (one per client, like a sandbox); the interpreter's path in the image
-/// (/usr/local/bin/python, or python3) means the host's python3.
-fn start(image: &Image, cmd: &[String]) -> Client {
-    let [handler] = cmd else {
-        panic!("CMD must be exactly the handler: {cmd:?}")
-    };
-    let program = &image.entrypoint[0];
-    let program = if Path::new(program)
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .starts_with("python")
-    {
-        support::which("python3").unwrap()
-    } else {
-        image.host_path(program)
-    };
-    let log = image
-        .root
-        .with_file_name(format!("client-{}.log", handler.replace('.', "-")));
-    image.start_as(program, cmd, log, WAIT)
 }
 
 /// The `--target` of the Dockerfile's `pip install`: where the dependencies go.

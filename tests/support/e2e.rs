@@ -1,5 +1,7 @@
-//! What the end-to-end tests share: a Dockerfile's final stage laid out on this machine, the
-//! process it starts against the Runtime API emulator, and the checks of its answers.
+//! What the end-to-end tests share: the project's events, and (being replaced by the harness
+//! on AWS's emulator, tests/support/rie.rs, which every family moves to) a Dockerfile's final
+//! stage laid out on this machine, the process it starts against our Runtime API emulator, and
+//! the checks of its answers.
 
 use std::fs;
 use std::path::{Path, PathBuf};

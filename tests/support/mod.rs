@@ -207,6 +207,7 @@ pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
 
 pub mod dockerfile;
 pub mod e2e;
+pub mod rie;
 pub mod runtime_api;
 
 /// The SHA-256 of `bytes`, in lower-case hex.
