@@ -693,7 +693,41 @@ fn gradle_projects_share_sources_versions_and_layout() {
             assert_eq!(dests(m), vec!["/var/task/lib/", "/var/task/"]);
             assert_eq!(dests(m), dests(g));
             gradle_wrapper_is_gradles_own(&gradle, &stages(&gradle)[0].from);
+            gradle_tasks_fill_what_the_image_copies(&build, &stages(&gradle));
         }
+    }
+}
+
+/// Each folder the Gradle image COPYs from the build stage is a `Sync` task's output, and
+/// the build stage RUNs that task: the runtime class path into lib/, and the main source
+/// set's whole output (classes and src/main/resources) into the task root.
+fn gradle_tasks_fill_what_the_image_copies(build_file: &str, stages: &[Stage]) {
+    let runs = stages[0].runs.join("\n");
+    let expected = [
+        ("copyDependencies", "configurations.runtimeClasspath"),
+        ("copyMainOutput", "sourceSets.main.get().output"),
+    ];
+    let copies = &stages.last().unwrap().copies;
+    assert_eq!(copies.len(), expected.len());
+    for (copy, (task, from)) in copies.iter().zip(expected) {
+        let registered = build_file
+            .split(&format!("val {task} by tasks.registering(Sync::class) {{"))
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .unwrap_or_else(|| panic!("no Sync task {task}:\n{build_file}"));
+        let dir = copy.sources[0]
+            .strip_prefix("/build/build/")
+            .and_then(|d| d.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("{copy:?} is not a build folder"));
+        assert!(
+            registered.contains(&format!("from({from})"))
+                && registered.contains(&format!("into(layout.buildDirectory.dir(\"{dir}\"))")),
+            "{task} does not fill {dir} from {from}:{registered}"
+        );
+        assert!(
+            runs.contains(&format!(" {task}")),
+            "the build stage never runs {task}"
+        );
     }
 }
 
