@@ -21,9 +21,11 @@ Settings (for --define, --values-file and LAMBDA_NEW_<KEY>): name, runtime, base
 architecture, language, dependency-manager, description, memory-size, timeout, tracing,
 json-logging, vcs. Precedence: flag > --define > --values-file > environment > default.
 
-Exit codes: 0 success, 1 the project could not be written, 2 bad input, 130 interrupted
-(Ctrl-C, Esc, or no at the wizard's confirmation). A failed or interrupted run leaves nothing
-behind and never changes a file that existed.";
+Exit codes: 0 success, 1 the project could not be written (or the output of list, completions,
+--dry-run, --help could not be printed), 2 bad input, 130 interrupted (Ctrl-C, Esc, or no at the
+wizard's confirmation). A project that was written exits 0 even if its summary cannot be printed
+(a warning says so). With --json, a failure prints {\"error\": {kind, message, exit_code}}.
+A failed or interrupted run leaves nothing behind and never changes a file that existed.";
 
 /// Scaffold an AWS Lambda function packaged as a container image: code, unit tests,
 /// Dockerfile, SAM template, test events and a README with the commands to run it.
@@ -142,7 +144,8 @@ pub struct NewArgs {
     #[arg(long, value_enum, value_name = "VCS")]
     pub vcs: Option<Vcs>,
 
-    /// Print one JSON document describing the result (files, choices) instead of the summary.
+    /// Print one JSON document describing the result (files, choices) instead of the summary;
+    /// on failure, one describing the error.
     #[arg(long)]
     pub json: bool,
 

@@ -3,8 +3,11 @@
 use std::path::PathBuf;
 
 use crate::name::NameError;
+use crate::output::{escape, shown};
 
-#[derive(Debug, thiserror::Error)]
+// IntoStaticStr names each variant in snake_case: the `kind` of a `--json` error.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Error {
     #[error("invalid function name {name:?}: {reason}")]
     InvalidName { name: String, reason: NameError },
@@ -35,14 +38,14 @@ pub enum Error {
         valid: Vec<String>,
     },
 
-    #[error("unknown setting `{key}` in {origin}; valid settings: {}", .valid.join(", "))]
+    #[error("unknown setting `{}` in {}; valid settings: {}", escape(.key), escape(.origin), .valid.join(", "))]
     UnknownKey {
         key: String,
         origin: String,
         valid: Vec<&'static str>,
     },
 
-    #[error("invalid value {value:?} for `{key}` in {origin}: expected {rule}")]
+    #[error("invalid value {value:?} for `{key}` in {}: expected {rule}", escape(.origin))]
     InvalidValue {
         key: &'static str,
         value: String,
@@ -53,7 +56,7 @@ pub enum Error {
     #[error("--define takes KEY=VALUE, got {0:?}")]
     BadDefine(String),
 
-    #[error("cannot read values file {}: {reason}", .path.display())]
+    #[error("cannot read values file {}: {reason}", shown(.path))]
     ValuesFile { path: PathBuf, reason: String },
 
     #[error("--vcs git needs git, which is not installed; install it or pass --vcs none")]
@@ -70,25 +73,31 @@ pub enum Error {
     )]
     BaseImageWithAwsBase,
 
-    #[error("{} already exists; choose another name or --output-dir (lambda-new never writes into an existing path)", .0.display())]
+    #[error("{} already exists; choose another name or --output-dir (lambda-new never writes into an existing path)", shown(.0))]
     DestinationExists(PathBuf),
 
-    #[error("the output directory {} does not exist; create it first or pick another with --output-dir", .0.display())]
+    #[error("the output directory {} does not exist; create it first or pick another with --output-dir", shown(.0))]
     OutputDirMissing(PathBuf),
 
-    #[error("{} is not a directory; --init and --force write into an existing directory", .0.display())]
+    #[error("the output directory {} is not a directory; pick a directory with --output-dir", shown(.0))]
+    OutputNotADirectory(PathBuf),
+
+    #[error("could not write to standard output: {0}")]
+    Stdout(std::io::Error),
+
+    #[error("{} is not a directory; --init and --force write into an existing directory", shown(.0))]
     NotADirectory(PathBuf),
 
-    #[error("{} is not empty; --force writes only into an empty directory (to add a project to it, use --init --output-dir {})", .0.display(), .0.display())]
+    #[error("{} is not empty; --force writes only into an empty directory (to add a project to it, use --init --output-dir {})", shown(.0), shown(.0))]
     NotEmpty(PathBuf),
 
-    #[error("{} already has {}; nothing was written (pass --overwrite to replace them)", .dir.display(), .files.join(", "))]
+    #[error("{} already has {}; nothing was written (pass --overwrite to replace them)", shown(.dir), .files.join(", "))]
     FilesExist { dir: PathBuf, files: Vec<String> },
 
-    #[error("in {}, {} must be a directory for the project but is a file; nothing was written", .dir.display(), .paths.join(", "))]
+    #[error("in {}, {} must be a directory for the project but is a file; nothing was written", shown(.dir), .paths.join(", "))]
     PathBlocked { dir: PathBuf, paths: Vec<String> },
 
-    #[error("could not {action} {}: {source}; nothing was left behind", .path.display())]
+    #[error("could not {action} {}: {source}; nothing was left behind", shown(.path))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -116,6 +125,11 @@ fn applies_to_text(families: &[String]) -> String {
 }
 
 impl Error {
+    /// A stable, machine-readable name for this kind of failure (`output_dir_missing`, ...).
+    pub fn kind(&self) -> &'static str {
+        self.into()
+    }
+
     /// Exit code: 2 for input that cannot be used (like clap's usage errors), 130 when the
     /// person cancelled (like a shell's Ctrl-C), 1 for the rest.
     pub fn exit_code(&self) -> u8 {
@@ -134,6 +148,8 @@ impl Error {
             Error::Interrupted => 130,
             Error::DestinationExists(_)
             | Error::OutputDirMissing(_)
+            | Error::OutputNotADirectory(_)
+            | Error::Stdout(_)
             | Error::Io { .. }
             | Error::NotADirectory(_)
             | Error::NotEmpty(_)

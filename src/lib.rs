@@ -13,6 +13,7 @@ pub mod image_ref;
 pub mod interrupt;
 pub mod list;
 pub mod name;
+pub mod output;
 pub mod render;
 pub mod request;
 pub mod settings;

@@ -1,29 +1,51 @@
 //! What the person reads after a run: what was made and the commands to run next.
 
+use std::fmt::Write;
 use std::path::Path;
 
 use console::style;
 
 use crate::catalog::Catalog;
 use crate::choices::{BaseKind, Choices, Warning};
+use crate::output;
 use crate::render::Plan;
 use crate::write::Outcome;
 
 pub fn warnings(warnings: &[Warning]) {
     for Warning(text) in warnings {
-        eprintln!("{} {text}", style("warning:").yellow().bold().for_stderr());
+        warning(text);
     }
 }
 
-pub fn error(error: &crate::error::Error) {
-    eprintln!("{} {error}", style("error:").red().bold().for_stderr());
+pub fn warning(text: &str) {
+    output::eprint(&format!(
+        "{} {}\n",
+        style("warning:").yellow().bold().for_stderr(),
+        output::printable(text)
+    ));
 }
 
-pub fn dry_run(plan: &Plan, target: &Path) {
-    println!(
-        "{} {} ({} files):",
+pub fn error(error: &crate::error::Error) {
+    output::eprint(&format!(
+        "{} {}\n",
+        style("error:").red().bold().for_stderr(),
+        output::printable(&error.to_string())
+    ));
+}
+
+/// The `--json` document for a failure: `{"error": {"kind", "message", "exit_code"}}`.
+pub fn error_json(kind: &str, message: &str, exit_code: u8) -> String {
+    let value = serde_json::json!({
+        "error": { "kind": kind, "message": message, "exit_code": exit_code },
+    });
+    serde_json::to_string_pretty(&value).expect("strings and numbers serialize") + "\n"
+}
+
+pub fn dry_run(plan: &Plan, target: &Path) -> String {
+    let mut out = format!(
+        "{} {} ({} files):\n",
         style("Would create").bold(),
-        target.display(),
+        output::shown(target),
         plan.files.len()
     );
     for file in &plan.files {
@@ -32,13 +54,15 @@ pub fn dry_run(plan: &Plan, target: &Path) {
         } else {
             ""
         };
-        println!(
+        let _ = writeln!(
+            out,
             "  {}  {} bytes{mode}",
-            target.join(&file.path).display(),
+            output::shown(&target.join(&file.path)),
             file.contents.len()
         );
     }
-    println!("Nothing was written (--dry-run).");
+    out.push_str("Nothing was written (--dry-run).\n");
+    out
 }
 
 /// Everything a run did, for the summary or the `--json` result.
@@ -53,7 +77,7 @@ pub struct Report<'a> {
     pub git: bool,
 }
 
-pub fn created(report: &Report) {
+pub fn created(report: &Report) -> String {
     let Report {
         plan,
         target,
@@ -66,36 +90,39 @@ pub fn created(report: &Report) {
     let (family, runtime) = choices.runtime(catalog);
     let base = match choices.base {
         BaseKind::Aws => "the AWS base image".to_owned(),
-        BaseKind::Alternative => format!("an alternative base image ({})", choices.base_image),
+        BaseKind::Alternative => format!(
+            "an alternative base image ({})",
+            output::escape(&choices.base_image)
+        ),
     };
-    println!(
-        "{} {} ({} files): {} {} on {base}, {}",
+    let mut out = format!(
+        "{} {} ({} files): {} {} on {base}, {}\n",
         style("Created").green().bold(),
-        target.display(),
+        output::shown(target),
         plan.files.len(),
         family.name,
         runtime.version,
         choices.architecture.lambda_name()
     );
     for path in &outcome.replaced {
-        println!("Replaced {}", target.join(path).display());
+        let _ = writeln!(out, "Replaced {}", output::shown(&target.join(path)));
     }
     if git {
-        println!("Initialised a git repository in it.");
+        out.push_str("Initialised a git repository in it.\n");
     }
-    println!();
-    println!("{}", style("Next:").bold());
-    println!("  cd {}", target.display());
-    println!("  sam build");
-    println!(
-        "  sam local invoke {} --event events/event.json",
+    let _ = write!(
+        out,
+        "\n{}\n  cd {}\n  sam build\n  sam local invoke {} --event events/event.json\n  sam deploy --guided\n",
+        style("Next:").bold(),
+        output::shell_word(target),
         choices.name.logical_id()
     );
-    println!("  sam deploy --guided");
-    println!(
+    let _ = writeln!(
+        out,
         "{} has the unit tests, plain docker commands and deployment without SAM.",
-        target.join("README.md").display()
+        output::shown(&target.join("README.md"))
     );
+    out
 }
 
 /// The `--json` result: one document with what was (or would be) written and every choice.
@@ -112,7 +139,8 @@ pub fn json(report: &Report) -> String {
     } = *report;
     let (family, runtime) = choices.runtime(catalog);
     let value = serde_json::json!({
-        "project_dir": target,
+        // JSON strings are Unicode: a non-UTF-8 path shows U+FFFD where its bytes were not.
+        "project_dir": target.to_string_lossy(),
         "dry_run": dry_run,
         "git": git,
         "replaced": outcome.replaced,

@@ -369,6 +369,28 @@ fn missing_output_dir_is_reported_not_created() {
 }
 
 #[test]
+fn output_dir_that_is_a_file_is_not_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a-file"), "kept").unwrap();
+    for extra in [&[][..], &["--force"], &["--dry-run"]] {
+        lambda_new(dir.path())
+            .args(["my-fn", "--output-dir", "a-file"])
+            .args(extra)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "the output directory a-file is not a directory",
+            ))
+            .stderr(predicate::str::contains("does not exist").not());
+    }
+    assert_eq!(listing(dir.path()), ["a-file"]);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("a-file")).unwrap(),
+        "kept"
+    );
+}
+
+#[test]
 fn help_documents_every_flag_with_examples() {
     let dir = tempfile::tempdir().unwrap();
     let assert = lambda_new(dir.path()).arg("--help").assert().success();

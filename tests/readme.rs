@@ -1,0 +1,224 @@
+//! The commands each generated README shows, proven as far as this machine can run them:
+//! read in order, every build, run and deploy command starts at the project root and names
+//! files the project has; the deploy commands take the region the AWS CLI itself would;
+//! `sam validate` lints with the project's own samconfig.toml; and the Python "Test" block
+//! runs word for word and ends back at the root.
+
+mod support;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use lambda_new::render::Plan;
+
+fn file<'p>(plan: &'p Plan, path: &str) -> &'p str {
+    let file = plan
+        .files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("{path} missing"));
+    std::str::from_utf8(&file.contents).unwrap()
+}
+
+/// The ```sh blocks of a README, each as its lines.
+fn sh_blocks(readme: &str) -> Vec<Vec<&str>> {
+    let mut blocks = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in readme.lines() {
+        match (&mut current, line) {
+            (None, "```sh") => current = Some(Vec::new()),
+            (Some(_), "```") => blocks.extend(current.take()),
+            (Some(block), line) => block.push(line),
+            (None, _) => {}
+        }
+    }
+    assert!(current.is_none(), "a ```sh block is never closed");
+    blocks
+}
+
+/// A command without its trailing comment.
+fn command(line: &str) -> &str {
+    line.split(" #").next().unwrap().trim()
+}
+
+#[test]
+fn readme_commands_run_from_the_project_root_and_name_its_files() {
+    for combo in support::matrix(true) {
+        let label = combo.label();
+        let plan = support::render(&combo, "my-fn");
+        let readme = file(&plan, "README.md");
+        let has = |path: &str| plan.files.iter().any(|f| f.path == path);
+        // The directories the reader has `cd`ed into, in order.
+        let mut cwd: Vec<&str> = Vec::new();
+        for line in sh_blocks(readme).into_iter().flatten() {
+            let cmd = command(line);
+            if let Some(dir) = cmd.strip_prefix("cd ") {
+                if dir == ".." {
+                    assert!(cwd.pop().is_some(), "{label}: `cd ..` above the project");
+                } else {
+                    assert!(
+                        plan.files
+                            .iter()
+                            .any(|f| f.path.starts_with(&format!("{dir}/"))),
+                        "{label}: `cd {dir}` into a directory the project lacks"
+                    );
+                    cwd.push(dir);
+                }
+                continue;
+            }
+            let from_root = ["docker ", "sam ", "aws ", "curl "]
+                .iter()
+                .any(|tool| cmd.starts_with(tool));
+            if from_root {
+                assert!(
+                    cwd.is_empty(),
+                    "{label}: `{cmd}` would run in {cwd:?}, not the project root"
+                );
+                for word in cmd.split_whitespace() {
+                    let path = word.trim_start_matches('@').trim_matches('\'');
+                    if path.starts_with("events/") {
+                        assert!(has(path), "{label}: `{cmd}` names {path}, which is missing");
+                    }
+                }
+                if cmd.starts_with("docker build") {
+                    let context = cmd.split_whitespace().last().unwrap();
+                    assert!(
+                        has(&format!("{context}/Dockerfile")),
+                        "{label}: `{cmd}` builds {context}/ but it has no Dockerfile"
+                    );
+                }
+            }
+        }
+        assert!(cwd.is_empty(), "{label}: the README ends in {cwd:?}");
+    }
+}
+
+/// The deploy block's `REGION=` line, run by bash with an `aws` stand-in whose configured
+/// region is us-east-1: the environment wins as it does for the AWS CLI.
+#[test]
+fn readme_deploy_region_honours_the_environment_first() {
+    let plan = support::render(&support::matrix(false)[0], "my-fn");
+    let line = sh_blocks(file(&plan, "README.md"))
+        .into_iter()
+        .flatten()
+        .find(|line| line.starts_with("REGION="))
+        .expect("the README sets REGION for the deploy commands");
+    let bin = tempfile::tempdir().unwrap();
+    let aws = bin.path().join("aws");
+    fs::write(
+        &aws,
+        "#!/bin/sh\n[ \"$*\" = 'configure get region' ] && echo us-east-1\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&aws, fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let region = |env: &[(&str, &str)]| {
+        let mut bash = Command::new("bash");
+        bash.args(["-c", &format!("{line}\necho \"$REGION\"")])
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env("PATH", &path)
+            .envs(env.iter().copied());
+        let out = support::run(&mut bash);
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert_eq!(region(&[]), "us-east-1");
+    assert_eq!(
+        region(&[("AWS_DEFAULT_REGION", "eu-north-1")]),
+        "eu-north-1"
+    );
+    assert_eq!(
+        region(&[
+            ("AWS_DEFAULT_REGION", "eu-north-1"),
+            ("AWS_REGION", "ap-south-2")
+        ]),
+        "ap-south-2"
+    );
+}
+
+/// Plain `sam validate` in each family's project on both bases: the project's samconfig.toml
+/// turns its lint on (cfn-lint through SAM), so the template must pass it; a broken template
+/// must not, or the check proves nothing.
+#[test]
+fn sam_validate_lints_with_the_projects_samconfig() {
+    if !support::require_tool("sam", "sam validate reads samconfig.toml") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let sam_validate = |project: &Path| {
+        Command::new("sam")
+            .arg("validate")
+            .current_dir(project)
+            .env("HOME", home.path())
+            .env("SAM_CLI_TELEMETRY", "0")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("sam runs")
+    };
+    let mut seen = Vec::new();
+    for combo in support::matrix(false) {
+        let key = (combo.family.clone(), combo.base);
+        if seen.contains(&key) || combo.arch != lambda_new::choices::Architecture::Arm64 {
+            continue;
+        }
+        seen.push(key);
+        let mut args = vec!["my-fn".to_owned()];
+        args.extend(combo.args());
+        args.extend(["--vcs".to_owned(), "none".to_owned()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_dir, project) = support::generate(&args);
+        let out = sam_validate(&project);
+        assert!(
+            out.status.success(),
+            "{}: sam validate failed:\n{}{}",
+            combo.label(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if seen.len() == 1 {
+            // The lint really runs: an unknown resource type fails it.
+            let template = project.join("template.yaml");
+            let text = fs::read_to_string(&template).unwrap();
+            fs::write(
+                &template,
+                text.replace("AWS::Serverless::Function", "AWS::Serverless::Functio"),
+            )
+            .unwrap();
+            let out = sam_validate(&project);
+            let said = [out.stdout, out.stderr].concat();
+            assert!(!out.status.success(), "sam validate did not lint");
+            assert!(String::from_utf8_lossy(&said).contains("E3006"));
+        }
+    }
+    assert!(seen.len() >= 14, "every family on both bases: {seen:?}");
+}
+
+/// The Python README's "Test" block, word for word in bash from the project root, then a
+/// command from the next section: it must find the project root again.
+#[test]
+fn python_readme_test_block_runs_as_written() {
+    let (_dir, project) = support::generate(&["my-fn", "--runtime", "python", "--vcs", "none"]);
+    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    let test = readme.split("## Test").nth(1).expect("a Test section");
+    let block = sh_blocks(test).into_iter().next().expect("a command block");
+    let version = block
+        .iter()
+        .find_map(|l| l.strip_prefix("python").and_then(|r| r.split(' ').next()))
+        .expect("the block makes a virtual environment");
+    // The README names the runtime's interpreter; this machine runs its own python3.
+    let script = block
+        .join("\n")
+        .replace(&format!("python{version} "), "python3 ");
+    let mut bash = Command::new("bash");
+    bash.args(["-euc", &format!("{script}\ntest -f template.yaml")])
+        .current_dir(&project);
+    support::run(&mut bash);
+}
