@@ -62,6 +62,9 @@ pub struct Runtime {
     pub deprecated: Option<String>,
     /// The date Lambda plans to deprecate it.
     pub end_of_support: Option<String>,
+    /// Replaces the family's `alternative_entrypoint` for this runtime (e.g. a JVM flag
+    /// that older JVMs reject).
+    pub alternative_entrypoint: Option<Vec<String>>,
     #[serde(default)]
     pub vars: Vars,
 }
@@ -132,6 +135,14 @@ impl Family {
         let mut vars = self.vars.clone();
         vars.extend(runtime.vars.clone());
         vars
+    }
+
+    /// The ENTRYPOINT on an alternative base image: the runtime's own, else the family's.
+    pub fn alternative_entrypoint_for<'a>(&'a self, runtime: &'a Runtime) -> &'a [String] {
+        runtime
+            .alternative_entrypoint
+            .as_deref()
+            .unwrap_or(&self.alternative_entrypoint)
     }
 }
 

@@ -270,7 +270,7 @@ impl Context {
             BaseKind::Alternative => (
                 "alternative",
                 "an alternative (non-AWS) base image".to_owned(),
-                family.alternative_entrypoint.clone(),
+                family.alternative_entrypoint_for(runtime).to_vec(),
             ),
         };
         let mut context = Context {

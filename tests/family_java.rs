@@ -1,15 +1,16 @@
 //! The generated Java projects, run for real. Maven compiles them with javac's lint as errors
 //! and runs their JUnit tests once per distinct pom.xml that matters (every runtime on the
 //! alternative base, the AWS base for the newest and oldest runtime; the architecture changes
-//! nothing). For the newest and oldest runtime on the alternative base, the Dockerfile's
-//! build-stage RUN commands and COPYs assemble /var/task, and the runtime interface client
-//! starts as ENTRYPOINT + CMD say, against the Runtime API emulator, answering the project's
-//! events and reporting one it cannot deserialize. The AWS base for the newest runtime the
-//! same way, with the open-source client standing in for the one inside the AWS image.
+//! nothing). For the newest and oldest runtime on the alternative base, and the newest on the
+//! AWS base, the Dockerfile's build-stage RUN commands build the project (with a class and a
+//! resource the user added), the final stage's COPYs lay the image out, and AWS's Runtime
+//! Interface Emulator runs it as Lambda would (tests/support/rie.rs): every event, the
+//! failing invocation, the log lines and Lambda's logging controls, the JVM's warnings.
 //!
-//! Gradle cannot be installed here (services.gradle.org is unreachable and Debian's is 4.4),
-//! so the Gradle variant is checked for the same sources, versions and image layout only;
-//! its build is not run (see the README's testing section).
+//! Gradle cannot be installed here (services.gradle.org is unreachable, for the shipped
+//! wrapper too, and Debian's is 4.4), so the Gradle variant is checked for the same sources,
+//! versions and image layout, and its wrapper for Gradle's own files; its build is not run
+//! (see the README's testing section).
 //!
 //! Maven shares the user's repository (~/.m2); the JDK is Temurin 25 (`JAVA25_HOME`, or
 //! /usr/lib/jvm/temurin-25-jdk-amd64), which compiles every runtime at its `--release`.
@@ -17,21 +18,21 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use lambda_new::choices::{Architecture, BaseKind};
 use support::Combo;
 use support::dockerfile::{self, Stage};
-use support::e2e::{self, Client};
+use support::e2e;
+use support::rie::{self, AWS_BASE, Base, Image, Rie};
 
 const TEMURIN_25: &str = "/usr/lib/jvm/temurin-25-jdk-amd64";
 /// Where the eclipse-temurin images keep java; the ENTRYPOINT names it.
 const IMAGE_JAVA: &str = "/opt/java/openjdk/bin/java";
 const TASK_ROOT: &str = "/var/task";
-/// How long an invocation may take: the JVM starts slowly.
-const WAIT: Duration = Duration::from_secs(60);
 
 fn java_runtimes() -> Vec<String> {
     let mut runtimes: Vec<String> = Vec::new();
@@ -172,14 +173,16 @@ fn maven_projects_pass_their_tests_and_lint() {
     println!("Java (Maven) unit tests took {:.1?}", started.elapsed());
 }
 
-/// Builds each image's /var/task the way its Dockerfile does (the build stage's RUN
-/// commands, then its COPYs), starts it as its final stage says against the emulator, and
-/// sends it every event in `events/`, one without a name and one its deserializer rejects.
-/// The alternative base for the newest and oldest runtime; the AWS base for the newest, with
-/// a stand-in for the client inside the AWS image (see `start_aws`).
+/// Builds each image the way its Dockerfile does (the build stage's RUN commands, then the
+/// final stage's COPYs into a laid-out image) and runs it under AWS's Runtime Interface
+/// Emulator as Lambda would (tests/support/rie.rs: ENTRYPOINT + CMD, uid 65534, only /tmp
+/// writable), with a class and a resource the user added. It answers every event in
+/// `events/`, one without a name and one its deserializer rejects. The alternative base for
+/// the newest and oldest runtime; the AWS base for the newest, with a stand-in for the
+/// runtime inside the AWS image (see `aws_image`).
 #[test]
-fn images_answer_their_events_through_the_ric() {
-    if !support::require_tool("mvn", "builds the generated Java projects") {
+fn images_answer_their_events_under_the_rie() {
+    if !support::require_tool("mvn", "builds the generated Java projects") || !rie::available() {
         return;
     }
     let Some(jdk) = jdk() else { return };
@@ -189,21 +192,31 @@ fn images_answer_their_events_through_the_ric() {
     // The newest and oldest bytecode; the runtimes between differ only in `--release`.
     for runtime in &runtimes {
         let combo = combo(runtime, BaseKind::Alternative, "maven");
+        let label = combo.label();
         let built = Built::new(root.path(), &combo, &jdk, false);
-        let image = built.last_stage();
-        assert_eq!(image.workdir.as_deref(), Some(TASK_ROOT));
-        let mut argv: Vec<String> = image.entrypoint.clone().expect("ENTRYPOINT");
-        argv.extend(image.cmd.clone().expect("CMD"));
-        assert_eq!(argv[0], IMAGE_JAVA);
-        let argv: Vec<String> = argv[1..]
+        let image = alternative_image(&built, &jdk);
+        assert_eq!(image.workdir, TASK_ROOT);
+        assert_eq!(image.entrypoint[0], IMAGE_JAVA);
+        let function = image.start();
+        answers_its_events(&function, &built.project, &label);
+        logs_lines(&function, &built.project, &label);
+        // JDK 25 stands in for every image's JVM: the client's JNI library loads without
+        // the "restricted method" warnings JDK 24+ print exactly when the ENTRYPOINT
+        // enables native access (the oldest runtime's JVM would refuse that flag).
+        let output = function.output();
+        let warned = output.contains("WARNING: A restricted method");
+        let enabled = image
+            .entrypoint
             .iter()
-            .map(|a| a.replace(TASK_ROOT, built.task_root.to_str().unwrap()))
-            .collect();
-        let client = start(&jdk, &argv, &built);
-        answers_its_events(&client, &built.project, &combo);
+            .any(|a| a == "--enable-native-access=ALL-UNNAMED");
+        assert_ne!(warned, enabled, "{label}: {output}");
+        assert!(enabled || runtime != &runtimes[0], "{label}");
+        drop(function);
+        if runtime == &runtimes[0] {
+            honours_log_controls(&image, &built.project, &label);
+        }
         println!(
-            "{}: the RIC answered ({:.0?} so far)",
-            combo.label(),
+            "{label}: answered under the RIE ({:.0?} so far)",
             started.elapsed()
         );
 
@@ -216,24 +229,26 @@ fn images_answer_their_events_through_the_ric() {
             // Its own build stage, so its own pom decides /var/task/lib; the alternative
             // build of the same runtime has just filled the Maven repository for it.
             let aws_built = Built::new(root.path(), &aws, &jdk, true);
-            let client = start_aws(&jdk, &aws_built, &built);
-            answers_its_events(&client, &aws_built.project, &aws);
+            let image = aws_image(&aws_built, &built, &jdk);
+            let function = image.start();
+            answers_its_events(&function, &aws_built.project, &aws.label());
+            logs_lines(&function, &aws_built.project, &aws.label());
+            drop(function);
+            honours_log_controls(&image, &aws_built.project, &aws.label());
             println!(
-                "{}: the stand-in RIC answered in {:.1?}",
+                "{}: the stand-in runtime answered in {:.1?}",
                 aws.label(),
                 aws_started.elapsed()
             );
         }
     }
-    println!("Java RIC end-to-end runs took {:.1?}", started.elapsed());
+    println!("Java end-to-end runs took {:.1?}", started.elapsed());
 }
 
-/// A generated project whose Dockerfile's build stage has run and whose final stage's
-/// COPYs have filled a local /var/task.
+/// A generated project whose Dockerfile's build stage has run in its function/ folder.
 struct Built {
     project: PathBuf,
     function: PathBuf,
-    task_root: PathBuf,
     stages: Vec<Stage>,
 }
 
@@ -243,13 +258,9 @@ impl Built {
     fn new(root: &Path, combo: &Combo, jdk: &Path, warm: bool) -> Built {
         let project = generate(root, combo, "hello-java");
         let function = project.join("function");
-        let (stages, last) = last_stage(&function.join("Dockerfile"));
-        let (build, image) = (&stages[0], &stages[last]);
-        let build_dir = build
-            .workdir
-            .as_deref()
-            .expect("the build stage sets WORKDIR");
-        for command in &build.runs {
+        add_user_code(&function);
+        let (stages, _) = last_stage(&function.join("Dockerfile"));
+        for command in &stages[0].runs {
             if warm && command.contains("dependency:go-offline") {
                 continue;
             }
@@ -261,18 +272,9 @@ impl Built {
                 .env("MAVEN_OPTS", FAST_JVM);
             run(sh, &format!("{}: RUN {command}", combo.label()));
         }
-        let task_root = root.join(format!("{}-task", combo.label()));
-        for copy in &image.copies {
-            assert_eq!(copy.from.as_deref(), Some("build"), "{copy:?}");
-            let dest = local_path(&copy.dest, TASK_ROOT, &task_root);
-            for source in &copy.sources {
-                copy_tree(&local_path(source, build_dir, &function), &dest);
-            }
-        }
         Built {
             project,
             function,
-            task_root,
             stages,
         }
     }
@@ -280,72 +282,127 @@ impl Built {
     fn last_stage(&self) -> &Stage {
         self.stages.last().unwrap()
     }
+
+    /// The final stage over `base`, its COPYs done from the build stage's WORKDIR (this
+    /// project's function/ folder).
+    fn lay_out(&self, base: &Base) -> Image {
+        let image = Image::new(
+            self.last_stage(),
+            &self.project.with_extension("image"),
+            base,
+        );
+        let build_dir = self.stages[0]
+            .workdir
+            .as_deref()
+            .expect("the build stage sets WORKDIR");
+        for copy in &self.last_stage().copies {
+            assert_eq!(copy.from.as_deref(), Some("build"), "{copy:?}");
+            for source in &copy.sources {
+                copy_tree(
+                    &local_path(source, build_dir, &self.function),
+                    &image.path(&copy.dest),
+                );
+            }
+        }
+        image
+    }
 }
 
-/// Starts the AWS base image's project. That image's /lambda-entrypoint.sh exports CMD (the
-/// handler) as _HANDLER and runs /var/runtime/bootstrap, which starts the client the image
-/// carries in /var/runtime/lib, AWSLambda, with the handler; the client loads the function
-/// from LAMBDA_TASK_ROOT (classes in /var/task, jars in /var/task/lib) in a class loader of
-/// its own. STAND-IN: the image's client is not available here, so the open-source runtime
-/// interface client stands in for it: the Maven artifact the alternative pom declares, at
-/// its version, with the libraries it needs, taken from the alternative build (`alternative`)
-/// of the same runtime instead of resolved again. Only aws-lambda-java-core of the
-/// function's own jars is on its class path too (the client links against it); the rest,
-/// events included, must come from the AWS project's /var/task/lib.
-fn start_aws(jdk: &Path, aws: &Built, alternative: &Built) -> Client {
-    let image = aws.last_stage();
+/// The alternative image: eclipse-temurin's ENV, JDK 25 standing in for its JRE at
+/// /opt/java/openjdk.
+fn alternative_image(built: &Built, jdk: &Path) -> Image {
+    let image_from = &built.last_stage().from;
     assert!(
-        image.from.starts_with("public.ecr.aws/lambda/java:"),
-        "{}",
-        image.from
+        image_from.starts_with("public.ecr.aws/docker/library/eclipse-temurin:"),
+        "{image_from}"
     );
-    assert_eq!(image.entrypoint, None, "the image's own entry point");
-    assert_eq!(image.workdir, None, "the image's WORKDIR, /var/task");
-    let cmd = image.cmd.clone().expect("CMD");
-    let [handler] = cmd.as_slice() else {
-        panic!("/lambda-entrypoint.sh takes exactly one argument: {cmd:?}")
-    };
+    let mut image = built.lay_out(&TEMURIN);
+    image.stand_in(TEMURIN_HOME, jdk);
+    image
+}
+
+/// What eclipse-temurin images bring that the function sees: their ENV (they set no
+/// WORKDIR, and the stage replaces their ENTRYPOINT).
+const TEMURIN: Base<'static> = Base {
+    entrypoint: &[],
+    workdir: "/",
+    env: &[
+        ("JAVA_HOME", TEMURIN_HOME),
+        (
+            "PATH",
+            "/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ),
+        ("LANG", "en_US.UTF-8"),
+        ("LANGUAGE", "en_US:en"),
+        ("LC_ALL", "en_US.UTF-8"),
+    ],
+};
+const TEMURIN_HOME: &str = "/opt/java/openjdk";
+
+/// The AWS base image's project. That image's /lambda-entrypoint.sh exports CMD (the
+/// handler) as _HANDLER and runs /var/runtime/bootstrap, which starts the runtime the image
+/// carries in /var/runtime/lib, AWSLambda, with the handler, on the JVM in /var/lang; the
+/// runtime loads the function from LAMBDA_TASK_ROOT (classes in /var/task, jars in
+/// /var/task/lib) in a class loader of its own. STAND-INS: the harness's
+/// /lambda-entrypoint.sh; JDK 25 at /var/lang; for the image's runtime, the open-source
+/// runtime interface client (the Maven artifact the alternative pom declares, at its
+/// version) with the libraries it needs, taken from the alternative build (`alternative`)
+/// of the same runtime, in /var/runtime/lib; and a /var/runtime/bootstrap that starts it
+/// (with native access enabled, as on the alternative base: this is JDK 25).
+/// Only aws-lambda-java-core of the function's own jars is in /var/runtime/lib too (the
+/// client links against it); the rest, events included, must come from /var/task/lib.
+fn aws_image(aws: &Built, alternative: &Built, jdk: &Path) -> Image {
+    let stage = aws.last_stage();
+    assert!(
+        stage.from.starts_with("public.ecr.aws/lambda/java:"),
+        "{}",
+        stage.from
+    );
+    assert_eq!(stage.entrypoint, None, "the image's own entry point");
+    assert_eq!(stage.workdir, None, "the image's WORKDIR, /var/task");
+    let cmd = stage.cmd.clone().expect("CMD");
+    assert_eq!(cmd.len(), 1, "/lambda-entrypoint.sh takes only the handler");
+
+    let java_env = [("JAVA_HOME", "/var/lang")];
+    let env: Vec<_> = AWS_BASE.env.iter().copied().chain(java_env).collect();
+    let mut image = aws.lay_out(&Base {
+        env: &env,
+        ..AWS_BASE
+    });
+    image.write_aws_entrypoint();
+    image.stand_in("/var/lang", jdk);
+
     let alternative_pom = std::fs::read_to_string(alternative.function.join("pom.xml")).unwrap();
     let ric = "aws-lambda-java-runtime-interface-client";
     let version = maven_version(&alternative_pom, ric).expect("the alternative pom's RIC");
-    let own = jar_names(&aws.task_root.join("lib"));
-    let mut class_path: Vec<String> = jar_names(&alternative.function.join("target/dependency"))
-        .into_iter()
-        .filter(|jar| !own.contains(jar) || jar.starts_with("aws-lambda-java-core-"))
-        .map(|jar| {
-            let path = alternative.function.join("target/dependency").join(&jar);
-            path.to_str().unwrap().to_owned()
-        })
-        .collect();
-    class_path.sort();
+    let own = jar_names(&image.path("/var/task/lib"));
+    let dependencies = alternative.function.join("target/dependency");
+    let runtime_lib = image.path("/var/runtime/lib");
+    std::fs::create_dir_all(&runtime_lib).unwrap();
+    let mut runtime_jars = Vec::new();
+    for jar in jar_names(&dependencies) {
+        if !own.contains(&jar) || jar.starts_with("aws-lambda-java-core-") {
+            std::fs::copy(dependencies.join(&jar), runtime_lib.join(&jar)).unwrap();
+            runtime_jars.push(jar);
+        }
+    }
     assert!(
-        class_path
-            .iter()
-            .any(|p| p.ends_with(&format!("/{ric}-{version}.jar"))),
-        "{class_path:?}"
+        runtime_jars.contains(&format!("{ric}-{version}.jar")),
+        "{runtime_jars:?}"
     );
-    let argv = [
-        FAST_JVM.split(' ').map(str::to_owned).collect(),
-        vec![
-            "-cp".to_owned(),
-            class_path.join(":"),
-            "com.amazonaws.services.lambda.runtime.api.client.AWSLambda".to_owned(),
-            handler.clone(),
-        ],
-    ]
-    .concat();
-    start(jdk, &argv, aws)
-}
-
-/// `java argv` in /var/task with the variables Lambda sets (the handler from the argv's last
-/// word, CMD) and a fresh emulator's.
-fn start(jdk: &Path, argv: &[String], built: &Built) -> Client {
-    let mut java = Command::new(jdk.join("bin/java"));
-    java.args(argv)
-        .current_dir(&built.task_root)
-        .env("LAMBDA_TASK_ROOT", &built.task_root)
-        .env("_HANDLER", argv.last().unwrap());
-    Client::start(&mut java, built.task_root.with_extension("log"), WAIT)
+    let bootstrap = image.path("/var/runtime/bootstrap");
+    std::fs::write(
+        &bootstrap,
+        format!(
+            "#!/bin/sh\n\
+             exec /var/lang/bin/java --enable-native-access=ALL-UNNAMED {FAST_JVM} \\\n  \
+             -cp '/var/runtime/lib/*' \
+             com.amazonaws.services.lambda.runtime.api.client.AWSLambda \"$_HANDLER\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&bootstrap, std::fs::Permissions::from_mode(0o755)).unwrap();
+    image
 }
 
 /// The `.jar` file names in `dir`.
@@ -357,25 +414,20 @@ fn jar_names(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Every file in `events/`, one event without a name, then one the client cannot
-/// deserialize, reported to the error endpoint, and a good one after it.
-fn answers_its_events(client: &Client, project: &Path, combo: &Combo) {
-    let label = combo.label();
+/// Every file in `events/` and one event without a name; then one the client cannot
+/// deserialize, whose error comes back as the function's error, and a good one after it.
+fn answers_its_events(function: &Rie, project: &Path, label: &str) {
     let mut events = e2e::event_files(project);
     events.push(("{}".to_owned(), b"{}".to_vec(), "world".to_owned()));
     for (what, payload, name) in &events {
-        client.assert_greets(&format!("{label}: {what}"), payload, name);
+        function.assert_greets(&format!("{label}: {what}"), payload, name);
     }
 
     // The client's Jackson reads the event into APIGatewayProxyRequestEvent before the
-    // handler runs; a number where a map belongs is reported to /error as a user exception
-    // (header `Runtime.UserException`; the body names the wrapping RuntimeException, with no
-    // stack trace), and the client goes on to the next event.
-    let (error_type, body) = client.assert_error(
-        &format!("{label}: a malformed event"),
-        br#"{"queryStringParameters": 5}"#,
-    );
-    assert_eq!(error_type, "Runtime.UserException", "{label}: {body}");
+    // handler runs; a number where a map belongs is reported as a user exception (the body
+    // names the wrapping RuntimeException, with no stack trace), and the client goes on to the next event.
+    // (This emulator sends no X-Amz-Function-Error header: the body is the error document.)
+    let body = function.invoke_json(br#"{"queryStringParameters": 5}"#);
     assert_eq!(
         (&body["errorType"], &body["errorMessage"]),
         (
@@ -385,8 +437,110 @@ fn answers_its_events(client: &Client, project: &Path, combo: &Combo) {
         "{label}: {body}"
     );
     let (what, payload, name) = &events[0];
-    client.assert_greets(&format!("{label}: {what}"), payload, name);
-    assert!(client.api.init_error().is_none(), "{label}");
+    function.assert_greets(&format!("{label}: {what}"), payload, name);
+}
+
+/// What a user adds without touching the Dockerfile: a class in a package of its own and a
+/// resource, which the handler now uses for its default name ("world", as before).
+fn add_user_code(function: &Path) {
+    let main = function.join("src/main");
+    let package = std::fs::read_dir(main.join("java"))
+        .unwrap()
+        .next()
+        .expect("the handler's package")
+        .unwrap()
+        .file_name()
+        .into_string()
+        .unwrap();
+    let defaults = main.join("java").join(&package).join("defaults");
+    std::fs::create_dir_all(&defaults).unwrap();
+    std::fs::write(
+        defaults.join("Defaults.java"),
+        format!(
+            "package {package}.defaults;\n\n\
+             import java.io.InputStream;\n\
+             import java.util.Scanner;\n\n\
+             /** The name to greet when the request names nobody, from a resource. */\n\
+             public final class Defaults {{\n\
+             \x20   private Defaults() {{}}\n\n\
+             \x20   public static String name() {{\n\
+             \x20       InputStream in = Defaults.class.getResourceAsStream(\"/default-name.txt\");\n\
+             \x20       if (in == null) {{\n\
+             \x20           throw new IllegalStateException(\"default-name.txt is missing\");\n\
+             \x20       }}\n\
+             \x20       try (Scanner text = new Scanner(in, \"UTF-8\")) {{\n\
+             \x20           return text.nextLine().trim();\n\
+             \x20       }}\n\
+             \x20   }}\n\
+             }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(main.join("resources")).unwrap();
+    std::fs::write(main.join("resources/default-name.txt"), "world\n").unwrap();
+    let handler = main.join("java").join(&package).join("Handler.java");
+    let source = std::fs::read_to_string(&handler).unwrap();
+    let default = "name = \"world\";";
+    assert_eq!(source.matches(default).count(), 1, "{source}");
+    let call = format!("name = {package}.defaults.Defaults.name();");
+    std::fs::write(&handler, source.replace(default, &call)).unwrap();
+}
+
+/// The handler's log line for the first event is a line of its own, with the level the
+/// runtime's text format puts before it.
+fn logs_lines(function: &Rie, project: &Path, label: &str) {
+    let (_, _, name) = e2e::event_files(project).remove(0);
+    let lines = function.function_lines();
+    assert!(
+        lines.contains(&format!("[INFO] Greeting {name}")),
+        "{label}: no line of its own for the greeting:\n{}",
+        function.output()
+    );
+}
+
+/// Lambda's advanced logging controls, each in a fresh sandbox: with JSON format, every line
+/// the function writes is a JSON record, and the greeting is one (level INFO, with the
+/// request id); with level WARN as well, the INFO record is dropped.
+fn honours_log_controls(image: &Image, project: &Path, label: &str) {
+    let (_, event, name) = e2e::event_files(project).remove(0);
+    for level in ["INFO", "WARN"] {
+        let env = [
+            ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
+            ("AWS_LAMBDA_LOG_LEVEL", level),
+        ];
+        let function = image.start_with(&image.cmd, &env);
+        function.assert_greets(&format!("{label}: JSON logs at {level}"), &event, &name);
+        let output = function.output();
+        let records: Vec<serde_json::Value> = function
+            .function_lines()
+            .iter()
+            .map(|l| {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("{label}: {level}: not JSON ({e}): {l}\n{output}"))
+            })
+            .collect();
+        let greetings: Vec<_> = records
+            .iter()
+            .filter(|r| r["message"] == format!("Greeting {name}").as_str())
+            .collect();
+        if level == "WARN" {
+            assert!(
+                greetings.is_empty(),
+                "{label}: INFO logged at WARN:\n{output}"
+            );
+        } else {
+            let [greeting] = greetings.as_slice() else {
+                panic!("{label}: one greeting record expected:\n{output}")
+            };
+            assert_eq!(greeting["level"], "INFO", "{label}: {greeting}");
+            assert!(
+                greeting["AWSRequestId"]
+                    .as_str()
+                    .is_some_and(|id| !id.is_empty()),
+                "{label}: {greeting}"
+            );
+        }
+    }
 }
 
 /// `path` from the Dockerfile, with its `image_dir` prefix moved to `local`.
@@ -409,6 +563,72 @@ fn copy_tree(source: &Path, dest: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// `--enable-native-access` (JEP 412, Java 17) is in the alternative ENTRYPOINT exactly for
+/// the runtimes whose JVM accepts it: 17 and newer. Java 8 and 11 refuse to start with it.
+#[test]
+fn native_access_is_enabled_exactly_from_java_17() {
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    for runtime in java_runtimes() {
+        let (family, entry) = catalog.runtime(&runtime).unwrap();
+        let major: u32 = entry.version.parse().unwrap();
+        let enabled = family
+            .alternative_entrypoint_for(entry)
+            .iter()
+            .any(|a| a == "--enable-native-access=ALL-UNNAMED");
+        assert_eq!(enabled, major >= 17, "{runtime}");
+    }
+}
+
+/// Every JVM installed on this machine (under /usr/lib/jvm) starts with the JVM options of
+/// the alternative ENTRYPOINT of the runtimes of its major version, so a flag the JVM
+/// rejects (`--enable-native-access` before 17) fails here. JDK 25 at least must be there.
+#[test]
+fn installed_jvms_accept_their_runtimes_entrypoint_options() {
+    let Some(jdk25) = jdk() else { return };
+    let mut homes: Vec<PathBuf> = std::fs::read_dir("/usr/lib/jvm")
+        .map(|dir| dir.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    homes.push(jdk25);
+    // The same JDK may be there by several names (links).
+    let mut homes: Vec<PathBuf> = homes.iter().filter_map(|h| h.canonicalize().ok()).collect();
+    homes.sort();
+    homes.dedup();
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let mut checked = Vec::new();
+    for home in homes {
+        let Ok(release) = std::fs::read_to_string(home.join("release")) else {
+            continue;
+        };
+        let Some(major) = release
+            .lines()
+            .find_map(|l| l.strip_prefix("JAVA_VERSION=\""))
+            .and_then(|v| v.split(['.', '"']).next())
+        else {
+            continue;
+        };
+        for runtime in java_runtimes() {
+            let (family, entry) = catalog.runtime(&runtime).unwrap();
+            if entry.version != major {
+                continue;
+            }
+            let entrypoint = family.alternative_entrypoint_for(entry);
+            assert_eq!(entrypoint[0], IMAGE_JAVA);
+            // The options: what comes before `-cp`, the class path and the main class.
+            let options: Vec<&String> =
+                entrypoint[1..].iter().take_while(|a| *a != "-cp").collect();
+            let mut java = Command::new(home.join("bin/java"));
+            java.args(&options).arg("-version");
+            run(java, &format!("{runtime}'s options on {}", home.display()));
+            checked.push(format!("{runtime} on {}", home.display()));
+        }
+    }
+    assert!(
+        checked.iter().any(|c| c.starts_with("java25 ")),
+        "{checked:?}"
+    );
+    println!("entrypoint options accepted: {checked:?}");
 }
 
 /// The Gradle variant has the Maven variant's sources, versions and image layout.
@@ -472,8 +692,91 @@ fn gradle_projects_share_sources_versions_and_layout() {
             let dests = |s: &Stage| s.copies.iter().map(|c| c.dest.clone()).collect::<Vec<_>>();
             assert_eq!(dests(m), vec!["/var/task/lib/", "/var/task/"]);
             assert_eq!(dests(m), dests(g));
+            gradle_wrapper_is_gradles_own(&gradle, &stages(&gradle)[0].from);
+            gradle_tasks_fill_what_the_image_copies(&build, &stages(&gradle));
         }
     }
+}
+
+/// Each folder the Gradle image COPYs from the build stage is a `Sync` task's output, and
+/// the build stage RUNs that task: the runtime class path into lib/, and the main source
+/// set's whole output (classes and src/main/resources) into the task root.
+fn gradle_tasks_fill_what_the_image_copies(build_file: &str, stages: &[Stage]) {
+    let runs = stages[0].runs.join("\n");
+    let expected = [
+        ("copyDependencies", "configurations.runtimeClasspath"),
+        ("copyMainOutput", "sourceSets.main.get().output"),
+    ];
+    let copies = &stages.last().unwrap().copies;
+    assert_eq!(copies.len(), expected.len());
+    for (copy, (task, from)) in copies.iter().zip(expected) {
+        let registered = build_file
+            .split(&format!("val {task} by tasks.registering(Sync::class) {{"))
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .unwrap_or_else(|| panic!("no Sync task {task}:\n{build_file}"));
+        let dir = copy.sources[0]
+            .strip_prefix("/build/build/")
+            .and_then(|d| d.strip_suffix('/'))
+            .unwrap_or_else(|| panic!("{copy:?} is not a build folder"));
+        assert!(
+            registered.contains(&format!("from({from})"))
+                && registered.contains(&format!("into(layout.buildDirectory.dir(\"{dir}\"))")),
+            "{task} does not fill {dir} from {from}:{registered}"
+        );
+        assert!(
+            runs.contains(&format!(" {task}")),
+            "the build stage never runs {task}"
+        );
+    }
+}
+
+/// SHA-256 of the Gradle wrapper jar that Gradle 9.4.0 and 9.4.1 generate, as Gradle
+/// publishes it (gradle.org/release-checksums, mirrored in gradle/actions'
+/// wrapper-checksums.json). The template's copy comes from the npm package
+/// @react-native-community/template 0.87.2 (template/android/gradle/wrapper/), whose
+/// gradlew and gradlew.bat are that Gradle's too; services.gradle.org is unreachable here.
+const GRADLE_WRAPPER_JAR_SHA256: &str =
+    "55243ef57851f12b070ad14f7f5bb8302daceeebc5bce5ece5fa6edb23e1145c";
+
+/// The wrapper is Gradle's own jar, `gradlew` is an executable POSIX script and
+/// `gradlew.bat` a CRLF batch file, and the wrapper downloads the Gradle the build image
+/// (`FROM .../gradle:<version>-jdk<n>`) runs.
+fn gradle_wrapper_is_gradles_own(plan: &lambda_new::render::Plan, build_image: &str) {
+    let get = |path: &str| {
+        plan.files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("{path} missing"))
+    };
+    let jar = get("function/gradle/wrapper/gradle-wrapper.jar");
+    assert_eq!(
+        support::sha256_hex(&jar.contents),
+        GRADLE_WRAPPER_JAR_SHA256
+    );
+    let gradlew = get("function/gradlew");
+    assert!(gradlew.executable && gradlew.contents.starts_with(b"#!/bin/sh\n"));
+    assert!(gradlew.contents.ends_with(b"\"$@\"\n"), "gradlew truncated");
+    let bat = String::from_utf8(get("function/gradlew.bat").contents.clone()).unwrap();
+    assert!(
+        bat.lines().count() > 1 && bat.split('\n').all(|l| l.is_empty() || l.ends_with('\r')),
+        "gradlew.bat must keep its CRLF line ends"
+    );
+    let version = build_image
+        .rsplit_once(":")
+        .and_then(|(_, tag)| tag.split_once("-jdk"))
+        .map(|(version, _)| version)
+        .unwrap_or_else(|| panic!("no Gradle version in {build_image}"));
+    let properties = String::from_utf8(
+        get("function/gradle/wrapper/gradle-wrapper.properties")
+            .contents
+            .clone(),
+    )
+    .unwrap();
+    let url = format!(
+        "distributionUrl=https\\://services.gradle.org/distributions/gradle-{version}-bin.zip\n"
+    );
+    assert!(properties.contains(&url), "{properties}");
 }
 
 /// The `<version>` next to `<artifactId>artifact</artifactId>` in a pom, if declared.

@@ -28,7 +28,17 @@ fn generated_projects_match_their_snapshots() {
             for file in &plan.files {
                 let mode = if file.executable { "755" } else { "644" };
                 writeln!(tree, "===== {} ({mode})", file.path).unwrap();
-                tree.push_str(&String::from_utf8_lossy(&file.contents));
+                match std::str::from_utf8(&file.contents) {
+                    Ok(text) => tree.push_str(text),
+                    // A binary file (the Gradle wrapper's jar) by size and checksum.
+                    Err(_) => writeln!(
+                        tree,
+                        "(binary: {} bytes, sha256 {})",
+                        file.contents.len(),
+                        support::sha256_hex(&file.contents)
+                    )
+                    .unwrap(),
+                }
                 if !tree.ends_with('\n') {
                     tree.push_str("\n(no newline at end of file)\n");
                 }

@@ -3,8 +3,10 @@
 # Maven and JDK 25 (which compiles every Java runtime at its --release, 8 to 25).
 # The CI machine has Temurin 25 at /usr/lib/jvm/temurin-25-jdk-amd64 and Debian's Maven;
 # this installs Maven if it is missing and checks the JDK. Gradle is not installed: no
-# reachable registry carries a Gradle 9 distribution (services.gradle.org is unreachable,
-# Debian's gradle is 4.4), so the tests check the Gradle variant without running it.
+# reachable registry carries a Gradle 9 distribution (services.gradle.org is unreachable, so
+# the generated projects' wrapper cannot fetch one either; Debian's gradle is 4.4), so the
+# tests check the Gradle variant without running it. The end-to-end test also needs
+# aws-lambda-rie (rie.sh).
 set -euo pipefail
 
 if ! command -v mvn >/dev/null; then

@@ -212,3 +212,12 @@ pub mod e2e;
 pub mod python;
 pub mod rie;
 pub mod runtime_api;
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
