@@ -211,7 +211,6 @@ pub mod dockerfile;
 pub mod e2e;
 pub mod python;
 pub mod rie;
-pub mod runtime_api;
 
 /// The SHA-256 of `bytes`, in lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
