@@ -21,7 +21,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use lambda_new::choices::BaseKind;
-use serde_json::{Value, json};
+use serde_json::json;
 use support::build_context::BuildContext;
 use support::dockerfile::{self, Stage, Step};
 use support::e2e;
@@ -436,20 +436,10 @@ fn invoke(image: &Image, project: &Path, from: &str) {
     let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
     let function = image.start_with(&image.cmd, &[json]);
     function.assert_greets(what, payload, name);
-    let request_id = function
-        .output()
-        .lines()
-        .find_map(|l| l.strip_prefix("START RequestId: "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .expect("the emulator's START line");
-    let lines = function.function_lines();
-    let records: Vec<Value> = lines
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{from}: {l}: {e}")))
-        .collect();
+    let [request_id] = function.request_ids().try_into().expect("one START line");
+    let records = function.json_lines(from);
     let [record] = records.as_slice() else {
-        panic!("{from}: one line: {lines:?}")
+        panic!("{from}: one line: {records:?}")
     };
     assert_eq!(
         (&record["level"], &record["message"], &record["requestId"]),

@@ -511,14 +511,7 @@ fn honours_log_controls(image: &Image, project: &Path, label: &str) {
         let function = image.start_with(&image.cmd, &env);
         function.assert_greets(&format!("{label}: JSON logs at {level}"), &event, &name);
         let output = function.output();
-        let records: Vec<serde_json::Value> = function
-            .function_lines()
-            .iter()
-            .map(|l| {
-                serde_json::from_str(l)
-                    .unwrap_or_else(|e| panic!("{label}: {level}: not JSON ({e}): {l}\n{output}"))
-            })
-            .collect();
+        let records = function.json_lines(&format!("{label}: {level}"));
         let greetings: Vec<_> = records
             .iter()
             .filter(|r| r["message"] == format!("Greeting {name}").as_str())

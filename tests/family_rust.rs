@@ -228,20 +228,10 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
     let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
     let function = image.start_with(&image.cmd, &[json]);
     function.assert_greets(what, payload, name);
-    let request_id = function
-        .output()
-        .lines()
-        .find_map(|l| l.strip_prefix("START RequestId: "))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(str::to_string)
-        .expect("the emulator's START line");
-    let lines = function.function_lines();
-    let records: Vec<Value> = lines
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{base}: {l}: {e}")))
-        .collect();
+    let [request_id] = function.request_ids().try_into().expect("one START line");
+    let records = function.json_lines(base);
     let [record] = records.as_slice() else {
-        panic!("{base}: one line: {lines:?}")
+        panic!("{base}: one line: {records:?}")
     };
     assert_eq!(
         (

@@ -399,6 +399,32 @@ impl Rie {
         lines.map(str::to_string).collect()
     }
 
+    /// Every line the function wrote, as JSON (Lambda's JSON log format); panics, naming
+    /// `what`, on a line that is not JSON.
+    pub fn json_lines(&self, what: &str) -> Vec<Value> {
+        self.function_lines()
+            .iter()
+            .map(|line| {
+                serde_json::from_str(line).unwrap_or_else(|e| {
+                    panic!(
+                        "{what}: a log line is not JSON ({e}): {line}\n{}",
+                        self.output()
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// The request id of each invocation so far, from the emulator's START lines.
+    pub fn request_ids(&self) -> Vec<String> {
+        let output = self.output();
+        let ids = output
+            .lines()
+            .filter_map(|l| l.strip_prefix("START RequestId: "))
+            .filter_map(|rest| rest.split_whitespace().next());
+        ids.map(str::to_string).collect()
+    }
+
     /// Invokes `payload`: status 200, an API Gateway answer with one header, Content-Type (any
     /// case) application/json, and the greeting for `name`.
     pub fn assert_greets(&self, what: &str, payload: &[u8], name: &str) {
