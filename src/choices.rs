@@ -245,7 +245,10 @@ mod tests {
         let mut r = request("my-fn");
         r.base = Some(BaseKind::Alternative);
         r.runtime = Some("python3.12".into());
-        assert_eq!(resolve_ok(&r).0.base_image, "public.ecr.aws/docker/library/python:3.12-slim-trixie");
+        assert_eq!(
+            resolve_ok(&r).0.base_image,
+            "public.ecr.aws/docker/library/python:3.12-slim-trixie"
+        );
     }
 
     /// The catalog's own images meet the rule a user's --base-image must meet.

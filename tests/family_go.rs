@@ -153,27 +153,6 @@ fn every_combination_builds_the_same_code_into_the_path_its_image_runs() {
     }
 }
 
-/// The exact Go toolchain the README names for machines with `GOTOOLCHAIN=local` (as this
-/// project's are): go.mod asks for a newer Go than theirs.
-fn toolchain() -> String {
-    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
-    let family = catalog.families.iter().find(|f| f.id == "go").unwrap();
-    family.vars["go_toolchain"].as_str().unwrap().to_string()
-}
-
-/// `GOTOOLCHAIN` as the README says, and that toolchain's `go` and `gofmt` first on PATH.
-fn go_env() -> Vec<(&'static str, String)> {
-    let toolchain = toolchain();
-    let goroot = run(Command::new("go")
-        .args(["env", "GOROOT"])
-        .env("GOTOOLCHAIN", &toolchain));
-    let path = std::env::var("PATH").unwrap();
-    vec![
-        ("GOTOOLCHAIN", toolchain),
-        ("PATH", format!("{}/bin:{path}", goroot.trim())),
-    ]
-}
-
 /// The first `sh` block of the README's `## Test` section, one command per line.
 fn readme_test_commands(readme: &str) -> Vec<String> {
     let section = &readme[readme.find("\n## Test\n").expect("a Test section")..];
@@ -196,13 +175,13 @@ fn generated_project_passes_its_tests_and_linters() {
         dockerfile.contains("FROM public.ecr.aws/lambda/provided:al2023\n"),
         "{dockerfile}"
     );
-    let env = go_env();
+    let env = support::go_env();
 
     // The README's commands, as written, from the project's root, with the toolchain it
     // tells a machine like this one to export.
     let readme = fs::read_to_string(project.join("README.md")).unwrap();
     assert!(
-        readme.contains(&format!("`export GOTOOLCHAIN={}`", toolchain())),
+        readme.contains(&format!("`export GOTOOLCHAIN={}`", support::go_toolchain())),
         "{readme}"
     );
     let commands = readme_test_commands(&readme);
@@ -300,7 +279,7 @@ fn add_package(function: &Path) {
 fn build(function: &Path, root: &Path) {
     let text = fs::read_to_string(function.join("Dockerfile")).unwrap();
     let context = BuildContext::new(function);
-    let env = go_env();
+    let env = support::go_env();
     let mut workdir = "/".to_string();
     for step in &dockerfile::instructions(&text)[0] {
         match step {

@@ -162,10 +162,14 @@ fn go_projects_named_after_keywords_and_packages_vet_and_test() {
     );
     let out = tempfile::tempdir().unwrap();
     generate(out.path(), "go", &names);
-    // One workspace over every project: one go command vets and tests them all.
+    // One workspace over every project: one go command vets and tests them all, on the Go
+    // release the generated go.mod asks for.
+    let env = support::go_env();
     let mut modules = Vec::new();
     let mut work = Command::new("go");
-    work.args(["work", "init"]).current_dir(out.path());
+    work.args(["work", "init"])
+        .current_dir(out.path())
+        .envs(env.iter().map(|(k, v)| (k, v)));
     for name in &names {
         let go_mod =
             std::fs::read_to_string(out.path().join(name).join("function/go.mod")).unwrap();
@@ -183,13 +187,15 @@ fn go_projects_named_after_keywords_and_packages_vet_and_test() {
         Command::new("go")
             .arg("vet")
             .args(&modules)
-            .current_dir(out.path()),
+            .current_dir(out.path())
+            .envs(env.iter().map(|(k, v)| (k, v))),
     );
     support::run(
         Command::new("go")
             .args(["test", "-count=1"])
             .args(&modules)
-            .current_dir(out.path()),
+            .current_dir(out.path())
+            .envs(env.iter().map(|(k, v)| (k, v))),
     );
     println!(
         "{} Go projects passed go vet and go test in {:.1?}",
@@ -531,13 +537,18 @@ fn python_reserves_what_the_interpreter_and_venv_provide() {
     );
 }
 
-/// The Go list against `go list std`: every top-level standard-library path is reserved.
+/// The Go list against `go list std` of the Go release the projects ask for: every top-level standard-library path is reserved.
 #[test]
 fn go_reserves_every_standard_library_path() {
     if !support::require_tool("go", "lists the standard library") {
         return;
     }
-    let output = support::run(Command::new("go").args(["list", "std"]));
+    let env = support::go_env();
+    let output = support::run(
+        Command::new("go")
+            .args(["list", "std"])
+            .envs(env.iter().map(|(k, v)| (k, v))),
+    );
     let top_level: String = String::from_utf8_lossy(&output.stdout)
         .lines()
         .map(|path| path.split('/').next().unwrap().to_owned() + " ")

@@ -143,7 +143,7 @@ fn every_setting_can_come_from_a_yaml_file_or_the_environment() {
         .success();
     let dockerfile = fs::read_to_string(dir.path().join("from-file/function/Dockerfile")).unwrap();
     assert!(
-        dockerfile.contains("FROM python:3.12-slim-trixie AS build"),
+        dockerfile.contains("FROM public.ecr.aws/docker/library/python:3.12-slim-trixie AS build"),
         "{dockerfile}"
     );
 

@@ -84,7 +84,7 @@ fn arrow_keys_pick_other_choices() {
     let dockerfile = read(dir.path().join("arrow-fn/function/Dockerfile"));
     assert!(dockerfile.starts_with("# Build stage"), "{dockerfile}");
     assert!(
-        dockerfile.contains("FROM python:3.13-slim-trixie AS build"),
+        dockerfile.contains("FROM public.ecr.aws/docker/library/python:3.13-slim-trixie AS build"),
         "{dockerfile}"
     );
     let other = match lambda_new::choices::Architecture::host() {

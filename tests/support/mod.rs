@@ -205,6 +205,29 @@ pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
     lambda_new::render::render(&choices, &catalog).expect("combination renders")
 }
 
+/// The exact Go toolchain the generated README names for machines with `GOTOOLCHAIN=local`
+/// (as this project's are): the generated go.mod asks for a newer Go than theirs.
+pub fn go_toolchain() -> String {
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let family = catalog.families.iter().find(|f| f.id == "go").unwrap();
+    family.vars["go_toolchain"].as_str().unwrap().to_string()
+}
+
+/// `GOTOOLCHAIN` as the generated README says, and that toolchain's `go` and `gofmt` first on
+/// PATH: the environment for every go command run on a generated project.
+pub fn go_env() -> Vec<(&'static str, String)> {
+    let toolchain = go_toolchain();
+    let goroot = run(Command::new("go")
+        .args(["env", "GOROOT"])
+        .env("GOTOOLCHAIN", &toolchain));
+    let goroot = String::from_utf8_lossy(&goroot.stdout);
+    let path = std::env::var("PATH").unwrap();
+    vec![
+        ("GOTOOLCHAIN", toolchain),
+        ("PATH", format!("{}/bin:{path}", goroot.trim())),
+    ]
+}
+
 pub mod build_context;
 pub mod disk;
 pub mod dockerfile;
