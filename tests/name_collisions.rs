@@ -48,7 +48,12 @@ fn generate(out: &Path, family: &str, names: &[String]) {
 }
 
 /// A venv with pytest as the generated requirements-dev.txt pins it, reused while they match.
+/// Two tests ask for it at once: one makes it while the other waits.
 fn python_venv(requirements: &Path) -> PathBuf {
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _making = MAKING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let pins = std::fs::read_to_string(requirements).unwrap();
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-names-venv");
     let stamp = venv.join("requirements-dev.txt");
