@@ -631,35 +631,26 @@ fn gradle_projects_share_sources_versions_and_layout() {
         for base in [BaseKind::Aws, BaseKind::Alternative] {
             let maven = support::render(&combo(&runtime, base, "maven"), "hello-java");
             let gradle = support::render(&combo(&runtime, base, "gradle"), "hello-java");
-            let file = |plan: &lambda_new::render::Plan, path: &str| {
-                let file = plan.files.iter().find(|f| f.path == path);
-                String::from_utf8(
-                    file.unwrap_or_else(|| panic!("{path} missing"))
-                        .contents
-                        .clone(),
-                )
-                .unwrap()
-            };
             for source in [
                 "function/src/main/java/hello_java/Handler.java",
                 "function/src/test/java/hello_java/HandlerTest.java",
                 "events/event.json",
             ] {
                 assert_eq!(
-                    file(&maven, source),
-                    file(&gradle, source),
+                    support::text(&maven, source),
+                    support::text(&gradle, source),
                     "{runtime}: {source}"
                 );
             }
-            let pom = file(&maven, "function/pom.xml");
-            let build = file(&gradle, "function/build.gradle.kts");
+            let pom = support::text(&maven, "function/pom.xml");
+            let build = support::text(&gradle, "function/build.gradle.kts");
             for artifact in [
                 "aws-lambda-java-core",
                 "aws-lambda-java-events",
                 "aws-lambda-java-runtime-interface-client",
                 "junit-bom",
             ] {
-                let in_pom = maven_version(&pom, artifact);
+                let in_pom = maven_version(pom, artifact);
                 let in_gradle = build
                     .split('"')
                     .find(|s| s.contains(&format!(":{artifact}:")))
@@ -670,12 +661,12 @@ fn gradle_projects_share_sources_versions_and_layout() {
                     "{runtime} {base:?}: {artifact}"
                 );
             }
-            let release = maven_tag(&pom, "maven.compiler.release");
+            let release = maven_tag(pom, "maven.compiler.release");
             assert!(
                 build.contains(&format!("options.release = {}\n", release.unwrap())),
                 "{runtime}: --release differs"
             );
-            let stages = |plan| dockerfile::parse(&file(plan, "function/Dockerfile"));
+            let stages = |plan| dockerfile::parse(support::text(plan, "function/Dockerfile"));
             let (m, g) = (stages(&maven), stages(&gradle));
             let (m, g) = (m.last().unwrap(), g.last().unwrap());
             assert_eq!(
@@ -686,7 +677,7 @@ fn gradle_projects_share_sources_versions_and_layout() {
             assert_eq!(dests(m), vec!["/var/task/lib/", "/var/task/"]);
             assert_eq!(dests(m), dests(g));
             gradle_wrapper_is_gradles_own(&gradle, &stages(&gradle)[0].from);
-            gradle_tasks_fill_what_the_image_copies(&build, &stages(&gradle));
+            gradle_tasks_fill_what_the_image_copies(build, &stages(&gradle));
         }
     }
 }

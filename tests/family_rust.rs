@@ -36,24 +36,6 @@ fn code_of(plan: &Plan) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-fn text<'p>(plan: &'p Plan, path: &str) -> &'p str {
-    let file = plan.files.iter().find(|f| f.path == path);
-    std::str::from_utf8(
-        &file
-            .unwrap_or_else(|| panic!("{path} is generated"))
-            .contents,
-    )
-    .unwrap()
-}
-
-/// Dependencies compile once per run: every generated project shares this target dir.
-fn shared_target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("the tmp dir lies in the target dir")
-        .join("generated-rust")
-}
-
 /// Runs `command` through `sh` in `dir`, every cargo in it sharing the target dir.
 fn cargo_sh(dir: &Path, command: &str) {
     let started = Instant::now();
@@ -61,7 +43,7 @@ fn cargo_sh(dir: &Path, command: &str) {
         Command::new("sh")
             .args(["-c", command])
             .current_dir(dir)
-            .env("CARGO_TARGET_DIR", shared_target_dir())
+            .env("CARGO_TARGET_DIR", support::generated_rust_target())
             .env("CARGO_TERM_COLOR", "never"),
     );
     println!("{command}: ok in {:.1?}", started.elapsed());
@@ -71,19 +53,21 @@ fn cargo_sh(dir: &Path, command: &str) {
 fn every_dockerfile_copies_the_binary_cargo_builds() {
     for combo in support::family_matrix("rust") {
         let plan = support::render(&combo, "Serde");
-        let manifest: toml::Table = text(&plan, "function/Cargo.toml").parse().unwrap();
+        let manifest: toml::Table = support::text(&plan, "function/Cargo.toml").parse().unwrap();
         let package = manifest["package"]["name"].as_str().unwrap();
         assert_eq!(
             package, "serde_fn",
             "a crate name that shadows a dependency is renamed"
         );
-        let dockerfile = text(&plan, "function/Dockerfile");
+        let dockerfile = support::text(&plan, "function/Dockerfile");
         assert!(
             dockerfile.contains(&format!("/release/{package}\" /bootstrap")),
             "{}: the Dockerfile must copy target/<triple>/release/{package}:\n{dockerfile}",
             combo.label()
         );
-        assert!(text(&plan, "function/Cargo.lock").contains(&format!("name = \"{package}\"")));
+        assert!(
+            support::text(&plan, "function/Cargo.lock").contains(&format!("name = \"{package}\""))
+        );
     }
 }
 
@@ -137,7 +121,7 @@ fn build(project: &Path, root: &Path) -> PathBuf {
         "target/ stays out of the build"
     );
     cargo_sh(&crate_dir, "cargo build --locked");
-    shared_target_dir()
+    support::generated_rust_target()
         .join("debug")
         .join(NAME.replace('-', "_"))
 }
@@ -303,7 +287,7 @@ fn generated_projects_pass_their_tests_and_lints_and_answer_events() {
                 BaseKind::Aws => "aws",
                 BaseKind::Alternative => "alternative",
             };
-            let text = text(&plan, "function/Dockerfile").to_string();
+            let text = support::text(&plan, "function/Dockerfile").to_string();
             let bases = dockerfiles.entry(code_of(&plan)).or_default();
             bases.entry(base).or_insert(text);
         }
@@ -325,7 +309,8 @@ fn generated_projects_pass_their_tests_and_lints_and_answer_events() {
         // dropped and changed nothing (it does move the crate's own entry into name order).
         let after = fs::read_to_string(project.join("function/Cargo.lock")).unwrap();
         assert!(
-            locked_packages(&after) == locked_packages(text(&plans[code], "function/Cargo.lock")),
+            locked_packages(&after)
+                == locked_packages(support::text(&plans[code], "function/Cargo.lock")),
             "cargo changed the packages in Cargo.lock:\n{after}"
         );
 

@@ -28,15 +28,6 @@ fn render(args: &[&str]) -> Result<Plan, Error> {
     lambda_new::render::render(&choices, &catalog)
 }
 
-fn file<'p>(plan: &'p Plan, path: &str) -> &'p str {
-    let file = plan
-        .files
-        .iter()
-        .find(|f| f.path == path)
-        .unwrap_or_else(|| panic!("{path} missing"));
-    std::str::from_utf8(&file.contents).unwrap()
-}
-
 /// The function resource of a template and its logical id.
 fn function(template: &serde_yaml::Value) -> (String, serde_yaml::Value) {
     let (id, resource) = template["Resources"]
@@ -49,11 +40,11 @@ fn function(template: &serde_yaml::Value) -> (String, serde_yaml::Value) {
 }
 
 fn check_structured_files(plan: &Plan) -> serde_yaml::Value {
-    let template: serde_yaml::Value = serde_yaml::from_str(file(plan, "template.yaml"))
+    let template: serde_yaml::Value = serde_yaml::from_str(support::text(plan, "template.yaml"))
         .unwrap_or_else(|e| {
             panic!(
                 "template.yaml does not parse: {e}\n{}",
-                file(plan, "template.yaml")
+                support::text(plan, "template.yaml")
             )
         });
     for f in &plan.files {
@@ -62,7 +53,8 @@ fn check_structured_files(plan: &Plan) -> serde_yaml::Value {
                 .unwrap_or_else(|e| panic!("{} does not parse: {e}", f.path));
         }
     }
-    toml::from_str::<toml::Table>(file(plan, "samconfig.toml")).expect("samconfig.toml parses");
+    toml::from_str::<toml::Table>(support::text(plan, "samconfig.toml"))
+        .expect("samconfig.toml parses");
     template
 }
 
@@ -295,7 +287,7 @@ proptest! {
                 Err(Error::InvalidBaseImage { .. }) => {}
                 Err(other) => prop_assert!(false, "unexpected error for {image:?}: {other}"),
                 Ok(plan) => {
-                    let dockerfile = file(&plan, "function/Dockerfile");
+                    let dockerfile = support::text(&plan, "function/Dockerfile");
                     let froms: Vec<&str> = dockerfile.lines().filter(|l| l.starts_with("FROM ")).collect();
                     prop_assert!(!froms.is_empty());
                     // Every FROM names the image (or a stage or toolchain image), one line each.

@@ -280,26 +280,20 @@ fn scope_names(code: &str) -> Vec<String> {
 /// is none of them.
 #[test]
 fn dotnet_namespaces_avoid_every_name_the_code_uses() {
-    let out = tempfile::tempdir().unwrap();
     let mut used = Vec::new();
     for base in ["aws", "alternative"] {
         let name = format!("probe-{base}");
-        support::run(
-            support::lambda_new()
-                .args([
-                    &name,
-                    "--runtime",
-                    "dotnet",
-                    "--base",
-                    base,
-                    "--vcs=none",
-                    "-q",
-                ])
-                .arg("--output-dir")
-                .arg(out.path()),
-        );
+        let (_dir, project) = support::generate(&[
+            &name,
+            "--runtime",
+            "dotnet",
+            "--base",
+            base,
+            "--vcs",
+            "none",
+        ]);
         let namespace = FunctionName::parse(&name).unwrap().pascal_identifier(&[]);
-        let names = csharp_scope_names(&out.path().join(&name));
+        let names = csharp_scope_names(&project);
         used.extend(names.into_iter().filter(|n| *n != namespace));
     }
     used.sort();
@@ -341,14 +335,6 @@ fn dotnet_namespaces_avoid_every_name_the_code_uses() {
 }
 
 /// Dependencies compile once: every generated Rust project shares this target directory
-/// (the one tests/family_rust.rs uses).
-fn rust_target_dir() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("the tmp dir lies in the target dir")
-        .join("generated-rust")
-}
-
 #[test]
 fn rust_projects_named_after_keywords_and_crates_pass_cargo_test() {
     if !support::require_tool("cargo", "builds and tests the generated Rust projects") {
@@ -369,7 +355,7 @@ fn rust_projects_named_after_keywords_and_crates_pass_cargo_test() {
             Command::new("cargo")
                 .args(["test", "--quiet"])
                 .current_dir(out.path().join(name).join("function"))
-                .env("CARGO_TARGET_DIR", rust_target_dir())
+                .env("CARGO_TARGET_DIR", support::generated_rust_target())
                 .env("CARGO_TERM_COLOR", "never"),
         );
     }
@@ -565,26 +551,12 @@ fn go_reserves_every_standard_library_path() {
 /// dependencies would shadow it, so every locked crate is reserved (as a crate name).
 #[test]
 fn rust_reserves_every_locked_crate() {
-    let out = tempfile::tempdir().unwrap();
     let mut crates = String::new();
     for base in ["aws", "alternative"] {
         let name = format!("probe-{base}");
-        support::run(
-            support::lambda_new()
-                .args([
-                    &name,
-                    "--runtime",
-                    "rust",
-                    "--base",
-                    base,
-                    "--vcs=none",
-                    "-q",
-                ])
-                .arg("--output-dir")
-                .arg(out.path()),
-        );
-        let lock =
-            std::fs::read_to_string(out.path().join(&name).join("function/Cargo.lock")).unwrap();
+        let (_dir, project) =
+            support::generate(&[&name, "--runtime", "rust", "--base", base, "--vcs", "none"]);
+        let lock = std::fs::read_to_string(project.join("function/Cargo.lock")).unwrap();
         let lock: toml::Table = toml::from_str(&lock).unwrap();
         for package in lock["package"].as_array().unwrap() {
             let crate_name = package["name"].as_str().unwrap().replace('-', "_");

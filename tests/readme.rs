@@ -10,17 +10,6 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use lambda_new::render::Plan;
-
-fn file<'p>(plan: &'p Plan, path: &str) -> &'p str {
-    let file = plan
-        .files
-        .iter()
-        .find(|f| f.path == path)
-        .unwrap_or_else(|| panic!("{path} missing"));
-    std::str::from_utf8(&file.contents).unwrap()
-}
-
 /// The ```sh blocks of a README, each as its lines.
 fn sh_blocks(readme: &str) -> Vec<Vec<&str>> {
     let mut blocks = Vec::new();
@@ -47,7 +36,7 @@ fn readme_commands_run_from_the_project_root_and_name_its_files() {
     for combo in support::matrix(true) {
         let label = combo.label();
         let plan = support::render(&combo, "my-fn");
-        let readme = file(&plan, "README.md");
+        let readme = support::text(&plan, "README.md");
         let has = |path: &str| plan.files.iter().any(|f| f.path == path);
         // The directories the reader has `cd`ed into, in order.
         let mut cwd: Vec<&str> = Vec::new();
@@ -99,7 +88,7 @@ fn readme_commands_run_from_the_project_root_and_name_its_files() {
 #[test]
 fn readme_deploy_region_honours_the_environment_first() {
     let plan = support::render(&support::matrix(false)[0], "my-fn");
-    let line = sh_blocks(file(&plan, "README.md"))
+    let line = sh_blocks(support::text(&plan, "README.md"))
         .into_iter()
         .flatten()
         .find(|line| line.starts_with("REGION="))

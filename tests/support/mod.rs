@@ -197,6 +197,22 @@ pub fn run(command: &mut Command) -> std::process::Output {
     output
 }
 
+/// The target directory every generated Rust project builds in, so their dependencies
+/// compile once per machine whichever test builds them.
+pub fn generated_rust_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the tmp dir lies in the target dir")
+        .join("generated-rust")
+}
+
+/// The text of the planned file at `path`; panics if the plan has none or it is not UTF-8.
+pub fn text<'p>(plan: &'p lambda_new::render::Plan, path: &str) -> &'p str {
+    let file = plan.files.iter().find(|f| f.path == path);
+    let file = file.unwrap_or_else(|| panic!("{path} is not generated"));
+    std::str::from_utf8(&file.contents).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// Renders a combination in memory with the library, as the binary would.
 pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
     let catalog = lambda_new::catalog::Catalog::embedded().expect("embedded catalog");
