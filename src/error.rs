@@ -163,18 +163,11 @@ pub fn quote(value: &str) -> String {
 /// A parser's message, which may quote the input: control characters escaped and at most
 /// a few lines' worth of it.
 pub fn brief(message: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in message.chars().enumerate() {
-        if i == 4 * QUOTED_CHARS {
-            out.push_str("...");
-            break;
-        }
-        match c {
-            c if c.is_control() => out.extend(c.escape_debug()),
-            c => out.push(c),
-        }
-    }
-    out
+    let (kept, cut) = match message.char_indices().nth(4 * QUOTED_CHARS) {
+        Some((end, _)) => (&message[..end], "..."),
+        None => (message, ""),
+    };
+    format!("{}{cut}", escape(kept))
 }
 
 /// Words longer than this are cut by [`shorten_words`].
