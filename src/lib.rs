@@ -16,6 +16,7 @@ pub mod name;
 pub mod output;
 pub mod render;
 pub mod request;
+pub mod sam_template;
 pub mod settings;
 pub mod summary;
 pub mod vcs;
