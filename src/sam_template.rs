@@ -45,6 +45,19 @@ const RESOURCES: &str = "Resources";
 const OUTPUTS: &str = "Outputs";
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
+/// Whether `text` is a SAM template lambda-new can add to, before anything is rendered.
+pub fn check(text: &str) -> Result<(), EditError> {
+    let doc = document(text)?;
+    check_sam(text, &doc)?;
+    section(&doc, RESOURCES).ok_or(EditError::NoResources)?;
+    let lines = Lines::new(text);
+    lines.indent_of(RESOURCES)?;
+    if section(&doc, OUTPUTS).is_some() {
+        lines.indent_of(OUTPUTS)?;
+    }
+    Ok(())
+}
+
 /// `old` with the `Resources` and `Outputs` entries of `addition` (a template as lambda-new
 /// renders it, with two-space indentation) inserted.
 pub fn insert(old: &str, addition: &str) -> Result<String, EditError> {
@@ -209,6 +222,30 @@ impl<'t> Lines<'t> {
     /// Inserts `block` (two-space indented lines) after the last indented line of the
     /// top-level `key` mapping, re-indented to that mapping's own indentation.
     fn insert_into(&self, key: &'static str, block: &str) -> Result<String, EditError> {
+        let indent = self.indent_of(key)?;
+        let (start, end) = self.section(key).ok_or(EditError::NoResources)?;
+        let body = &self.lines[start + 1..end];
+        let last = body
+            .iter()
+            .rposition(|l| !l.trim().is_empty() && l.starts_with([' ', '\t']))
+            .map_or(start, |i| start + 1 + i);
+        let mut out = String::new();
+        for line in &self.lines[..=last] {
+            out.push_str(line);
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&reindent(block, indent));
+        for line in &self.lines[last + 1..] {
+            out.push_str(line);
+        }
+        Ok(out)
+    }
+
+    /// The indentation of the top-level `key` mapping's entries, which must be a block
+    /// mapping: the key alone on its line (or with a comment), its entries indented below.
+    fn indent_of(&self, key: &'static str) -> Result<usize, EditError> {
         let (start, end) = self.section(key).ok_or(EditError::NoResources)?;
         let rest = self.lines[start].trim_end();
         let after_colon = rest[rest.find(':').expect("a key line") + 1..].trim_start();
@@ -227,22 +264,7 @@ impl<'t> Lines<'t> {
         if indent == 0 || entry.trim_start().starts_with('-') {
             return Err(EditError::NotBlock(key));
         }
-        let last = body
-            .iter()
-            .rposition(|l| !l.trim().is_empty() && l.starts_with([' ', '\t']))
-            .map_or(start, |i| start + 1 + i);
-        let mut out = String::new();
-        for line in &self.lines[..=last] {
-            out.push_str(line);
-        }
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        out.push_str(&reindent(block, indent));
-        for line in &self.lines[last + 1..] {
-            out.push_str(line);
-        }
-        Ok(out)
+        Ok(indent)
     }
 }
 
