@@ -459,6 +459,26 @@ fn every_trigger_answers_its_events_on_both_bases() {
             for event in e2e::trigger_events(project, &trigger) {
                 function.assert_expected(&event);
             }
+            drop(function);
+            // In Lambda's JSON log format, every line is a JSON record: the handler's of its
+            // invocation, and aws-lambda-go's report of an error the handler returned (through
+            // the standard logger, which slog's default handles) the error document.
+            let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
+            let function = image.start_with(&image.cmd, &[json]);
+            for event in e2e::trigger_events(project, &trigger) {
+                function.assert_expected(&event);
+            }
+            let request_ids = function.request_ids();
+            for record in function.json_lines(&trigger) {
+                let id = record["requestId"].as_str().unwrap_or_default();
+                let message = record["message"].as_str().unwrap_or_default();
+                let error_report = serde_json::from_str::<serde_json::Value>(message)
+                    .is_ok_and(|m| m.get("errorType").is_some());
+                assert!(
+                    request_ids.iter().any(|r| r == id) || error_report,
+                    "{trigger}: {record}"
+                );
+            }
         }
         println!(
             "Go {trigger}: built and answered its events on both bases in {:.1?}",
