@@ -21,14 +21,14 @@ func TestHandler(t *testing.T) {
 		event string
 		want  string
 	}{
-		{"sample event", string(sample), "Hello, Lambda!"},
+		{"event.json", string(sample), "Hello, Lambda!"},
 		{"null query parameters", `{"queryStringParameters": null}`, "Hello, world!"},
 		{"no query parameters", `{}`, "Hello, world!"},
 		{"empty name", `{"queryStringParameters": {"name": ""}}`, "Hello, world!"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var request events.APIGatewayProxyRequest
+			var request events.LambdaFunctionURLRequest
 			if err := json.Unmarshal([]byte(tt.event), &request); err != nil {
 				t.Fatalf("decoding the event: %v", err)
 			}
