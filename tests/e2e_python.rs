@@ -117,8 +117,8 @@ fn add_second_module(function: &Path) {
     let code = fs::read_to_string(&handler).unwrap();
     let patched = code
         .replacen(
-            "from typing import Any\n",
-            "from typing import Any\n\nfrom . import greeting\n",
+            "from typing import Any, TypedDict\n",
+            "from typing import Any, TypedDict\n\nfrom . import greeting\n",
             1,
         )
         .replacen("f\"Hello, {name}!\"", "greeting.hello(name)", 1);
