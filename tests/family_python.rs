@@ -139,6 +139,13 @@ fn every_trigger_passes_pytest_and_ruff() {
             args.extend(combo.with_trigger(&trigger).args());
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (_out, project) = support::generate(&args);
+            // The unit tests replay every bundled event (and so must change when one is added).
+            let tests =
+                std::fs::read_to_string(project.join("function/tests/test_handler.py")).unwrap();
+            for event in support::e2e::trigger_events(&project, &trigger) {
+                let quoted = format!("\"{}\"", event.file);
+                assert!(tests.contains(&quoted), "{trigger}: no test reads {quoted}");
+            }
             pytest_and_ruff(
                 &python,
                 if own { version } else { "host" },
