@@ -441,8 +441,8 @@ fn function_logs_through_the_lambda_logger_with_levels() {
                 p.label
             );
         }
-        // The function calls the level methods with message-template arguments: out of preview
-        // in Amazon.Lambda.Core 2.4.0; RuntimeSupport 1.11.0 (the alternative base's runtime
+        // The level methods (api's handler passes them message-template arguments): out of
+        // preview in Amazon.Lambda.Core 2.4.0; RuntimeSupport 1.11.0 (the alternative base's runtime
         // client) writes them as JSON under AWS_LAMBDA_LOG_FORMAT and filters by _LEVEL.
         let csproj = read(&p.function.join("src/MyFn/MyFn.csproj"));
         let core = package_version(&csproj, "Amazon.Lambda.Core").expect("Amazon.Lambda.Core");
