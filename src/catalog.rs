@@ -1,9 +1,10 @@
-//! The runtime catalog: every family's `templates/<family>/family.yaml`, turned into JSON by
-//! build.rs and parsed here once per run.
+//! The catalog: every family's `templates/<family>/family.yaml` and every trigger's
+//! `templates/triggers/<kind>/trigger.yaml`, turned into JSON by build.rs and parsed here once
+//! per run.
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 
@@ -69,25 +70,71 @@ pub struct Runtime {
     pub vars: Vars,
 }
 
+/// An event source a function can be wired to. Its files are the layer
+/// `triggers/<id>/common` (sample events and the partials the shared SAM template and README
+/// include) and, per family, `<family>/triggers/<id>` (the handler and its unit tests).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// Also the name of its folder under `templates/triggers/`.
+    pub id: String,
+    pub name: String,
+    /// One line for `lambda-new list` and the wizard.
+    pub about: String,
+    /// Where it comes in lists; the first one is the default.
+    pub position: u32,
+    /// The sample events under the project's `events/`; the first is the one the README's
+    /// generic commands send.
+    pub events: Vec<TriggerEvent>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerEvent {
+    /// Its file name under `events/`.
+    pub file: String,
+    pub about: String,
+    /// What every family's handler answers to it; the tests hold each handler to it (the
+    /// binary does not read it).
+    #[serde(skip_serializing)]
+    pub expect: serde_json::Value,
+}
+
 #[derive(Debug)]
 pub struct Catalog {
     pub families: Vec<Family>,
+    /// In `position` order: the first one is the default.
+    pub triggers: Vec<Trigger>,
 }
 
 impl Catalog {
     /// The catalog embedded in this binary.
     pub fn embedded() -> Result<Catalog, Error> {
-        static FAMILIES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog.json"));
-        let by_file: BTreeMap<String, serde_json::Value> = serde_json::from_slice(FAMILIES)
-            .map_err(|e| Error::Internal(format!("embedded catalog: {e}")))?;
-        let mut families = by_file
-            .into_iter()
-            .map(|(file, value)| {
-                Family::deserialize(value).map_err(|e| Error::Internal(format!("{file}: {e}")))
-            })
-            .collect::<Result<Vec<Family>, Error>>()?;
+        let mut families: Vec<Family> =
+            parse(include_bytes!(concat!(env!("OUT_DIR"), "/catalog.json")))?;
         families.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(Catalog { families })
+        let mut triggers: Vec<Trigger> =
+            parse(include_bytes!(concat!(env!("OUT_DIR"), "/triggers.json")))?;
+        triggers.sort_by_key(|t| t.position);
+        Ok(Catalog { families, triggers })
+    }
+
+    /// Resolves a `--trigger` value.
+    pub fn trigger(&self, id: &str) -> Result<&Trigger, Error> {
+        if let Some(trigger) = self.triggers.iter().find(|t| t.id == id) {
+            return Ok(trigger);
+        }
+        let valid: Vec<String> = self.triggers.iter().map(|t| t.id.clone()).collect();
+        Err(Error::UnknownTrigger {
+            given: id.to_owned(),
+            suggestion: closest(id, &valid),
+            valid,
+        })
+    }
+
+    /// The trigger a request without `--trigger` gets.
+    pub fn default_trigger(&self) -> &Trigger {
+        &self.triggers[0]
     }
 
     /// Resolves a `--runtime` value: a family id picks its newest supported runtime,
@@ -105,15 +152,9 @@ impl Catalog {
             }
         }
         let valid = self.runtime_names();
-        let suggestion = valid
-            .iter()
-            .map(|v| (strsim::jaro_winkler(spec, v), v))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, v)| v.clone());
         Err(Error::UnknownRuntime {
             given: spec.to_owned(),
-            suggestion,
+            suggestion: closest(spec, &valid),
             valid,
         })
     }
@@ -127,6 +168,28 @@ impl Catalog {
             })
             .collect()
     }
+}
+
+/// Parses build.rs's `{file: document}` JSON into one value per document.
+fn parse<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<Vec<T>, Error> {
+    let by_file: BTreeMap<String, serde_json::Value> = serde_json::from_slice(json)
+        .map_err(|e| Error::Internal(format!("embedded catalog: {e}")))?;
+    by_file
+        .into_iter()
+        .map(|(file, value)| {
+            T::deserialize(value).map_err(|e| Error::Internal(format!("{file}: {e}")))
+        })
+        .collect()
+}
+
+/// The valid value most like `given`, if one is close enough to be a typo of it.
+fn closest(given: &str, valid: &[String]) -> Option<String> {
+    valid
+        .iter()
+        .map(|v| (strsim::jaro_winkler(given, v), v))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, v)| v.clone())
 }
 
 impl Family {

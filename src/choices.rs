@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use clap::ValueEnum;
 
-use crate::catalog::{Catalog, Family, Runtime};
+use crate::catalog::{Catalog, Family, Runtime, Trigger};
 use crate::error::Error;
 use crate::image_ref;
 use crate::name::FunctionName;
@@ -14,6 +14,8 @@ use crate::request::Request;
 pub const DEFAULT_RUNTIME: &str = "python";
 pub const DEFAULT_MEMORY_SIZE: u32 = 512;
 pub const DEFAULT_TIMEOUT: u32 = 10;
+/// The trigger `--function-url-auth` belongs to.
+pub const FUNCTION_URL: &str = "function-url";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum BaseKind {
@@ -22,6 +24,26 @@ pub enum BaseKind {
     /// A slim non-AWS image, with the runtime interface client installed or compiled in.
     #[value(alias = "alt")]
     Alternative,
+}
+
+/// Who may call a function URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UrlAuth {
+    /// Only IAM principals allowed to call it, with SigV4-signed requests.
+    #[value(name = "aws-iam", alias = "iam")]
+    AwsIam,
+    /// Anyone on the internet.
+    None,
+}
+
+impl UrlAuth {
+    /// The `AuthType` of `FunctionUrlConfig`.
+    pub fn sam_name(self) -> &'static str {
+        match self {
+            UrlAuth::AwsIam => "AWS_IAM",
+            UrlAuth::None => "NONE",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -81,6 +103,10 @@ pub struct Choices {
     pub architecture: Architecture,
     /// A value for each of the family's options, by key.
     pub options: BTreeMap<String, String>,
+    /// The catalog id of the event source the function is wired to.
+    pub trigger: String,
+    /// Only for the `function-url` trigger.
+    pub url_auth: UrlAuth,
     pub description: String,
     /// MiB.
     pub memory_size: u32,
@@ -99,6 +125,12 @@ pub struct Choices {
 pub struct Warning(pub String);
 
 impl Choices {
+    pub fn trigger<'c>(&self, catalog: &'c Catalog) -> &'c Trigger {
+        catalog
+            .trigger(&self.trigger)
+            .expect("choices hold a trigger id from this catalog")
+    }
+
     pub fn runtime<'c>(&self, catalog: &'c Catalog) -> (&'c Family, &'c Runtime) {
         catalog
             .runtime(&self.runtime_id)
@@ -142,6 +174,15 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
     };
 
     let options = resolve_options(&request.options, family, catalog)?;
+    let trigger = match &request.trigger {
+        Some(id) => catalog.trigger(id)?,
+        None => catalog.default_trigger(),
+    };
+    if request.function_url_auth.is_some() && trigger.id != FUNCTION_URL {
+        return Err(Error::UrlAuthWithoutFunctionUrl {
+            trigger: trigger.id.clone(),
+        });
+    }
     let description = request.description.clone().unwrap_or_else(|| {
         format!(
             "{name}: an AWS Lambda function in {} {}, packaged as a container image",
@@ -155,6 +196,8 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
         base_image,
         architecture: request.architecture.unwrap_or_else(Architecture::host),
         options,
+        trigger: trigger.id.clone(),
+        url_auth: request.function_url_auth.unwrap_or(UrlAuth::AwsIam),
         description,
         memory_size: request.memory_size.unwrap_or(DEFAULT_MEMORY_SIZE),
         timeout: request.timeout.unwrap_or(DEFAULT_TIMEOUT),
@@ -303,5 +346,38 @@ mod tests {
             panic!("an option Python does not have must be rejected");
         };
         assert_eq!((key.as_str(), family.as_str()), ("language", "Python"));
+    }
+
+    #[test]
+    fn the_trigger_defaults_to_the_first_and_typos_get_a_suggestion() {
+        let catalog = Catalog::embedded().unwrap();
+        let (choices, _) = resolve_ok(&request("my-fn"));
+        assert_eq!(choices.trigger, catalog.triggers[0].id);
+        assert_eq!(choices.url_auth, UrlAuth::AwsIam);
+        let mut r = request("my-fn");
+        r.trigger = Some("sqs".into());
+        assert_eq!(resolve_ok(&r).0.trigger, "sqs");
+        r.trigger = Some("sqss".into());
+        let Err(Error::UnknownTrigger {
+            suggestion, valid, ..
+        }) = resolve(&r, &catalog)
+        else {
+            panic!("an unknown trigger must be rejected");
+        };
+        assert_eq!(suggestion.as_deref(), Some("sqs"));
+        assert_eq!(valid.len(), catalog.triggers.len());
+    }
+
+    #[test]
+    fn function_url_auth_belongs_to_function_urls_only() {
+        let catalog = Catalog::embedded().unwrap();
+        let mut r = request("my-fn");
+        r.function_url_auth = Some(UrlAuth::None);
+        let Err(Error::UrlAuthWithoutFunctionUrl { trigger }) = resolve(&r, &catalog) else {
+            panic!("--function-url-auth without a function URL must be rejected");
+        };
+        assert_eq!(trigger, catalog.triggers[0].id);
+        r.trigger = Some(FUNCTION_URL.into());
+        assert_eq!(resolve_ok(&r).0.url_auth, UrlAuth::None);
     }
 }

@@ -4,12 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::choices::{Architecture, BaseKind, Vcs};
+use crate::choices::{Architecture, BaseKind, UrlAuth, Vcs};
 
 const EXAMPLES: &str = "\
 Examples:
   lambda-new my-fn                                  Python on the AWS base image
   lambda-new my-fn --runtime python3.12 --architecture arm64
+  lambda-new my-fn --runtime go --trigger sqs       a queue worker with a dead-letter queue
   lambda-new my-fn --base alternative               Debian slim + awslambdaric
   lambda-new my-fn --base-image python:3.14-alpine  your own base image
   lambda-new my-fn --dry-run                        list the files, write nothing
@@ -17,9 +18,10 @@ Examples:
   lambda-new my-fn -d memory-size=1024 -d tracing=true --json
   LAMBDA_NEW_ARCHITECTURE=arm64 lambda-new my-fn    settings from the environment
 
-Settings (for --define, --values-file and LAMBDA_NEW_<KEY>): name, runtime, base, base-image,
-architecture, language, dependency-manager, description, memory-size, timeout, tracing,
-json-logging, vcs. Precedence: flag > --define > --values-file > environment > default.
+Settings (for --define, --values-file and LAMBDA_NEW_<KEY>): name, runtime, trigger,
+function-url-auth, base, base-image, architecture, language, dependency-manager, description,
+memory-size, timeout, tracing, json-logging, vcs.
+Precedence: flag > --define > --values-file > environment > default.
 
 Exit codes: 0 success, 1 the project could not be written (or the output of list, completions,
 --dry-run, --help could not be printed), 2 bad input, 130 interrupted (Ctrl-C, Esc, or no at the
@@ -46,7 +48,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List every runtime with its family, images, architectures and status.
+    /// List every runtime with its family, images, architectures and status, then every
+    /// trigger.
     /// (A function named `list` needs `--name list`.)
     List {
         /// Print JSON for scripts instead of a table.
@@ -94,6 +97,18 @@ pub struct NewArgs {
     /// The instruction set the function runs on; default: this machine's.
     #[arg(long, value_enum, value_name = "ARCH")]
     pub architecture: Option<Architecture>,
+
+    /// The event source the function serves, wired in template.yaml with its resources,
+    /// sample events and a handler for it: `api` (default), `http-api`, `function-url`,
+    /// `sqs`, `sns`, `s3`, `schedule`, `eventbridge`, `dynamodb` or `none`
+    /// (`lambda-new list` describes each).
+    #[arg(long, short = 't', value_name = "KIND")]
+    pub trigger: Option<String>,
+
+    /// With `--trigger function-url`: who may call the URL, `aws-iam` (default: callers
+    /// sign requests with credentials allowed to invoke it) or `none` (public: anyone).
+    #[arg(long, value_enum, value_name = "AUTH")]
+    pub function_url_auth: Option<UrlAuth>,
 
     /// Node.js: `javascript` (ES modules; default) or `typescript` (compiled in the image's
     /// build stage, with source maps).

@@ -24,6 +24,18 @@ pub enum Error {
         valid: Vec<String>,
     },
 
+    #[error("unknown trigger {}{}\n  valid triggers: {} (see `lambda-new list`)", quote(.given), suggestion_text(.suggestion), .valid.join(", "))]
+    UnknownTrigger {
+        given: String,
+        suggestion: Option<String>,
+        valid: Vec<String>,
+    },
+
+    #[error(
+        "--function-url-auth applies to --trigger function-url only, not to --trigger {trigger}"
+    )]
+    UrlAuthWithoutFunctionUrl { trigger: String },
+
     #[error("--{key} does not apply to {family}{}", applies_to_text(.applies_to))]
     OptionNotForFamily {
         key: String,
@@ -262,6 +274,8 @@ impl Error {
             Error::InvalidName { .. }
             | Error::MissingName
             | Error::UnknownRuntime { .. }
+            | Error::UnknownTrigger { .. }
+            | Error::UrlAuthWithoutFunctionUrl { .. }
             | Error::InvalidBaseImage { .. }
             | Error::OptionNotForFamily { .. }
             | Error::InvalidOptionValue { .. }

@@ -1,8 +1,10 @@
 //! Choices + catalog -> Plan: every output file in memory. Pure: no disk, no terminal.
 //!
 //! A project is the union of template layers, later ones winning on equal paths:
-//! `shared/common`, `shared/<base>`, `<family>/common`, `<family>/<base>`, then for each of
-//! the family's option values `<family>/<value>/common` and `<family>/<value>/<base>`. In a layer,
+//! `shared/common`, `shared/<base>`, `triggers/<trigger>/common`, `<family>/common`,
+//! `<family>/<base>`, then for each of the family's option values `<family>/<value>/common` and
+//! `<family>/<value>/<base>`; last the trigger's handler for the family,
+//! `<family>/triggers/<trigger>`, then `<family>/<value>/triggers/<trigger>`. In a layer,
 //! files ending in `.hbs` are Handlebars templates (the suffix is dropped), other files are
 //! copied as they are, path segments may hold `{{...}}`, and `_partials/NAME.hbs` defines
 //! the partial `NAME` instead of an output file.
@@ -14,7 +16,7 @@ use include_dir::Dir;
 use serde::Serialize;
 
 use crate::TEMPLATES;
-use crate::catalog::{Catalog, Vars};
+use crate::catalog::{Catalog, TriggerEvent, Vars};
 use crate::choices::{BaseKind, Choices};
 use crate::error::Error;
 
@@ -43,15 +45,21 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         BaseKind::Aws => "aws",
         BaseKind::Alternative => "alternative",
     };
+    let trigger = &choices.trigger;
     let mut layer_paths = vec![
         "shared/common".to_owned(),
         format!("shared/{base}"),
+        format!("triggers/{trigger}/common"),
         format!("{}/common", family.id),
         format!("{}/{base}", family.id),
     ];
     for value in choices.options.values() {
         layer_paths.push(format!("{}/{value}/common", family.id));
         layer_paths.push(format!("{}/{value}/{base}", family.id));
+    }
+    layer_paths.push(format!("{}/triggers/{trigger}", family.id));
+    for value in choices.options.values() {
+        layer_paths.push(format!("{}/{value}/triggers/{trigger}", family.id));
     }
     let layers: Vec<&Dir> = layer_paths
         .iter()
@@ -182,7 +190,7 @@ fn collect<'t>(
 
 /// What templates see. Every field is documented because template authors read it.
 #[derive(Serialize)]
-struct Context {
+struct Context<'c> {
     project: Project,
     names: Names,
     runtime: RuntimeInfo,
@@ -192,11 +200,24 @@ struct Context {
     handler: String,
     /// The API Gateway path the function answers: `/<kebab name>`.
     api_path: String,
+    trigger: TriggerInfo<'c>,
     /// The family's variables, with the runtime's on top.
     vars: Vars,
     /// The family's own choices by key, e.g. `options.language`.
     options: BTreeMap<String, String>,
     tool_version: &'static str,
+}
+
+#[derive(Serialize)]
+struct TriggerInfo<'c> {
+    /// The catalog id, e.g. `sqs`.
+    id: &'c str,
+    name: &'c str,
+    about: &'c str,
+    /// Its sample events under `events/`: `file` and `about` of each, the primary one first.
+    events: &'c [TriggerEvent],
+    /// `AuthType` of a function URL: `AWS_IAM` or `NONE`.
+    url_auth: &'static str,
 }
 
 #[derive(Serialize)]
@@ -252,13 +273,14 @@ struct ArchInfo {
     rie_download: &'static str,
 }
 
-impl Context {
+impl<'c> Context<'c> {
     fn new(
         choices: &Choices,
-        catalog: &Catalog,
+        catalog: &'c Catalog,
         engine: &Handlebars<'static>,
     ) -> Result<Self, Error> {
         let (family, runtime) = choices.runtime(catalog);
+        let trigger = choices.trigger(catalog);
         let name = &choices.name;
         let kebab = name.kebab();
         let (kind, summary, entrypoint) = match choices.base {
@@ -308,6 +330,13 @@ impl Context {
             },
             handler: String::new(),
             api_path: format!("/{kebab}"),
+            trigger: TriggerInfo {
+                id: &trigger.id,
+                name: &trigger.name,
+                about: &trigger.about,
+                events: &trigger.events,
+                url_auth: choices.url_auth.sam_name(),
+            },
             vars: family.vars_for(runtime),
             options: choices.options.clone(),
             tool_version: env!("CARGO_PKG_VERSION"),

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::choices::{Architecture, BaseKind, Vcs};
+use crate::choices::{Architecture, BaseKind, UrlAuth, Vcs};
 
 #[derive(Debug, Default, Clone)]
 pub struct Request {
@@ -14,6 +14,9 @@ pub struct Request {
     pub architecture: Option<Architecture>,
     /// Family options by key (`language`, `dependency-manager`, ...).
     pub options: BTreeMap<String, String>,
+    /// A trigger id from the catalog.
+    pub trigger: Option<String>,
+    pub function_url_auth: Option<UrlAuth>,
     pub description: Option<String>,
     pub memory_size: Option<u32>,
     pub timeout: Option<u32>,

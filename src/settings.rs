@@ -7,7 +7,7 @@ use std::path::Path;
 
 use clap::ValueEnum;
 
-use crate::choices::{Architecture, BaseKind, Vcs};
+use crate::choices::{Architecture, BaseKind, UrlAuth, Vcs};
 use crate::cli::NewArgs;
 use crate::error::{Error, brief, quote_key, word};
 use crate::request::Request;
@@ -26,6 +26,14 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "runtime",
         rule: "a family or runtime from `lambda-new list`",
+    },
+    Key {
+        name: "trigger",
+        rule: "a trigger from `lambda-new list`",
+    },
+    Key {
+        name: "function-url-auth",
+        rule: "aws-iam or none (with the function-url trigger)",
     },
     Key {
         name: "base",
@@ -163,6 +171,8 @@ fn flags(args: &NewArgs) -> Vec<(&'static str, String)> {
     };
     push("name", args.name.clone().or_else(|| args.name_flag.clone()));
     push("runtime", args.runtime.clone());
+    push("trigger", args.trigger.clone());
+    push("function-url-auth", args.function_url_auth.map(value_name));
     push("base", args.base.map(value_name));
     push("base-image", args.base_image.clone());
     push("architecture", args.architecture.map(value_name));
@@ -196,6 +206,11 @@ fn apply(
     match key {
         "name" => request.name = Some(value),
         "runtime" => request.runtime = Some(value),
+        "trigger" => request.trigger = Some(value),
+        "function-url-auth" => {
+            request.function_url_auth =
+                Some(UrlAuth::from_str(&value, true).map_err(|_| invalid())?)
+        }
         "base" => request.base = Some(BaseKind::from_str(&value, true).map_err(|_| invalid())?),
         "base-image" => request.base_image = Some(value),
         "architecture" => {

@@ -52,6 +52,7 @@ fn combo(runtime: &str, base: BaseKind, tool: &str) -> Combo {
         base,
         arch: Architecture::X86_64,
         options: BTreeMap::from([("dependency-manager".to_owned(), tool.to_owned())]),
+        trigger: support::DEFAULT_TRIGGER.to_owned(),
     }
 }
 

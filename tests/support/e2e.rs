@@ -35,3 +35,41 @@ pub fn event_files(project: &Path) -> Vec<(String, Vec<u8>, String)> {
         })
         .collect()
 }
+
+/// Every trigger id of the catalog, in its order (the default first).
+pub fn triggers() -> Vec<String> {
+    let catalog = lambda_new::catalog::Catalog::embedded().expect("embedded catalog");
+    catalog.triggers.iter().map(|t| t.id.clone()).collect()
+}
+
+/// One of a trigger's bundled events, read from a generated project, with what the handler
+/// must answer to it (trigger.yaml's `expect`).
+#[derive(Debug, Clone)]
+pub struct TriggerEvent {
+    /// `events/<file>` and the trigger, for messages.
+    pub what: String,
+    pub payload: Vec<u8>,
+    pub expect: Value,
+}
+
+/// `trigger`'s bundled events as the generated `project` holds them, in the catalog's order.
+pub fn trigger_events(project: &Path, trigger: &str) -> Vec<TriggerEvent> {
+    let catalog = lambda_new::catalog::Catalog::embedded().expect("embedded catalog");
+    let trigger = catalog.trigger(trigger).expect("a trigger of the catalog");
+    assert!(!trigger.events.is_empty(), "{} has events", trigger.id);
+    trigger
+        .events
+        .iter()
+        .map(|event| {
+            let path = project.join("events").join(&event.file);
+            let payload = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            serde_json::from_slice::<Value>(&payload)
+                .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+            TriggerEvent {
+                what: format!("events/{} ({})", event.file, trigger.id),
+                payload,
+                expect: event.expect.clone(),
+            }
+        })
+        .collect()
+}

@@ -66,6 +66,8 @@ pub struct Combo {
     pub base: lambda_new::choices::BaseKind,
     pub arch: lambda_new::choices::Architecture,
     pub options: std::collections::BTreeMap<String, String>,
+    /// A trigger id; `api` (the default) unless a test picks another.
+    pub trigger: String,
 }
 
 impl Combo {
@@ -81,7 +83,19 @@ impl Combo {
             label.push('-');
             label.push_str(value);
         }
+        if self.trigger != DEFAULT_TRIGGER {
+            label.push('-');
+            label.push_str(&self.trigger);
+        }
         label
+    }
+
+    /// The same combination wired to `trigger`.
+    pub fn with_trigger(&self, trigger: &str) -> Combo {
+        Combo {
+            trigger: trigger.to_owned(),
+            ..self.clone()
+        }
     }
 
     pub fn request(&self, name: &str) -> lambda_new::request::Request {
@@ -92,6 +106,7 @@ impl Combo {
             base_image: None,
             architecture: Some(self.arch),
             options: self.options.clone(),
+            trigger: Some(self.trigger.clone()),
             ..Default::default()
         }
     }
@@ -109,6 +124,8 @@ impl Combo {
             label_base.to_owned(),
             "--architecture".to_owned(),
             self.arch.lambda_name().to_owned(),
+            "--trigger".to_owned(),
+            self.trigger.clone(),
         ];
         for (key, value) in &self.options {
             args.push(format!("--{key}"));
@@ -117,6 +134,9 @@ impl Combo {
         args
     }
 }
+
+/// The trigger of today's matrix (the catalog's default).
+pub const DEFAULT_TRIGGER: &str = "api";
 
 /// Every combination of the embedded catalog, deprecated runtimes included or not.
 pub fn matrix(include_deprecated: bool) -> Vec<Combo> {
@@ -151,6 +171,7 @@ pub fn matrix(include_deprecated: bool) -> Vec<Combo> {
                             base,
                             arch,
                             options: options.clone(),
+                            trigger: DEFAULT_TRIGGER.to_owned(),
                         });
                     }
                 }

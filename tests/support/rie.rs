@@ -478,6 +478,81 @@ impl Rie {
     }
 }
 
+impl Rie {
+    /// Invokes `event` and checks the answer against its expectation (see trigger.yaml):
+    /// `http` (status and JSON body of an HTTP answer), `answer` (exactly this JSON), `error`
+    /// (the invocation fails with an error document), `logs` (texts the function's log lines
+    /// contain, each in some line written during this invocation).
+    pub fn assert_expected(&self, event: &super::e2e::TriggerEvent) {
+        let what = &event.what;
+        let known = ["http", "answer", "error", "logs"];
+        let expect = event.expect.as_object().expect("expect is a mapping");
+        assert!(
+            expect.keys().all(|k| known.contains(&k.as_str())),
+            "{what}: unknown expectation in {expect:?}"
+        );
+        let lines_before = self.function_lines().len();
+        let answer = self.invoke(&event.payload);
+        let body: Value = serde_json::from_slice(&answer.body).unwrap_or_else(|e| {
+            let text = String::from_utf8_lossy(&answer.body);
+            panic!(
+                "{what}: the answer is not JSON ({e}): {text}\n{}",
+                self.output()
+            )
+        });
+        let failed = body.get("errorType").is_some() || body.get("errorMessage").is_some();
+        if expect.get("error") == Some(&Value::Bool(true)) {
+            assert!(
+                failed,
+                "{what}: should fail, answered {body}\n{}",
+                self.output()
+            );
+        } else {
+            assert!(
+                answer.status == 200 && !failed,
+                "{what}: failed: {answer:?} {body}\n{}",
+                self.output()
+            );
+        }
+        if let Some(expected) = expect.get("answer") {
+            assert_eq!(&body, expected, "{what}\n{}", self.output());
+        }
+        if let Some(http) = expect.get("http") {
+            assert_eq!(body["statusCode"], http["status"], "{what}: {body}");
+            let text = body["body"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{what}: no body: {body}"));
+            let json: Value = serde_json::from_str(text)
+                .unwrap_or_else(|e| panic!("{what}: the body is not JSON ({e}): {text}"));
+            assert_eq!(json, http["body"], "{what}");
+        }
+        if let Some(logs) = expect.get("logs") {
+            // The lines may arrive just after the answer.
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            loop {
+                let lines = self.function_lines();
+                let new = &lines[lines_before.min(lines.len())..];
+                let missing: Vec<&str> = logs
+                    .as_array()
+                    .expect("logs is a list")
+                    .iter()
+                    .map(|t| t.as_str().expect("log texts are strings"))
+                    .filter(|text| !new.iter().any(|line| line.contains(text)))
+                    .collect();
+                if missing.is_empty() {
+                    break;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{what}: no log line contains {missing:?}\n{}",
+                    self.output()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
 impl Drop for Rie {
     fn drop(&mut self) {
         let _ = self.child.kill(); // unshare --kill-child takes the namespace down with it
