@@ -463,7 +463,7 @@ fn readme_deployed_event_commands_work_against_a_local_aws() {
         ]);
         got["Messages"].as_array().cloned().unwrap_or_default()
     };
-    for trigger in ["sqs", "sns", "s3", "dynamodb", "eventbridge"] {
+    let check = |trigger: &str| {
         let stack = format!("my-{trigger}");
         let (_dir, project) = support::generate(&[
             &stack,
@@ -669,5 +669,11 @@ fn readme_deployed_event_commands_work_against_a_local_aws() {
             assert_eq!(failures.as_array().unwrap().len(), 1, "{trigger}: {event}");
         }
         println!("{trigger}: the README's aws commands work against moto");
-    }
+    };
+    // One stack each: the triggers run side by side.
+    std::thread::scope(|scope| {
+        for trigger in ["sqs", "sns", "s3", "dynamodb", "eventbridge"] {
+            scope.spawn(move || check(trigger));
+        }
+    });
 }
