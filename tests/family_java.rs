@@ -846,7 +846,14 @@ fn trigger_libraries_are_declared_exactly_when_used() {
         }
     }
     // Both kinds of trigger are there: some declare each library, some do not.
-    assert!(declared.len() == libraries.len(), "{declared:?}");
+    let projects = 2 * e2e::triggers().len();
+    assert!(
+        libraries
+            .iter()
+            .all(|(artifact, _)| (1..projects)
+                .contains(&declared.get(artifact).copied().unwrap_or(0))),
+        "{declared:?} of {projects} projects"
+    );
 }
 
 /// Each folder the Gradle image COPYs from the build stage is a `Sync` task's output, and
