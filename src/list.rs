@@ -51,8 +51,45 @@ pub fn rows(catalog: &Catalog) -> Vec<Row<'_>> {
     rows
 }
 
+/// A trigger as `list --json` shows it.
+#[derive(Debug, Serialize)]
+pub struct TriggerRow<'c> {
+    pub trigger: &'c str,
+    pub name: &'c str,
+    pub about: &'c str,
+    /// The sample events a project gets, under `events/`.
+    pub events: Vec<&'c str>,
+    /// Whether a request without `--trigger` gets it.
+    pub default: bool,
+}
+
+pub fn trigger_rows(catalog: &Catalog) -> Vec<TriggerRow<'_>> {
+    let default = &catalog.default_trigger().id;
+    catalog
+        .triggers
+        .iter()
+        .map(|t| TriggerRow {
+            trigger: &t.id,
+            name: &t.name,
+            about: &t.about,
+            events: t.events.iter().map(|e| e.file.as_str()).collect(),
+            default: t.id == *default,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Listing<'c> {
+    runtimes: Vec<Row<'c>>,
+    triggers: Vec<TriggerRow<'c>>,
+}
+
 pub fn json(catalog: &Catalog) -> String {
-    serde_json::to_string_pretty(&rows(catalog)).expect("rows serialize") + "\n"
+    let listing = Listing {
+        runtimes: rows(catalog),
+        triggers: trigger_rows(catalog),
+    };
+    serde_json::to_string_pretty(&listing).expect("rows serialize") + "\n"
 }
 
 /// An aligned plain-text table.
@@ -86,11 +123,35 @@ pub fn table(catalog: &Catalog) -> String {
             status,
         ]);
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|i| lines.iter().map(|l| l[i].len()).max().unwrap_or(0))
+    let mut out = aligned(&lines);
+    out.push_str("* what `--runtime <family>` picks\n\n");
+    let mut lines: Vec<[String; 3]> = vec![["TRIGGER", "NAME", "WHAT IT DOES"].map(str::to_owned)];
+    for row in trigger_rows(catalog) {
+        let id = if row.default {
+            format!("{} *", row.trigger)
+        } else {
+            row.trigger.to_owned()
+        };
+        lines.push([id, row.name.to_owned(), row.about.to_owned()]);
+    }
+    out.push_str(&aligned(&lines));
+    out.push_str("* the default; pick another with `--trigger KIND`\n");
+    out
+}
+
+/// Rows of cells as text columns two spaces apart, each as wide as its widest cell.
+fn aligned<const N: usize>(lines: &[[String; N]]) -> String {
+    let widths: Vec<usize> = (0..N)
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
-    for line in &lines {
+    for line in lines {
         let cells: Vec<String> = line
             .iter()
             .zip(&widths)
@@ -99,6 +160,5 @@ pub fn table(catalog: &Catalog) -> String {
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
-    out.push_str("* what `--runtime <family>` picks\n");
     out
 }

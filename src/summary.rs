@@ -6,7 +6,7 @@ use std::path::Path;
 use console::style;
 
 use crate::catalog::Catalog;
-use crate::choices::{BaseKind, Choices, Warning};
+use crate::choices::{BaseKind, Choices, FUNCTION_URL, Warning};
 use crate::output;
 use crate::render::Plan;
 use crate::write::Outcome;
@@ -96,13 +96,14 @@ pub fn created(report: &Report) -> String {
         ),
     };
     let mut out = format!(
-        "{} {} ({} files): {} {} on {base}, {}\n",
+        "{} {} ({} files): {} {} on {base}, {}, {}\n",
         style("Created").green().bold(),
         output::shown(target),
         plan.files.len(),
         family.name,
         runtime.version,
-        choices.architecture.lambda_name()
+        choices.architecture.lambda_name(),
+        choices.trigger(catalog).name,
     );
     for path in &outcome.replaced {
         let _ = writeln!(out, "Replaced {}", output::shown(&target.join(path)));
@@ -157,6 +158,8 @@ pub fn json(report: &Report) -> String {
             "base_image": choices.base_image,
             "architecture": choices.architecture.lambda_name(),
             "options": choices.options,
+            "trigger": choices.trigger,
+            "function_url_auth": (choices.trigger == FUNCTION_URL).then(|| choices.url_auth.sam_name()),
             "description": choices.description,
             "memory_size": choices.memory_size,
             "timeout": choices.timeout,

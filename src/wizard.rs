@@ -7,7 +7,7 @@ use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, Select};
 
 use crate::catalog::Catalog;
-use crate::choices::{Architecture, BaseKind, DEFAULT_RUNTIME};
+use crate::choices::{Architecture, BaseKind, DEFAULT_RUNTIME, FUNCTION_URL, UrlAuth};
 use crate::error::Error;
 use crate::image_ref;
 use crate::name::FunctionName;
@@ -136,14 +136,34 @@ pub fn complete(
             .insert(option.key.clone(), option.values[chosen].id.clone());
     }
 
+    if request.trigger.is_none() {
+        let labels: Vec<String> = catalog
+            .triggers
+            .iter()
+            .map(|t| format!("{}: {}", t.name, t.about))
+            .collect();
+        let chosen = select(&theme, "Trigger", &labels, 0)?;
+        request.trigger = Some(catalog.triggers[chosen].id.clone());
+    }
+    if request.trigger.as_deref() == Some(FUNCTION_URL) && request.function_url_auth.is_none() {
+        let auths = [UrlAuth::AwsIam, UrlAuth::None];
+        let labels = [
+            "IAM: only callers with signed requests allowed to invoke it".to_owned(),
+            "None: public, anyone on the internet can call it".to_owned(),
+        ];
+        request.function_url_auth =
+            Some(auths[select(&theme, "Who may call the URL", &labels, 0)?]);
+    }
+
     let summary = format!(
-        "Create {} ({}, {}, {})?",
+        "Create {} ({}, {}, {}, {})?",
         output_dir
             .join(request.name.as_deref().unwrap_or_default())
             .display(),
         runtime.id,
         request.base_image.as_deref().unwrap_or(&runtime.aws_image),
         request.architecture.map_or("", Architecture::lambda_name),
+        request.trigger.as_deref().unwrap_or_default(),
     );
     let confirmed = Confirm::with_theme(&theme)
         .with_prompt(summary)

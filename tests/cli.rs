@@ -90,7 +90,7 @@ fn summary_is_plain_when_piped_and_lists_next_steps() {
         "escape codes in piped output: {stdout:?}"
     );
     insta::assert_snapshot!(stdout, @r"
-    Created my-fn (13 files): Python 3.14 on the AWS base image, x86_64
+    Created my-fn (13 files): Python 3.14 on the AWS base image, x86_64, REST API
 
     Next:
       cd my-fn
@@ -447,11 +447,12 @@ fn list_json_covers_the_catalog() {
         .args(["list", "--json"])
         .assert()
         .success();
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let listing: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let rows = listing["runtimes"].as_array().unwrap();
     let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
     let runtimes: usize = catalog.families.iter().map(|f| f.runtimes.len()).sum();
     assert_eq!(rows.len(), runtimes);
-    for row in &rows {
+    for row in rows {
         let id = row["runtime"].as_str().unwrap();
         let (_, runtime) = catalog.runtime(id).unwrap();
         let expected = if runtime.deprecated.is_some() {
@@ -470,6 +471,23 @@ fn list_json_covers_the_catalog() {
             .collect();
         assert_eq!(defaults.len(), 1, "{}", family.id);
         assert_eq!(defaults[0]["status"], "supported");
+    }
+    // Every trigger, in the catalog's order, the first the only default, with its events.
+    let triggers = listing["triggers"].as_array().unwrap();
+    let ids: Vec<&str> = triggers
+        .iter()
+        .map(|t| t["trigger"].as_str().unwrap())
+        .collect();
+    let expected: Vec<&str> = catalog.triggers.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    for (row, trigger) in triggers.iter().zip(&catalog.triggers) {
+        assert_eq!(
+            row["default"],
+            trigger.id == catalog.triggers[0].id,
+            "{row}"
+        );
+        assert_eq!(row["about"], trigger.about.as_str());
+        assert_eq!(row["events"][0], "event.json", "{row}");
     }
 }
 
@@ -657,4 +675,62 @@ fn an_unwritable_parent_is_reported() {
         ))
         .stderr(predicate::str::contains("nothing was left behind"));
     assert!(!sys.join("my-fn").exists());
+}
+
+#[test]
+fn a_bad_trigger_or_a_misplaced_url_auth_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    lambda_new(dir.path())
+        .args(["t-fn", "--trigger", "sqss"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown trigger \"sqss\"; did you mean \"sqs\"?",
+        ))
+        .stderr(predicate::str::contains("valid triggers: api, http-api"))
+        .stderr(predicate::str::contains("lambda-new list"));
+    lambda_new(dir.path())
+        .args(["t-fn", "--trigger", "sqs", "--function-url-auth", "none"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--function-url-auth applies to --trigger function-url only, not to --trigger sqs",
+        ));
+    lambda_new(dir.path())
+        .args(["t-fn", "-d", "function-url-auth=public"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("aws-iam or none"));
+    assert!(listing(dir.path()).is_empty());
+}
+
+#[test]
+fn the_trigger_comes_from_every_settings_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let values = elsewhere.path().join("values.toml");
+    std::fs::write(&values, "trigger = \"sns\"\n").unwrap();
+    let chosen = |args: &[&str], env: Option<&str>| {
+        let mut command = lambda_new(dir.path());
+        if let Some(value) = env {
+            command.env("LAMBDA_NEW_TRIGGER", value);
+        }
+        let output = command
+            .args(["t-fn", "--dry-run", "--json"])
+            .args(args)
+            .assert()
+            .success();
+        let json: serde_json::Value = serde_json::from_slice(&output.get_output().stdout).unwrap();
+        json["choices"]["trigger"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(chosen(&[], None), "api");
+    assert_eq!(chosen(&[], Some("schedule")), "schedule");
+    let from_file = ["--values-file", values.to_str().unwrap()];
+    assert_eq!(chosen(&from_file, Some("schedule")), "sns");
+    assert_eq!(chosen(&["-d", "trigger=s3"], None), "s3");
+    assert_eq!(
+        chosen(&["-d", "trigger=s3", "--trigger", "none"], None),
+        "none"
+    );
+    assert!(listing(dir.path()).is_empty());
 }

@@ -58,6 +58,7 @@ fn default_path_takes_every_recommended_choice() {
     answer(&mut session, "Runtime", ENTER);
     answer(&mut session, "Base image", ENTER);
     answer(&mut session, "Architecture", ENTER);
+    answer(&mut session, "Trigger", ENTER);
     answer(&mut session, "Create", ENTER);
     session.exp_string("wiz-fn (13 files)").unwrap();
     assert_eq!(exit_code(&mut session), 0);
@@ -79,8 +80,17 @@ fn arrow_keys_pick_other_choices() {
     answer(&mut session, "Alternative image", ENTER);
     // Whichever architecture is this machine's is preselected: take the other one.
     answer(&mut session, "Architecture", &format!("{DOWN}{ENTER}"));
+    // Two down from the REST API: a function URL, which asks who may call it; take public.
+    answer(&mut session, "Trigger", &format!("{DOWN}{DOWN}{ENTER}"));
+    answer(
+        &mut session,
+        "Who may call the URL",
+        &format!("{DOWN}{ENTER}"),
+    );
     answer(&mut session, "Create", ENTER);
     assert_eq!(exit_code(&mut session), 0);
+    let template = read(dir.path().join("arrow-fn/template.yaml"));
+    assert!(template.contains("AuthType: NONE"), "{template}");
     let dockerfile = read(dir.path().join("arrow-fn/function/Dockerfile"));
     assert!(dockerfile.starts_with("# Build stage"), "{dockerfile}");
     assert!(
@@ -114,6 +124,7 @@ fn a_rejected_name_shows_the_reason_and_asks_again() {
     answer(&mut session, "Function name", &format!("taken{ENTER}"));
     session.exp_string("already exists").unwrap();
     answer(&mut session, "Function name", &format!("good-name{ENTER}"));
+    answer(&mut session, "Trigger", ENTER);
     answer(&mut session, "Create", ENTER);
     assert_eq!(exit_code(&mut session), 0);
     assert!(dir.path().join("good-name/template.yaml").is_file());
@@ -132,6 +143,10 @@ fn answers_from_the_command_line_are_not_asked_again() {
             "aws",
             "--architecture",
             "arm64",
+            "--trigger",
+            "function-url",
+            "--function-url-auth",
+            "none",
         ],
     );
     let before = answer(&mut session, "Create", ENTER);
@@ -141,6 +156,8 @@ fn answers_from_the_command_line_are_not_asked_again() {
         "Runtime",
         "Base image",
         "Architecture",
+        "Trigger",
+        "Who may call",
     ] {
         assert!(!before.contains(prompt), "asked {prompt:?} again: {before}");
     }
@@ -183,6 +200,8 @@ fn esc_or_no_cancels_with_nothing_written() {
             "aws",
             "--architecture",
             "arm64",
+            "--trigger",
+            "api",
         ],
     );
     answer(&mut session, "Create", "n");
