@@ -252,9 +252,7 @@ fn replays_every_event(combo: &support::Combo, project: &Path) {
     };
     let tests = fs::read_to_string(project.join(format!("function/test/handler.test.{extension}")))
         .unwrap();
-    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
-    let trigger = catalog.trigger(&combo.trigger).unwrap();
-    for event in &trigger.events {
+    for event in support::e2e::trigger_events(project, &combo.trigger) {
         assert!(
             tests.contains(&format!("'{}'", event.file))
                 || tests.contains(&format!("events/{}'", event.file)),
