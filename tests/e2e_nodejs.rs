@@ -85,7 +85,7 @@ fn alternative_base_triggers_run_under_the_emulator() {
 
 /// Every trigger but api (which the tests above run on every runtime), in both languages, on
 /// the newest runtime and this machine's architecture: each bundled event gets the answer,
-/// the failure or the log lines its trigger.yaml expects.
+/// the failure or the log lines its trigger.yaml expects, in text and in JSON logs.
 fn triggers_run_under_the_emulator(base: BaseKind) {
     if !support::require_tool("node", "runs the generated handler")
         || !support::require_tool("npm", "installs the dependencies and the client")
@@ -112,10 +112,21 @@ fn triggers_run_under_the_emulator(base: BaseKind) {
             let Some(built) = Built::build(&project.join("function"), tmp.path()) else {
                 return; // a build tool is missing: skipped (require_tool said why)
             };
+            let events = trigger_events(&project, &trigger);
             let rie = built.image.start();
-            for event in trigger_events(&project, &trigger) {
-                rie.assert_expected(&event);
+            for event in &events {
+                rie.assert_expected(event);
             }
+            drop(rie);
+            // The handler logs through the runtime's console: with JSON logs every line it
+            // writes is a JSON record, and the expected texts are in them.
+            let rie = built
+                .image
+                .start_with(&built.image.cmd, &[("AWS_LAMBDA_LOG_FORMAT", "JSON")]);
+            for event in &events {
+                rie.assert_expected(event);
+            }
+            built.json_lines(&rie, &combo.label());
             eprintln!(
                 "{}: its events ran under aws-lambda-rie in {:.1?}",
                 combo.label(),
