@@ -46,14 +46,28 @@ fn java_runtimes() -> Vec<String> {
 }
 
 fn combo(runtime: &str, base: BaseKind, tool: &str) -> Combo {
+    trigger_combo(support::DEFAULT_TRIGGER, runtime, base, tool)
+}
+
+fn trigger_combo(trigger: &str, runtime: &str, base: BaseKind, tool: &str) -> Combo {
     Combo {
         family: "java".to_owned(),
         runtime: runtime.to_owned(),
         base,
         arch: Architecture::X86_64,
         options: BTreeMap::from([("dependency-manager".to_owned(), tool.to_owned())]),
-        trigger: support::DEFAULT_TRIGGER.to_owned(),
+        trigger: trigger.to_owned(),
     }
+}
+
+/// Every trigger but `api`, whose project the runtime-matrix tests check.
+fn other_triggers() -> Vec<String> {
+    let triggers: Vec<String> = e2e::triggers().into_iter().filter(|t| t != "api").collect();
+    assert!(
+        !triggers.is_empty(),
+        "no trigger besides api in the catalog"
+    );
+    triggers
 }
 
 /// Writes `combo` as project `name` under `root`; returns the project directory.
@@ -140,31 +154,8 @@ fn maven_projects_pass_their_tests_and_lint() {
     );
     for combo in variants {
         let function = generate(root.path(), &combo, "hello-java").join("function");
-        // Not quiet, so that any warning Maven prints (unpinned plugins, javac lint) shows.
-        let arg_line = format!("-DargLine={FAST_JVM}");
-        let args = [
-            "-B",
-            "clean",
-            "test",
-            "-Dmaven.compiler.failOnWarning=true",
-            &arg_line,
-        ];
-        let output = run(
-            maven(&jdk, &function, &args),
-            &format!("{}: mvn test", combo.label()),
-        );
-        let log = String::from_utf8_lossy(&output.stdout);
-        let warnings: Vec<&str> = log.lines().filter(|l| l.contains("[WARNING]")).collect();
-        assert!(
-            warnings.is_empty(),
-            "{}: Maven warned:\n{}",
-            combo.label(),
-            warnings.join("\n")
-        );
-        assert!(
-            log.contains("Tests run: 5, Failures: 0, Errors: 0, Skipped: 0"),
-            "{log}"
-        );
+        let tests = passes_tests_and_lint(&jdk, &function, &combo.label());
+        assert_eq!(tests, 5, "{}", combo.label());
         println!(
             "{}: mvn test passed ({:.0?} so far)",
             combo.label(),
@@ -172,6 +163,71 @@ fn maven_projects_pass_their_tests_and_lint() {
         );
     }
     println!("Java (Maven) unit tests took {:.1?}", started.elapsed());
+}
+
+/// Every other trigger's project, on the newest runtime and both bases (the sources are the
+/// same for every runtime): its tests, which replay each of its events, pass without a warning.
+#[test]
+fn maven_trigger_projects_pass_their_tests_and_lint() {
+    if !support::require_tool("mvn", "builds and tests the generated Java projects") {
+        return;
+    }
+    let Some(jdk) = jdk() else { return };
+    let started = Instant::now();
+    let root = tempfile::tempdir().unwrap();
+    let newest = &java_runtimes()[0];
+    for trigger in other_triggers() {
+        for base in [BaseKind::Alternative, BaseKind::Aws] {
+            let combo = trigger_combo(&trigger, newest, base, "maven");
+            let label = format!("{trigger}: {}", combo.label());
+            let project = generate(root.path(), &combo, "hello-java");
+            let tests = passes_tests_and_lint(&jdk, &project.join("function"), &label);
+            let events = e2e::trigger_events(&project, &trigger).len();
+            assert!(tests > events, "{label}: {tests} tests for {events} events");
+            println!(
+                "{label}: mvn test passed ({:.0?} so far)",
+                started.elapsed()
+            );
+        }
+    }
+    println!(
+        "Java (Maven) trigger unit tests took {:.1?}",
+        started.elapsed()
+    );
+}
+
+/// `mvn clean test` in `function` with javac's lint as errors: Maven prints no warning and
+/// every test passes. Returns how many ran.
+fn passes_tests_and_lint(jdk: &Path, function: &Path, label: &str) -> usize {
+    // Not quiet, so that any warning Maven prints (unpinned plugins, javac lint) shows.
+    let arg_line = format!("-DargLine={FAST_JVM}");
+    let args = [
+        "-B",
+        "clean",
+        "test",
+        "-Dmaven.compiler.failOnWarning=true",
+        &arg_line,
+    ];
+    let output = run(maven(jdk, function, &args), &format!("{label}: mvn test"));
+    let log = String::from_utf8_lossy(&output.stdout);
+    let warnings: Vec<&str> = log.lines().filter(|l| l.contains("[WARNING]")).collect();
+    assert!(
+        warnings.is_empty(),
+        "{label}: Maven warned:\n{}",
+        warnings.join("\n")
+    );
+    // Surefire's summary, the last "Tests run:" line.
+    let summary = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("[INFO] Tests run: "))
+        .next_back()
+        .unwrap_or_else(|| panic!("{label}: no test ran:\n{log}"));
+    let (count, rest) = summary.split_once(',').unwrap();
+    assert_eq!(
+        rest, " Failures: 0, Errors: 0, Skipped: 0",
+        "{label}: {summary}"
+    );
+    count.parse().unwrap()
 }
 
 /// Builds each image the way its Dockerfile does (the build stage's RUN commands, then the
@@ -194,7 +250,7 @@ fn images_answer_their_events_under_the_rie() {
     for runtime in &runtimes {
         let combo = combo(runtime, BaseKind::Alternative, "maven");
         let label = combo.label();
-        let built = Built::new(root.path(), &combo, &jdk, false);
+        let built = Built::new(root.path(), &combo, &jdk, false, true);
         let image = alternative_image(&built, &jdk);
         assert_eq!(image.workdir, TASK_ROOT);
         assert_eq!(image.entrypoint[0], IMAGE_JAVA);
@@ -229,7 +285,7 @@ fn images_answer_their_events_under_the_rie() {
             };
             // Its own build stage, so its own pom decides /var/task/lib; the alternative
             // build of the same runtime has just filled the Maven repository for it.
-            let aws_built = Built::new(root.path(), &aws, &jdk, true);
+            let aws_built = Built::new(root.path(), &aws, &jdk, true, true);
             let image = aws_image(&aws_built, &built, &jdk);
             let function = image.start();
             answers_its_events(&function, &aws_built.project, &aws.label());
@@ -246,6 +302,55 @@ fn images_answer_their_events_under_the_rie() {
     println!("Java end-to-end runs took {:.1?}", started.elapsed());
 }
 
+/// Every other trigger's image on the newest runtime, built and laid out as `api`'s is, on the
+/// alternative base and then the AWS base (with its stand-in runtime): under the RIE, each of
+/// the trigger's events gets the answer, the error or the log lines its trigger.yaml expects.
+#[test]
+fn trigger_images_meet_their_contract_under_the_rie() {
+    if !support::require_tool("mvn", "builds the generated Java projects") || !rie::available() {
+        return;
+    }
+    let Some(jdk) = jdk() else { return };
+    let started = Instant::now();
+    let root = tempfile::tempdir().unwrap();
+    let newest = &java_runtimes()[0];
+    for (i, trigger) in other_triggers().iter().enumerate() {
+        let trigger_started = Instant::now();
+        let combo = trigger_combo(trigger, newest, BaseKind::Alternative, "maven");
+        // The first build fills the Maven repository with what the Dockerfile asks for.
+        let built = Built::new(root.path(), &combo, &jdk, i > 0, false);
+        let function = alternative_image(&built, &jdk).start();
+        meets_its_contract(&function, &built.project, trigger, &combo.label());
+        drop(function);
+
+        let aws = Combo {
+            base: BaseKind::Aws,
+            ..combo.clone()
+        };
+        let aws_built = Built::new(root.path(), &aws, &jdk, true, false);
+        let function = aws_image(&aws_built, &built, &jdk).start();
+        meets_its_contract(&function, &aws_built.project, trigger, &aws.label());
+        println!(
+            "{trigger}: both images met the contract in {:.1?}",
+            trigger_started.elapsed()
+        );
+    }
+    println!(
+        "Java trigger end-to-end runs took {:.1?}",
+        started.elapsed()
+    );
+}
+
+/// Every event `trigger` bundles gets what its trigger.yaml expects.
+fn meets_its_contract(function: &Rie, project: &Path, trigger: &str, label: &str) {
+    let events = e2e::trigger_events(project, trigger);
+    assert!(!events.is_empty(), "{label}: {trigger} bundles no event");
+    for event in &events {
+        eprintln!("{label}: {trigger} {}", event.what);
+        function.assert_expected(event);
+    }
+}
+
 /// A generated project whose Dockerfile's build stage has run in its function/ folder.
 struct Built {
     project: PathBuf,
@@ -256,10 +361,13 @@ struct Built {
 impl Built {
     /// With `warm`, the RUN commands that only fill the Maven repository
     /// (`dependency:go-offline`) are skipped; Maven still downloads whatever is missing.
-    fn new(root: &Path, combo: &Combo, jdk: &Path, warm: bool) -> Built {
+    /// With `user_code`, the `api` handler uses a class and a resource the user added.
+    fn new(root: &Path, combo: &Combo, jdk: &Path, warm: bool, user_code: bool) -> Built {
         let project = generate(root, combo, "hello-java");
         let function = project.join("function");
-        add_user_code(&function);
+        if user_code {
+            add_user_code(&function);
+        }
         let (stages, _) = last_stage(&function.join("Dockerfile"));
         for command in &stages[0].runs {
             if warm && command.contains("dependency:go-offline") {
@@ -439,6 +547,7 @@ fn answers_its_events(function: &Rie, project: &Path, label: &str) {
     );
     let (what, payload, name) = &events[0];
     function.assert_greets(&format!("{label}: {what}"), payload, name);
+    meets_its_contract(function, project, "api", label);
 }
 
 /// What a user adds without touching the Dockerfile: a class in a package of its own and a
@@ -625,29 +734,49 @@ fn installed_jvms_accept_their_runtimes_entrypoint_options() {
     println!("entrypoint options accepted: {checked:?}");
 }
 
-/// The Gradle variant has the Maven variant's sources, versions and image layout.
+/// The Gradle variant has the Maven variant's sources, events, versions and image layout,
+/// for every trigger.
 #[test]
 fn gradle_projects_share_sources_versions_and_layout() {
-    for runtime in java_runtimes() {
+    for (trigger, runtime) in e2e::triggers()
+        .iter()
+        .flat_map(|t| java_runtimes().into_iter().map(move |r| (t.clone(), r)))
+    {
         for base in [BaseKind::Aws, BaseKind::Alternative] {
-            let maven = support::render(&combo(&runtime, base, "maven"), "hello-java");
-            let gradle = support::render(&combo(&runtime, base, "gradle"), "hello-java");
-            for source in [
-                "function/src/main/java/hello_java/Handler.java",
-                "function/src/test/java/hello_java/HandlerTest.java",
-                "events/event.json",
-            ] {
-                assert_eq!(
-                    support::text(&maven, source),
-                    support::text(&gradle, source),
-                    "{runtime}: {source}"
-                );
-            }
+            let render = |tool| {
+                let combo = trigger_combo(&trigger, &runtime, base, tool);
+                support::render(&combo, "hello-java")
+            };
+            let (maven, gradle) = (render("maven"), render("gradle"));
+            let shared = |plan: &lambda_new::render::Plan| {
+                let mut files: Vec<(String, Vec<u8>)> = plan
+                    .files
+                    .iter()
+                    .filter(|f| {
+                        f.path.starts_with("function/src/") || f.path.starts_with("events/")
+                    })
+                    .map(|f| (f.path.clone(), f.contents.clone()))
+                    .collect();
+                files.sort();
+                files
+            };
+            let sources = shared(&maven);
+            assert!(
+                sources
+                    .iter()
+                    .any(|(path, _)| path == "function/src/main/java/hello_java/Handler.java"),
+                "{trigger}: no handler"
+            );
+            assert!(
+                sources == shared(&gradle),
+                "{trigger} {runtime}: sources differ"
+            );
             let pom = support::text(&maven, "function/pom.xml");
             let build = support::text(&gradle, "function/build.gradle.kts");
             for artifact in [
                 "aws-lambda-java-core",
                 "aws-lambda-java-events",
+                "jackson-databind",
                 "aws-lambda-java-runtime-interface-client",
                 "junit-bom",
             ] {
@@ -659,7 +788,7 @@ fn gradle_projects_share_sources_versions_and_layout() {
                 assert_eq!(
                     in_pom.as_deref(),
                     in_gradle,
-                    "{runtime} {base:?}: {artifact}"
+                    "{trigger} {runtime} {base:?}: {artifact}"
                 );
             }
             let release = maven_tag(pom, "maven.compiler.release");
@@ -681,6 +810,50 @@ fn gradle_projects_share_sources_versions_and_layout() {
             gradle_tasks_fill_what_the_image_copies(build, &stages(&gradle));
         }
     }
+}
+
+/// A trigger's project declares the events library and Jackson exactly when its handler
+/// imports them, in pom.xml and build.gradle.kts alike.
+#[test]
+fn trigger_libraries_are_declared_exactly_when_used() {
+    let newest = &java_runtimes()[0];
+    let libraries = [
+        (
+            "aws-lambda-java-events",
+            "com.amazonaws.services.lambda.runtime.events.",
+        ),
+        ("jackson-databind", "com.fasterxml.jackson."),
+    ];
+    let mut declared = BTreeMap::new();
+    for trigger in e2e::triggers() {
+        for (tool, build_file) in [
+            ("maven", "function/pom.xml"),
+            ("gradle", "function/build.gradle.kts"),
+        ] {
+            let combo = trigger_combo(&trigger, newest, BaseKind::Alternative, tool);
+            let plan = support::render(&combo, "hello-java");
+            let handler = support::text(&plan, "function/src/main/java/hello_java/Handler.java");
+            let build = support::text(&plan, build_file);
+            for (artifact, package) in libraries {
+                let imported = handler.contains(&format!("import {package}"));
+                let listed = build.contains(&format!("{artifact}</artifactId>"))
+                    || build.contains(&format!(":{artifact}:"));
+                assert_eq!(listed, imported, "{trigger} ({tool}): {artifact}");
+                if listed {
+                    *declared.entry(artifact).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    // Both kinds of trigger are there: some declare each library, some do not.
+    let projects = 2 * e2e::triggers().len();
+    assert!(
+        libraries
+            .iter()
+            .all(|(artifact, _)| (1..projects)
+                .contains(&declared.get(artifact).copied().unwrap_or(0))),
+        "{declared:?} of {projects} projects"
+    );
 }
 
 /// Each folder the Gradle image COPYs from the build stage is a `Sync` task's output, and

@@ -1,5 +1,6 @@
 //! Every combination (deprecated runtimes included) through the linters users run:
-//! hadolint for each Dockerfile and cfn-lint for each template.yaml, zero findings.
+//! hadolint for each Dockerfile and cfn-lint for each template.yaml, zero findings; and every
+//! trigger for each supported combination.
 
 mod support;
 
@@ -63,6 +64,45 @@ fn generate_edge_names(file_name: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
     generate(projects.collect::<Vec<_>>().into_iter(), file_name)
 }
 
+/// Every trigger (and the public function URL) for each family's newest runtime, on both
+/// bases and architectures, with every option value. A file is linted once per distinct
+/// content: a template varies by trigger, runtime and architecture, a Dockerfile only where a
+/// family makes it depend on the trigger.
+fn generate_every_trigger(file_name: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let mut seen = std::collections::HashSet::new();
+    let mut paths = Vec::new();
+    let mut newest: Vec<(String, String)> = Vec::new();
+    for combo in support::matrix(false) {
+        match newest.iter().find(|(family, _)| *family == combo.family) {
+            Some((_, runtime)) if *runtime != combo.runtime => continue,
+            Some(_) => {}
+            None => newest.push((combo.family.clone(), combo.runtime.clone())),
+        }
+        for trigger in support::e2e::triggers() {
+            let mut requests = vec![combo.with_trigger(&trigger).request("lint-me")];
+            if trigger == "function-url" {
+                let mut public = requests[0].clone();
+                public.function_url_auth = Some(lambda_new::choices::UrlAuth::None);
+                requests.push(public);
+            }
+            for (i, request) in requests.iter().enumerate() {
+                let (choices, _) = lambda_new::choices::resolve(request, &catalog).unwrap();
+                let plan = lambda_new::render::render(&choices, &catalog).unwrap();
+                let file = plan.files.iter().find(|f| f.path.ends_with(file_name));
+                let Some(file) = file.filter(|f| seen.insert(f.contents.clone())) else {
+                    continue;
+                };
+                let target = root.path().join(format!("{}-{trigger}-{i}", combo.label()));
+                lambda_new::write::write(&plan, &target).unwrap();
+                paths.push(target.join(&file.path));
+            }
+        }
+    }
+    (root, paths)
+}
+
 fn generate<'n>(
     projects: impl Iterator<Item = (support::Combo, &'n str)>,
     file_name: &str,
@@ -123,6 +163,20 @@ fn every_template_passes_cfn_lint() {
     }
     let (_root, templates) = generate_all("template.yaml");
     assert_clean("cfn-lint", CFN_LINT, &templates);
+}
+
+#[test]
+fn every_trigger_lints_clean() {
+    if !support::require_tool("hadolint", "lints generated Dockerfiles")
+        || !support::require_tool("cfn-lint", "lints generated SAM templates")
+    {
+        return;
+    }
+    let (_root, templates) = generate_every_trigger("template.yaml");
+    assert!(templates.len() >= 11, "a template per trigger at least");
+    assert_clean("cfn-lint", CFN_LINT, &templates);
+    let (_root, dockerfiles) = generate_every_trigger("Dockerfile");
+    assert_clean("hadolint", HADOLINT, &dockerfiles);
 }
 
 #[test]

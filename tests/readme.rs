@@ -26,6 +26,24 @@ fn sh_blocks(readme: &str) -> Vec<Vec<&str>> {
     blocks
 }
 
+/// The commands of a README's ```sh blocks, a line continued with `\\` joined to the next.
+fn sh_commands(readme: &str) -> Vec<String> {
+    let mut commands: Vec<String> = Vec::new();
+    let mut continued = false;
+    for line in sh_blocks(readme).into_iter().flatten() {
+        match commands.last_mut() {
+            Some(last) if continued => last.push_str(line.trim_start()),
+            _ => commands.push(line.to_owned()),
+        }
+        let last = commands.last_mut().unwrap();
+        continued = last.ends_with('\\');
+        if continued {
+            last.pop();
+        }
+    }
+    commands
+}
+
 /// A command without its trailing comment.
 fn command(line: &str) -> &str {
     line.split(" #").next().unwrap().trim()
@@ -65,8 +83,7 @@ fn readme_commands_run_from_the_project_root_and_name_its_files() {
                     "{label}: `{cmd}` would run in {cwd:?}, not the project root"
                 );
                 for word in cmd.split_whitespace() {
-                    let path = word.trim_start_matches('@').trim_matches('\'');
-                    if path.starts_with("events/") {
+                    if let Some(path) = project_file(word) {
                         assert!(has(path), "{label}: `{cmd}` names {path}, which is missing");
                     }
                 }
@@ -210,4 +227,188 @@ fn python_readme_test_block_runs_as_written() {
     bash.args(["-euc", &format!("{script}\ntest -f template.yaml")])
         .current_dir(&project);
     support::run(&mut bash);
+}
+
+/// The words of an `aws` or `sam` command that name a file of the project: `events/X` as
+/// an argument, `@events/X` for curl, `file://` and `fileb://` for the AWS CLI.
+fn project_file(word: &str) -> Option<&str> {
+    let word = word.trim_matches(|c| c == '\'' || c == '"');
+    let word = word
+        .strip_prefix("fileb://")
+        .or_else(|| word.strip_prefix("file://"))
+        .or_else(|| word.strip_prefix('@'))
+        .unwrap_or(word);
+    word.starts_with("events/").then_some(word)
+}
+
+/// The stack outputs a README line reads: each `OutputKey=='KEY'` of a describe-stacks query.
+fn queried_outputs(line: &str) -> Vec<&str> {
+    line.split("OutputKey=='")
+        .skip(1)
+        .map(|rest| rest.split('\'').next().unwrap())
+        .collect()
+}
+
+/// Each trigger's README section, for every family's newest runtime (the README differs by
+/// family) on both bases: every bundled event is invoked locally by the function's logical id
+/// and exists; every stack output the README queries is one template.yaml defines, on the
+/// project's own stack; every `$VARIABLE` an `aws` or `curl` command uses was read from the
+/// stack outputs before; and the EventBridge event it puts matches the rule's pattern.
+#[test]
+fn trigger_sections_name_what_the_project_deploys() {
+    let mut checked = 0;
+    for newest in support::matrix(false) {
+        if newest.arch != lambda_new::choices::Architecture::X86_64 {
+            continue;
+        }
+        for trigger in support::e2e::triggers() {
+            let combo = newest.with_trigger(&trigger);
+            let label = format!("{} {trigger}", combo.label());
+            let plan = support::render(&combo, "my-fn");
+            let readme = support::text(&plan, "README.md");
+            let template: serde_yaml::Value =
+                serde_yaml::from_str(support::text(&plan, "template.yaml")).unwrap();
+            let outputs = template["Outputs"].as_mapping().unwrap();
+            let has = |path: &str| plan.files.iter().any(|f| f.path == path);
+            let events: Vec<String> = plan
+                .files
+                .iter()
+                .filter_map(|f| f.path.strip_prefix("events/").map(str::to_owned))
+                .collect();
+            let mut invoked = Vec::new();
+            // Shell variables set so far, from the stack outputs or the deploy section.
+            let mut set: Vec<String> = Vec::new();
+            for line in sh_commands(readme) {
+                let cmd = command(&line);
+                for word in cmd.split_whitespace() {
+                    if let Some(path) = project_file(word) {
+                        assert!(has(path), "{label}: `{cmd}` names {path}, which is missing");
+                    }
+                }
+                if let Some(rest) = cmd.strip_prefix("sam local invoke ") {
+                    let words: Vec<&str> = rest.split_whitespace().collect();
+                    assert_eq!(words[0], "MyFnFunction", "{label}: `{cmd}`");
+                    if let ["-e" | "--event", event] = words[1..] {
+                        invoked.push(event.trim_start_matches("events/").to_owned());
+                    }
+                }
+                for key in queried_outputs(cmd) {
+                    assert!(
+                        outputs.contains_key(key),
+                        "{label}: the README reads output {key}, which template.yaml lacks"
+                    );
+                    assert!(cmd.contains("--stack-name my-fn "), "{label}: `{cmd}`");
+                }
+                if let Some((variable, _)) = cmd.split_once('=')
+                    && !variable.contains(' ')
+                {
+                    set.push(variable.to_owned());
+                }
+                if cmd.starts_with("aws ") || cmd.starts_with("curl ") {
+                    for used in cmd.split('$').skip(1) {
+                        let name: String = used
+                            .trim_start_matches('{')
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        if !name.is_empty() {
+                            assert!(
+                                set.contains(&name),
+                                "{label}: `{cmd}` uses ${name} before the README sets it"
+                            );
+                        }
+                    }
+                }
+                if cmd.starts_with("aws events put-events") {
+                    assert_put_event_matches_the_rule(&label, cmd, &template);
+                }
+            }
+            invoked.sort();
+            let mut expected = events.clone();
+            expected.sort();
+            assert_eq!(
+                invoked, expected,
+                "{label}: `sam local invoke` for each event"
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 70,
+        "every family on both bases, for each trigger: {checked}"
+    );
+}
+
+/// The entry `aws events put-events --entries '[...]'` puts carries the source and
+/// detail-type the function's EventBridge rule matches.
+fn assert_put_event_matches_the_rule(label: &str, cmd: &str, template: &serde_yaml::Value) {
+    let entries = cmd.split('\'').nth(1).expect("--entries in single quotes");
+    let entries: serde_json::Value = serde_json::from_str(entries).unwrap();
+    let entry = &entries[0];
+    let function = &template["Resources"]["MyFnFunction"]["Properties"];
+    let rule = function["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .find(|e| e["Type"] == "EventBridgeRule")
+        .expect("an EventBridge rule");
+    let pattern = &rule["Properties"]["Pattern"];
+    let allowed = |key: &str, value: &serde_json::Value| {
+        pattern[key]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .any(|v| v.as_str() == value.as_str())
+    };
+    assert!(allowed("source", &entry["Source"]), "{label}: {entry}");
+    assert!(
+        allowed("detail-type", &entry["DetailType"]),
+        "{label}: {entry}"
+    );
+    let detail: serde_json::Value =
+        serde_json::from_str(entry["Detail"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        detail["name"], "Lambda",
+        "{label}: the README's event greets Lambda"
+    );
+}
+
+/// `sam validate` (its lint on, from samconfig.toml) for every trigger, on one family: the
+/// template depends on the family only through names. Function URLs with either auth.
+#[test]
+fn sam_validate_lints_every_trigger() {
+    if !support::require_tool("sam", "sam validate reads samconfig.toml") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let mut variants: Vec<Vec<String>> = support::e2e::triggers()
+        .into_iter()
+        .map(|t| vec!["--trigger".to_owned(), t])
+        .collect();
+    variants.push(
+        ["--trigger", "function-url", "--function-url-auth", "none"]
+            .map(str::to_owned)
+            .to_vec(),
+    );
+    for variant in variants {
+        let mut args = vec!["my-fn", "--runtime", "python", "--vcs", "none"];
+        args.extend(variant.iter().map(String::as_str));
+        let (_dir, project) = support::generate(&args);
+        let out = Command::new("sam")
+            .arg("validate")
+            .current_dir(&project)
+            .env("HOME", home.path())
+            .env("SAM_CLI_TELEMETRY", "0")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("sam runs");
+        assert!(
+            out.status.success(),
+            "{variant:?}: sam validate failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

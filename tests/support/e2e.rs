@@ -46,6 +46,8 @@ pub fn triggers() -> Vec<String> {
 /// must answer to it (trigger.yaml's `expect`).
 #[derive(Debug, Clone)]
 pub struct TriggerEvent {
+    /// Its file name under `events/`.
+    pub file: String,
     /// `events/<file>` and the trigger, for messages.
     pub what: String,
     pub payload: Vec<u8>,
@@ -66,6 +68,7 @@ pub fn trigger_events(project: &Path, trigger: &str) -> Vec<TriggerEvent> {
             serde_json::from_slice::<Value>(&payload)
                 .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
             TriggerEvent {
+                file: event.file.clone(),
                 what: format!("events/{} ({})", event.file, trigger.id),
                 payload,
                 expect: event.expect.clone(),
