@@ -1,11 +1,14 @@
 //! The Rust family's generated projects, run with their own tools: the README's `cargo test`,
-//! clippy and rustfmt commands as written; then, with a module of the user's own added, the
-//! crate copied as the build stage's COPYs and `.dockerignore` say and built, and the binary
-//! started as each base kind's final stage says (the AWS base through a stand-in for its
+//! clippy and rustfmt commands as written (and clippy once more, denying unused dependencies);
+//! then the crate copied as the build stage's COPYs and `.dockerignore` say and built, and the
+//! binary started as each base kind's final stage says (the AWS base through a stand-in for its
 //! /lambda-entrypoint.sh) under AWS's Runtime Interface Emulator, as uid 65534 on a read-only
-//! file system but /tmp (tests/support/rie.rs), with the project's own events, a malformed
-//! one, and Lambda's logging controls. Once per distinct code variant: base kind
-//! and architecture only change the Dockerfile, so today every combination shares one variant.
+//! file system but /tmp (tests/support/rie.rs), with the project's own events.
+//!
+//! The default trigger (`api`) over the whole runtime matrix, once per distinct code variant
+//! (base kind and architecture only change the Dockerfile), with a module of the user's own
+//! added, a malformed event and Lambda's logging controls; every other trigger on the newest
+//! runtime, both base kinds, each bundled event held to its trigger.yaml expectation.
 
 mod support;
 
@@ -15,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use lambda_new::choices::BaseKind;
+use lambda_new::choices::{Architecture, BaseKind};
 use lambda_new::render::Plan;
 use serde_json::{Value, json};
 use support::build_context::BuildContext;
@@ -65,9 +68,14 @@ fn every_dockerfile_copies_the_binary_cargo_builds() {
             "{}: the Dockerfile must copy target/<triple>/release/{package}:\n{dockerfile}",
             combo.label()
         );
-        assert!(
-            support::text(&plan, "function/Cargo.lock").contains(&format!("name = \"{package}\""))
-        );
+        for trigger in e2e::triggers() {
+            let plan = support::render(&combo.with_trigger(&trigger), "Serde");
+            assert!(
+                support::text(&plan, "function/Cargo.lock")
+                    .contains(&format!("name = \"{package}\"")),
+                "{trigger}: the lock names the crate"
+            );
+        }
     }
 }
 
@@ -102,7 +110,9 @@ fn add_module(function: &Path) {
 /// The Dockerfile's build stage on this machine, under `root` (image path `/x` at `root/x`):
 /// the build context as `.dockerignore` lets it through, copied as its COPYs say; then, for
 /// its RUN lines (the musl target they add cannot be downloaded here), `cargo build --locked`
-/// for this machine in the stage's WORKDIR. Returns the binary it made.
+/// for this machine in the stage's WORKDIR. Returns the binary it made (named after the crate:
+/// tests that build at the same time in the shared target dir give their crates different
+/// names).
 fn build(project: &Path, root: &Path) -> PathBuf {
     let function = project.join("function");
     let text = fs::read_to_string(function.join("Dockerfile")).unwrap();
@@ -121,9 +131,12 @@ fn build(project: &Path, root: &Path) -> PathBuf {
         "target/ stays out of the build"
     );
     cargo_sh(&crate_dir, "cargo build --locked");
-    support::generated_rust_target()
-        .join("debug")
-        .join(NAME.replace('-', "_"))
+    let manifest: toml::Table = fs::read_to_string(crate_dir.join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let package = manifest["package"]["name"].as_str().unwrap();
+    support::generated_rust_target().join("debug").join(package)
 }
 
 /// What the alternative base image (slim Debian) brings: nothing the function uses but
@@ -134,11 +147,10 @@ const DEBIAN: Base<'static> = Base {
     env: &[],
 };
 
-/// Lays `dockerfile`'s final stage out with `binary` standing in for the build stage's
-/// release binary (`/bootstrap`) and runs it under the RIE as Lambda does
-/// (tests/support/rie.rs): every event in `events/`, one without a name, a malformed one, and
-/// Lambda's logging controls.
-fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
+/// Lays `dockerfile`'s final stage out under `root` with `binary` standing in for the build
+/// stage's release binary (`/bootstrap`), ready to run under the RIE as Lambda does
+/// (tests/support/rie.rs).
+fn lay_out(dockerfile: &str, base: &str, binary: &Path, root: &Path) -> Image {
     let stages = dockerfile::parse(dockerfile);
     let (build, last) = (&stages[0], stages.last().unwrap());
     assert!(
@@ -147,12 +159,7 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
         build.runs
     );
     let aws = e2e::is_aws_base(last);
-    let root = tempfile::tempdir().unwrap();
-    let image = Image::new(
-        last,
-        root.path(),
-        if aws { &rie::AWS_BASE } else { &DEBIAN },
-    );
+    let image = Image::new(last, root, if aws { &rie::AWS_BASE } else { &DEBIAN });
     if aws {
         image.write_aws_entrypoint();
     }
@@ -170,18 +177,67 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
     }
     // Docker makes the WORKDIR (the AWS base images have theirs).
     fs::create_dir_all(image.path(&image.workdir)).unwrap();
+    image
+}
+
+/// Invokes `payload`: status 200, an API Gateway answer with one header, Content-Type
+/// application/json (lambda_http sends a REST API's in `multiValueHeaders`, which API Gateway
+/// merges with `headers`), and the greeting for `name`.
+fn assert_greets(function: &rie::Rie, what: &str, payload: &[u8], name: &str) {
+    let answer = function.invoke(payload);
+    assert!(
+        answer.status == 200 && answer.function_error.is_none(),
+        "{what}: {answer:?}\n{}",
+        function.output()
+    );
+    let answer: Value = serde_json::from_slice(&answer.body).expect("a JSON answer");
+    assert_eq!(answer["statusCode"], 200, "{what}: {answer}");
+    // Every header of both fields, one (lower-case name, value) per value.
+    let single = answer["headers"].as_object().into_iter().flatten();
+    let single = single.map(|(k, v)| (k.to_ascii_lowercase(), v.clone()));
+    let multi = answer["multiValueHeaders"]
+        .as_object()
+        .into_iter()
+        .flatten();
+    let multi = multi.flat_map(|(k, values)| {
+        let values = values.as_array().expect("a list of values");
+        values.iter().map(|v| (k.to_ascii_lowercase(), v.clone()))
+    });
+    let headers: Vec<_> = single.chain(multi).collect();
+    assert_eq!(
+        headers,
+        [("content-type".to_string(), json!("application/json"))],
+        "{what}: {answer}"
+    );
+    let body: Value =
+        serde_json::from_str(answer["body"].as_str().expect("a string body")).unwrap();
+    assert_eq!(
+        body,
+        json!({"message": format!("Hello, {name}!")}),
+        "{what}"
+    );
+}
+
+/// Runs the api image under the RIE: every event in `events/` (also held to trigger.yaml's
+/// expectation), one without a name, a malformed one, and Lambda's logging controls.
+fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
+    let root = tempfile::tempdir().unwrap();
+    let image = lay_out(dockerfile, base, binary, root.path());
+    let last = dockerfile::parse(dockerfile).pop().unwrap();
     let function = image.start();
 
     let mut events = e2e::event_files(project);
     let mut nameless: Value = serde_json::from_slice(&events[0].1).unwrap();
+    // As API Gateway sends a request without a query string.
     nameless["queryStringParameters"] = Value::Null;
+    nameless["multiValueQueryStringParameters"] = Value::Null;
     events.push((
         "no name".into(),
         nameless.to_string().into(),
         "world".into(),
     ));
     for (what, payload, name) in &events {
-        function.assert_greets(what, payload, name);
+        assert_greets(&function, what, payload, name);
     }
     let lines = function.function_lines();
     let greetings = lines
@@ -192,10 +248,13 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
         1,
         "{base}: one log line per request:\n{lines:?}"
     );
+    for event in e2e::trigger_events(project, support::DEFAULT_TRIGGER) {
+        function.assert_expected(&event);
+    }
 
-    // lambda_runtime deserializes the event before the handler runs; a field of the wrong
-    // type is reported as the invocation's error (the process does not exit), with the Rust
-    // type name of its deserialization error, and the next event is served. (It sends the error
+    // lambda_http (through lambda_runtime) deserializes the event before the handler runs; an
+    // event of no kind it knows is reported as the invocation's error (the process does not
+    // exit), with the Rust type name of its deserialization error, and the next event is served. (It sends the error
     // type `unhandled`; the emulator passes no X-Amz-Function-Error header on, 200 either way.)
     let answer = function.invoke(br#"{"queryStringParameters": 5}"#);
     let error: Value = serde_json::from_slice(&answer.body).unwrap();
@@ -204,14 +263,14 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
         "{base}: {answer:?} {error}"
     );
     let (what, payload, name) = &events[0];
-    function.assert_greets(what, payload, name);
+    assert_greets(&function, what, payload, name);
     drop(function);
 
     // Lambda's advanced logging controls: every line the function writes is JSON, the
     // greeting's in the span that carries the invocation's request id; at WARN, no INFO line.
     let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
     let function = image.start_with(&image.cmd, &[json]);
-    function.assert_greets(what, payload, name);
+    assert_greets(&function, what, payload, name);
     let [request_id] = function.request_ids().try_into().expect("one START line");
     let records = function.json_lines(base);
     let [record] = records.as_slice() else {
@@ -232,13 +291,44 @@ fn invoke_image(project: &Path, dockerfile: &str, base: &str, binary: &Path) {
     );
     drop(function);
     let function = image.start_with(&image.cmd, &[json, ("AWS_LAMBDA_LOG_LEVEL", "WARN")]);
-    function.assert_greets(what, payload, name);
+    assert_greets(&function, what, payload, name);
     assert_eq!(
         function.function_lines(),
         Vec::<String>::new(),
         "{base}: at WARN"
     );
     println!("{base} base ({}): events answered", last.from);
+}
+
+/// Whether the tools the end-to-end tests run are here (else they skip, saying so).
+fn tools_available() -> bool {
+    support::require_tool("cargo", "builds and tests generated Rust projects")
+        && support::require_tool("cargo-clippy", "lints generated Rust projects")
+        && support::require_tool("cargo-fmt", "checks generated Rust projects' formatting")
+        && rie::available()
+}
+
+/// The README's test commands, as written, from the project's root; then clippy again denying
+/// dependencies the crate does not use (for the tests: dev-dependencies).
+fn run_checks(project: &Path, commands: &[String]) {
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    for command in commands {
+        cargo_sh(project, command);
+    }
+    cargo_sh(
+        project,
+        "cargo clippy --manifest-path function/Cargo.toml --all-targets -- -D unused-crate-dependencies",
+    );
+}
+
+/// The generated Cargo.lock already held every package at its version: cargo added, dropped
+/// and changed nothing (it does move the crate's own entry into name order).
+fn assert_lock_kept(project: &Path, plan: &Plan) {
+    let after = fs::read_to_string(project.join("function/Cargo.lock")).unwrap();
+    assert!(
+        locked_packages(&after) == locked_packages(support::text(plan, "function/Cargo.lock")),
+        "cargo changed the packages in Cargo.lock:\n{after}"
+    );
 }
 
 /// A Cargo.lock's packages, in name order.
@@ -259,11 +349,7 @@ fn readme_test_commands(readme: &str) -> Vec<String> {
 
 #[test]
 fn generated_projects_pass_their_tests_and_lints_and_answer_events() {
-    if !support::require_tool("cargo", "builds and tests generated Rust projects")
-        || !support::require_tool("cargo-clippy", "lints generated Rust projects")
-        || !support::require_tool("cargo-fmt", "checks generated Rust projects' formatting")
-        || !rie::available()
-    {
+    if !tools_available() {
         return;
     }
     let started = Instant::now();
@@ -301,18 +387,8 @@ fn generated_projects_pass_their_tests_and_lints_and_answer_events() {
         // The README's commands, as written, from the project's root.
         let readme = fs::read_to_string(project.join("README.md")).unwrap();
         let commands = readme_test_commands(&readme);
-        assert_eq!(commands.len(), 3, "{commands:?}");
-        for command in &commands {
-            cargo_sh(&project, command);
-        }
-        // The generated Cargo.lock already held every package at its version: cargo added,
-        // dropped and changed nothing (it does move the crate's own entry into name order).
-        let after = fs::read_to_string(project.join("function/Cargo.lock")).unwrap();
-        assert!(
-            locked_packages(&after)
-                == locked_packages(support::text(&plans[code], "function/Cargo.lock")),
-            "cargo changed the packages in Cargo.lock:\n{after}"
-        );
+        run_checks(&project, &commands);
+        assert_lock_kept(&project, &plans[code]);
 
         // A module of the user's own, and a stale target/ the build must not take.
         let function = project.join("function");
@@ -332,4 +408,70 @@ fn generated_projects_pass_their_tests_and_lints_and_answer_events() {
         variants.values().map(Vec::len).sum::<usize>(),
         started.elapsed()
     );
+}
+
+/// Every trigger but the default, on the newest runtime for this machine's architecture: the
+/// README's checks, the lock kept, one build, and on each base kind every bundled event
+/// answered as its trigger.yaml expects.
+#[test]
+fn every_trigger_passes_its_tests_and_lints_and_answers_its_events() {
+    if !tools_available() {
+        return;
+    }
+    let host = if cfg!(target_arch = "aarch64") {
+        Architecture::Arm64
+    } else {
+        Architecture::X86_64
+    };
+    // The catalog lists runtimes newest first.
+    let newest: Vec<_> = support::family_matrix("rust")
+        .into_iter()
+        .filter(|c| c.arch == host)
+        .collect();
+    let newest: Vec<_> = newest
+        .iter()
+        .filter(|c| c.runtime == newest[0].runtime)
+        .collect();
+    assert_eq!(newest.len(), 2, "both base kinds: {newest:?}");
+    let started = Instant::now();
+    for trigger in e2e::triggers() {
+        if trigger == support::DEFAULT_TRIGGER {
+            continue;
+        }
+        let trigger_started = Instant::now();
+        let name = format!("hello-{trigger}");
+        let plans: Vec<_> = newest
+            .iter()
+            .map(|c| (c.base, support::render(&c.with_trigger(&trigger), &name)))
+            .collect();
+        assert!(
+            code_of(&plans[0].1) == code_of(&plans[1].1),
+            "{trigger}: the base kind changes only the Dockerfile"
+        );
+        let root = tempfile::tempdir().unwrap();
+        let project = root.path().join(&name);
+        lambda_new::write::write(&plans[0].1, &project).unwrap();
+        let readme = fs::read_to_string(project.join("README.md")).unwrap();
+        run_checks(&project, &readme_test_commands(&readme));
+        assert_lock_kept(&project, &plans[0].1);
+
+        let binary = build(&project, &root.path().join("build"));
+        let events = e2e::trigger_events(&project, &trigger);
+        for (base, plan) in &plans {
+            let base = format!("{trigger} on {base:?}");
+            let image_root = tempfile::tempdir().unwrap();
+            let dockerfile = support::text(plan, "function/Dockerfile");
+            let image = lay_out(dockerfile, &base, &binary, image_root.path());
+            let function = image.start();
+            for event in &events {
+                function.assert_expected(event);
+            }
+        }
+        println!(
+            "{trigger}: {} event(s) answered on both bases in {:.1?}",
+            events.len(),
+            trigger_started.elapsed()
+        );
+    }
+    println!("rust triggers in {:.1?}", started.elapsed());
 }
