@@ -267,6 +267,52 @@ mod tests {
         }
     }
 
+    /// A trigger is a folder: its layer holds every event it lists and every partial the
+    /// shared templates include; its expectations use only what the tests check.
+    #[test]
+    fn every_trigger_has_its_layer_events_and_partials() {
+        let catalog = catalog();
+        assert_eq!(catalog.default_trigger().id, "api");
+        let mut positions: Vec<u32> = catalog.triggers.iter().map(|t| t.position).collect();
+        positions.dedup();
+        assert_eq!(
+            positions.len(),
+            catalog.triggers.len(),
+            "positions are unique"
+        );
+        for trigger in &catalog.triggers {
+            let layer = format!("triggers/{}/common", trigger.id);
+            assert!(TEMPLATES.get_dir(&layer).is_some(), "{layer} is missing");
+            assert_eq!(trigger.events[0].file, "event.json", "{}", trigger.id);
+            for event in &trigger.events {
+                let path = format!("{layer}/events/{}", event.file);
+                assert!(
+                    TEMPLATES.get_file(&path).is_some()
+                        || TEMPLATES.get_file(format!("{path}.hbs")).is_some(),
+                    "{path} is missing"
+                );
+                let expect = event.expect.as_object().expect("expect is a mapping");
+                assert!(!expect.is_empty(), "{path}: expects nothing");
+                for key in expect.keys() {
+                    assert!(
+                        ["http", "answer", "error", "logs"].contains(&key.as_str()),
+                        "{path}: unknown expectation {key}"
+                    );
+                }
+            }
+            for partial in [
+                "trigger_properties",
+                "trigger_resources",
+                "trigger_outputs",
+                "trigger_layout",
+                "trigger_readme",
+            ] {
+                let path = format!("{layer}/_partials/{partial}.hbs");
+                assert!(TEMPLATES.get_file(&path).is_some(), "{path} is missing");
+            }
+        }
+    }
+
     #[test]
     fn runtime_ids_are_unique() {
         let names = catalog().runtime_names();

@@ -56,6 +56,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Add a function to an existing SAM application (made by lambda-new or not): its folder,
+    /// its events, and its resources and outputs inserted into template.yaml, leaving every
+    /// byte already there as it was. (A function named `add` needs `--name add`.)
+    Add(Box<AddArgs>),
     /// Print a shell completion script, e.g. `lambda-new completions bash > ~/.local/share/bash-completion/completions/lambda-new`.
     Completions {
         #[arg(value_enum)]
@@ -66,8 +70,52 @@ pub enum Command {
 /// Creating a project: the default when no subcommand is given.
 #[derive(Debug, Args)]
 pub struct NewArgs {
+    #[command(flatten)]
+    pub function: FunctionArgs,
+
+    /// The directory to create the project in; it must exist.
+    #[arg(long, short = 'o', value_name = "DIR", default_value = ".")]
+    pub output_dir: PathBuf,
+
+    /// Write the project into OUTPUT_DIR itself (default: the current directory) instead of a
+    /// new OUTPUT_DIR/NAME; NAME defaults to the directory's name. Existing files are kept:
+    /// any clash is an error unless --overwrite is given.
+    #[arg(long, conflicts_with = "force")]
+    pub init: bool,
+
+    /// Allow OUTPUT_DIR/NAME to exist already as an empty directory.
+    #[arg(long)]
+    pub force: bool,
+
+    /// With --init: replace files that exist, and report each one replaced.
+    #[arg(long, requires = "init")]
+    pub overwrite: bool,
+
+    /// Initialise a git repository in the new project (`git`; the default when git is
+    /// installed and the project is not inside a repository already) or not (`none`).
+    #[arg(long, value_enum, value_name = "VCS")]
+    pub vcs: Option<Vcs>,
+}
+
+/// Adding a function to an existing SAM application.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[command(flatten)]
+    pub function: FunctionArgs,
+
+    /// The application's directory: the one holding its template.yaml (or template.yml).
+    /// Default: the nearest directory upwards from the current one that holds one.
+    #[arg(long, short = 'p', value_name = "DIR")]
+    pub project: Option<PathBuf>,
+}
+
+/// The function's choices and how to run: what `lambda-new NAME` and `lambda-new add NAME`
+/// share.
+#[derive(Debug, Args)]
+pub struct FunctionArgs {
     /// The function's name: ASCII letters, digits, '-' and '_', starting with a letter, at
-    /// most 64 characters. The project is created as OUTPUT_DIR/NAME.
+    /// most 64 characters. A new project is created as OUTPUT_DIR/NAME; an added function
+    /// gets the folder NAME in the application.
     #[arg(value_name = "NAME")]
     pub name: Option<String>,
 
@@ -119,10 +167,6 @@ pub struct NewArgs {
     #[arg(long, value_name = "TOOL")]
     pub dependency_manager: Option<String>,
 
-    /// The directory to create the project in; it must exist.
-    #[arg(long, short = 'o', value_name = "DIR", default_value = ".")]
-    pub output_dir: PathBuf,
-
     /// Never prompt: what is not given takes its default, and a missing NAME is an error.
     /// Without a terminal on stdin, lambda-new never prompts either.
     #[arg(long, short = 'y')]
@@ -132,20 +176,6 @@ pub struct NewArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Write the project into OUTPUT_DIR itself (default: the current directory) instead of a
-    /// new OUTPUT_DIR/NAME; NAME defaults to the directory's name. Existing files are kept:
-    /// any clash is an error unless --overwrite is given.
-    #[arg(long, conflicts_with = "force")]
-    pub init: bool,
-
-    /// Allow OUTPUT_DIR/NAME to exist already as an empty directory.
-    #[arg(long)]
-    pub force: bool,
-
-    /// With --init: replace files that exist, and report each one replaced.
-    #[arg(long, requires = "init")]
-    pub overwrite: bool,
-
     /// Set KEY to VALUE (repeatable), for any setting listed below, e.g. `-d timeout=30`.
     #[arg(long, short = 'd', value_name = "KEY=VALUE")]
     pub define: Vec<String>,
@@ -153,11 +183,6 @@ pub struct NewArgs {
     /// Read settings from a flat TOML or YAML file of `key = value` pairs.
     #[arg(long, value_name = "FILE")]
     pub values_file: Option<PathBuf>,
-
-    /// Initialise a git repository in the new project (`git`; the default when git is
-    /// installed and the project is not inside a repository already) or not (`none`).
-    #[arg(long, value_enum, value_name = "VCS")]
-    pub vcs: Option<Vcs>,
 
     /// Print one JSON document describing the result (files, choices) instead of the summary;
     /// on failure, one describing the error.

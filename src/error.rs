@@ -145,6 +145,18 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("no template.yaml or template.yml in {} or any directory above it; run `lambda-new add` inside a SAM application or pass --project DIR", shown(.0))]
+    NoSamProject(PathBuf),
+
+    #[error("{} has no template.yaml or template.yml; --project names a SAM application's directory", shown(.0))]
+    NoSamTemplate(PathBuf),
+
+    #[error("cannot add to {}: {reason}; nothing was written", shown(.path))]
+    CannotEdit { path: PathBuf, reason: String },
+
+    #[error("{} already exists; pick another function name (lambda-new add never writes into an existing path)", shown(.0))]
+    FunctionExists(PathBuf),
+
     /// A fault in the embedded templates or catalog: a bug in lambda-new, not in the input.
     #[error("internal error in the embedded templates: {0}")]
     Internal(String),
@@ -283,11 +295,15 @@ impl Error {
             | Error::UnknownKey { .. }
             | Error::InvalidValue { .. }
             | Error::BadDefine(_)
-            | Error::ValuesFile { .. } => 2,
+            | Error::ValuesFile { .. }
+            | Error::NoSamProject(_)
+            | Error::NoSamTemplate(_)
+            | Error::CannotEdit { .. } => 2,
             Error::Interrupted => 130,
             Error::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
             Error::Undone { cause, .. } => cause.exit_code(),
             Error::DestinationExists(_)
+            | Error::FunctionExists(_)
             | Error::OutputDirMissing(_)
             | Error::OutputNotADirectory(_)
             | Error::Stdout(_)

@@ -5,6 +5,7 @@
 //! [`render::render`] turns the choices into a [`render::Plan`] without touching the disk, and
 //! [`write::write`] is the only code that does.
 
+pub mod add;
 pub mod catalog;
 pub mod choices;
 pub mod cli;
@@ -13,9 +14,11 @@ pub mod image_ref;
 pub mod interrupt;
 pub mod list;
 pub mod name;
+pub mod new_project;
 pub mod output;
 pub mod render;
 pub mod request;
+pub mod sam_template;
 pub mod settings;
 pub mod summary;
 pub mod vcs;

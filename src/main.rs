@@ -1,23 +1,25 @@
-use std::fs;
-use std::io::IsTerminal;
+//! The binary: parses the command line and hands it to the command's module.
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
 use lambda_new::catalog::Catalog;
-use lambda_new::choices;
-use lambda_new::cli::{Cli, ColorChoice, Command, NewArgs};
+use lambda_new::cli::{Cli, ColorChoice, Command};
 use lambda_new::error::Error;
-use lambda_new::render::render;
-use lambda_new::{interrupt, list, output, settings, summary, vcs, wizard, write};
+use lambda_new::{add, list, new_project, output, summary};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return clap_failed(&error),
     };
-    set_colors(cli.new.color);
-    let json = cli.new.json || matches!(cli.command, Some(Command::List { json: true }));
+    let (color, json) = match &cli.command {
+        Some(Command::Add(args)) => (args.function.color, args.function.json),
+        Some(Command::List { json }) => (cli.new.function.color, *json),
+        _ => (cli.new.function.color, cli.new.function.json),
+    };
+    set_colors(color);
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -49,7 +51,8 @@ fn run(cli: &Cli) -> Result<(), Error> {
             clap_complete::generate(*shell, &mut Cli::command(), "lambda-new", &mut script);
             output::print(script).map_err(Error::Stdout)
         }
-        None => new_project(&cli.new),
+        Some(Command::Add(args)) => add::run(args),
+        None => new_project::run(&cli.new),
     }
 }
 
@@ -102,91 +105,4 @@ fn set_colors(choice: ColorChoice) {
         console::set_colors_enabled(enabled);
         console::set_colors_enabled_stderr(enabled);
     }
-}
-
-fn new_project(args: &NewArgs) -> Result<(), Error> {
-    interrupt::install();
-    let catalog = Catalog::embedded()?;
-    let env = std::env::vars_os().map(|(k, v)| {
-        (
-            k.to_string_lossy().into_owned(),
-            v.to_string_lossy().into_owned(),
-        )
-    });
-    let mut request = settings::request(args, env)?;
-    if !args.init && fs::metadata(&args.output_dir).is_ok_and(|m| !m.is_dir()) {
-        return Err(Error::OutputNotADirectory(args.output_dir.clone()));
-    }
-    if args.init && request.name.is_none() {
-        request.name = Some(directory_name(&args.output_dir)?);
-    }
-    // Only a person at a terminal is asked; scripts and CI never wait for input.
-    if !args.no_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
-        request = wizard::complete(request, &catalog, &args.output_dir)?;
-    }
-    let (choices, warnings) = choices::resolve(&request, &catalog)?;
-    summary::warnings(&warnings);
-    let plan = render(&choices, &catalog)?;
-
-    let target = if args.init {
-        args.output_dir.clone()
-    } else {
-        write::target(&args.output_dir, choices.name.as_str())
-    };
-    let mut options = write::Options {
-        existing_dir: args.init || (args.force && target.is_dir()),
-        must_be_empty: !args.init,
-        overwrite: args.overwrite,
-        init_git: false,
-    };
-    write::check(&plan, &target, &options)?;
-    options.init_git = !args.dry_run && vcs::wants_git(choices.vcs, &args.output_dir)?;
-    let outcome = if args.dry_run {
-        write::Outcome::default()
-    } else {
-        interrupt::begin_writing();
-        write::write_with(&plan, &target, &options)?
-    };
-
-    let report = summary::Report {
-        plan: &plan,
-        target: &target,
-        choices: &choices,
-        catalog: &catalog,
-        warnings: &warnings,
-        outcome: &outcome,
-        dry_run: args.dry_run,
-        git: options.init_git,
-    };
-    let text = if args.json {
-        summary::json(&report)
-    } else if args.dry_run {
-        summary::dry_run(&plan, &target)
-    } else if args.quiet {
-        return Ok(());
-    } else {
-        summary::created(&report)
-    };
-    match output::print(text) {
-        // With --dry-run the listing is the result; otherwise the project is, and it exists.
-        Err(io) if args.dry_run => Err(Error::Stdout(io)),
-        Err(io) => {
-            summary::warning(&format!(
-                "the project was written to {}, but its summary could not be printed: {io}",
-                output::shown(&target)
-            ));
-            Ok(())
-        }
-        Ok(()) => Ok(()),
-    }
-}
-
-/// The name `--init` gives a project without NAME: its directory's.
-fn directory_name(dir: &std::path::Path) -> Result<String, Error> {
-    let absolute =
-        std::fs::canonicalize(dir).map_err(|_| Error::OutputDirMissing(dir.to_path_buf()))?;
-    Ok(absolute
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default())
 }

@@ -28,6 +28,9 @@ pub struct PlannedFile {
     pub contents: Vec<u8>,
     /// Scripts (contents starting with `#!`) are written executable.
     pub executable: bool,
+    /// For an edit of a file that exists (`lambda-new add` and `template.yaml`): the bytes it
+    /// was read with. It is replaced only if it still has exactly them.
+    pub replaces: Option<Vec<u8>>,
 }
 
 /// Every file of the project, sorted by path.
@@ -110,6 +113,7 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
             path,
             contents,
             executable,
+            replaces: None,
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));

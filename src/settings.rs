@@ -8,7 +8,7 @@ use std::path::Path;
 use clap::ValueEnum;
 
 use crate::choices::{Architecture, BaseKind, UrlAuth, Vcs};
-use crate::cli::NewArgs;
+use crate::cli::FunctionArgs;
 use crate::error::{Error, brief, quote_key, word};
 use crate::request::Request;
 
@@ -106,10 +106,11 @@ impl fmt::Display for Source {
     }
 }
 
-/// Builds the request from every source; `env` is the process environment (a parameter so
-/// tests can pass their own).
+/// Builds the request from every source; `vcs` is `--vcs` where the command has it, `env` the
+/// process environment (a parameter so tests can pass their own).
 pub fn request(
-    args: &NewArgs,
+    args: &FunctionArgs,
+    vcs: Option<Vcs>,
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Request, Error> {
     // Lowest precedence first: each later source overwrites.
@@ -139,7 +140,7 @@ pub fn request(
             (value.to_owned(), Source::Define),
         );
     }
-    for (key, value) in flags(args) {
+    for (key, value) in flags(args, vcs) {
         merged.insert(key, (value, Source::Flag));
     }
 
@@ -162,7 +163,7 @@ fn lookup(key: &str, source: &Source) -> Result<&'static str, Error> {
 }
 
 /// The explicit flags that were given, as key and value text.
-fn flags(args: &NewArgs) -> Vec<(&'static str, String)> {
+fn flags(args: &FunctionArgs, vcs: Option<Vcs>) -> Vec<(&'static str, String)> {
     let mut out: Vec<(&'static str, String)> = Vec::new();
     let mut push = |key, value: Option<String>| {
         if let Some(value) = value {
@@ -178,7 +179,7 @@ fn flags(args: &NewArgs) -> Vec<(&'static str, String)> {
     push("architecture", args.architecture.map(value_name));
     push("language", args.language.clone());
     push("dependency-manager", args.dependency_manager.clone());
-    push("vcs", args.vcs.map(value_name));
+    push("vcs", vcs.map(value_name));
     out
 }
 

@@ -138,7 +138,6 @@ pub fn json(report: &Report) -> String {
         dry_run,
         git,
     } = *report;
-    let (family, runtime) = choices.runtime(catalog);
     let value = serde_json::json!({
         // JSON strings are Unicode: a non-UTF-8 path shows U+FFFD where its bytes were not.
         "project_dir": target.to_string_lossy(),
@@ -150,23 +149,141 @@ pub fn json(report: &Report) -> String {
             "bytes": f.contents.len(),
             "executable": f.executable,
         })).collect::<Vec<_>>(),
-        "choices": {
-            "name": choices.name.as_str(),
-            "family": family.id,
-            "runtime": runtime.id,
-            "base": match choices.base { BaseKind::Aws => "aws", BaseKind::Alternative => "alternative" },
-            "base_image": choices.base_image,
-            "architecture": choices.architecture.lambda_name(),
-            "options": choices.options,
-            "trigger": choices.trigger,
-            "function_url_auth": (choices.trigger == FUNCTION_URL).then(|| choices.url_auth.sam_name()),
-            "description": choices.description,
-            "memory_size": choices.memory_size,
-            "timeout": choices.timeout,
-            "tracing": choices.tracing,
-            "json_logging": choices.json_logging,
-        },
+        "choices": choices_json(choices, catalog),
         "warnings": warnings.iter().map(|w| &w.0).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&value).expect("JSON values serialize") + "\n"
+}
+
+/// Every resolved choice, for `--json`.
+fn choices_json(choices: &Choices, catalog: &Catalog) -> serde_json::Value {
+    let (family, runtime) = choices.runtime(catalog);
+    serde_json::json!({
+        "name": choices.name.as_str(),
+        "family": family.id,
+        "runtime": runtime.id,
+        "base": match choices.base { BaseKind::Aws => "aws", BaseKind::Alternative => "alternative" },
+        "base_image": choices.base_image,
+        "architecture": choices.architecture.lambda_name(),
+        "options": choices.options,
+        "trigger": choices.trigger,
+        "function_url_auth": (choices.trigger == FUNCTION_URL).then(|| choices.url_auth.sam_name()),
+        "description": choices.description,
+        "memory_size": choices.memory_size,
+        "timeout": choices.timeout,
+        "tracing": choices.tracing,
+        "json_logging": choices.json_logging,
+    })
+}
+
+/// What `lambda-new add` did (or would do).
+pub struct Addition<'a> {
+    pub plan: &'a Plan,
+    pub project: &'a Path,
+    pub choices: &'a Choices,
+    pub catalog: &'a Catalog,
+    pub warnings: &'a [Warning],
+    pub dry_run: bool,
+}
+
+/// The lines an edit inserts, as a unified diff of the file.
+fn edit_diff(path: &str, old: &[u8], new: &[u8]) -> String {
+    let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+    similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .to_string()
+}
+
+fn edits(plan: &Plan) -> impl Iterator<Item = (&str, String)> {
+    plan.files.iter().filter_map(|f| {
+        let old = f.replaces.as_ref()?;
+        Some((f.path.as_str(), edit_diff(&f.path, old, &f.contents)))
+    })
+}
+
+pub fn add_dry_run(report: &Addition) -> String {
+    let new_files = report.plan.files.iter().filter(|f| f.replaces.is_none());
+    let mut out = format!(
+        "{} {} to {} ({} new files):\n",
+        style("Would add").bold(),
+        report.choices.name.as_str(),
+        output::shown(report.project),
+        new_files.clone().count()
+    );
+    for file in new_files {
+        let _ = writeln!(out, "  {}", output::shown(&report.project.join(&file.path)));
+    }
+    for (path, diff) in edits(report.plan) {
+        let _ = writeln!(
+            out,
+            "and edit {}:",
+            output::shown(&report.project.join(path))
+        );
+        out.push_str(&output::printable(&diff));
+    }
+    out.push_str("Nothing was written (--dry-run).\n");
+    out
+}
+
+pub fn added(report: &Addition) -> String {
+    let Addition {
+        plan,
+        project,
+        choices,
+        catalog,
+        ..
+    } = *report;
+    let (family, runtime) = choices.runtime(catalog);
+    let name = choices.name.as_str();
+    let edited: Vec<&str> = plan
+        .files
+        .iter()
+        .filter(|f| f.replaces.is_some())
+        .map(|f| f.path.as_str())
+        .collect();
+    let mut out = format!(
+        "{} {name} to {} ({} new files; {} edited): {} {}, {}, {}\n",
+        style("Added").green().bold(),
+        output::shown(project),
+        plan.files.len() - edited.len(),
+        edited.join(", "),
+        family.name,
+        runtime.version,
+        choices.architecture.lambda_name(),
+        choices.trigger(catalog).name,
+    );
+    let _ = write!(
+        out,
+        "\n{}\n  cd {}\n  sam build\n  sam local invoke {} --event events/{name}/event.json\n  sam deploy\n",
+        style("Next:").bold(),
+        output::shell_word(project),
+        choices.name.logical_id()
+    );
+    let _ = writeln!(
+        out,
+        "{} has the function's tests and commands.",
+        output::shown(&project.join(name).join("README.md"))
+    );
+    out
+}
+
+pub fn added_json(report: &Addition) -> String {
+    let value = serde_json::json!({
+        "project_dir": report.project.to_string_lossy(),
+        "dry_run": report.dry_run,
+        "files": report.plan.files.iter().filter(|f| f.replaces.is_none()).map(|f| serde_json::json!({
+            "path": f.path,
+            "bytes": f.contents.len(),
+            "executable": f.executable,
+        })).collect::<Vec<_>>(),
+        "edits": edits(report.plan).map(|(path, diff)| serde_json::json!({
+            "path": path,
+            "diff": diff,
+        })).collect::<Vec<_>>(),
+        "choices": choices_json(report.choices, report.catalog),
+        "warnings": report.warnings.iter().map(|w| &w.0).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&value).expect("JSON values serialize") + "\n"
 }

@@ -257,7 +257,20 @@ fn survey(dir: &OwnedFd, plan: &Plan, target: &Path, options: &Options) -> Resul
             continue;
         }
         match lstat(path)? {
+            // An edit's file must be there, as the regular file it was read from.
+            None if file.replaces.is_some() => {
+                return Err(Error::ChangedMeanwhile {
+                    path: target.join(path),
+                    what: "was removed",
+                });
+            }
             None => {}
+            Some(e) if file.replaces.is_some() && e.kind != FileType::RegularFile => {
+                blocked.insert(path.to_path_buf(), (e.kind, "the file it read"));
+            }
+            Some(e) if file.replaces.is_some() => {
+                ids.insert(file.path.clone(), e.id);
+            }
             Some(e) if matches!(e.kind, FileType::RegularFile | FileType::Symlink) => {
                 conflicts.push(file.path.clone());
                 ids.insert(file.path.clone(), e.id);
@@ -447,6 +460,24 @@ fn place(
                             what: "was replaced",
                         });
                     }
+                    // Moved aside, it can no longer change under us: compare what it holds.
+                    if let Some(old) = &file.replaces {
+                        let now =
+                            at::read_file(&*aside, name).map_err(io_error("read", &destination))?;
+                        if now != *old {
+                            return Err(Error::ChangedMeanwhile {
+                                path: destination,
+                                what: "was changed",
+                            });
+                        }
+                    }
+                }
+                // An edit's file removed since the check: its edit cannot be made.
+                Err(e) if e.kind() == io::ErrorKind::NotFound && file.replaces.is_some() => {
+                    return Err(Error::ChangedMeanwhile {
+                        path: destination,
+                        what: "was removed",
+                    });
                 }
                 // Removed since the check: nothing to keep.
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
@@ -710,6 +741,7 @@ mod tests {
             path: path.into(),
             contents: path.as_bytes().to_vec(),
             executable: false,
+            replaces: None,
         };
         Plan {
             files: vec![
@@ -1130,6 +1162,83 @@ mod tests {
             snapshot(dir.path()),
             [("a.txt".to_owned(), Some(b"swapped in".to_vec()))]
         );
+    }
+
+    /// `a.txt` as an edit of its content "mine".
+    fn plan_editing_a() -> Plan {
+        let mut plan = plan();
+        plan.files[0].contents = b"mine, edited".to_vec();
+        plan.files[0].replaces = Some(b"mine".to_vec());
+        plan
+    }
+
+    #[test]
+    fn an_edit_replaces_its_file_without_overwrite_when_it_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "mine").unwrap();
+        let outcome = write_using(
+            &plan_editing_a(),
+            dir.path(),
+            &into_existing(false),
+            &mut RealDisk,
+        )
+        .unwrap();
+        assert_eq!(outcome.replaced, ["a.txt"]);
+        assert_eq!(fs::read(dir.path().join("a.txt")).unwrap(), b"mine, edited");
+        // Without the file it edits, or with another kind of file there, nothing is written.
+        let dir = tempfile::tempdir().unwrap();
+        let error = check(&plan_editing_a(), dir.path(), &into_existing(false)).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::ChangedMeanwhile {
+                    what: "was removed",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        std::os::unix::fs::symlink("elsewhere", dir.path().join("a.txt")).unwrap();
+        let error = check(&plan_editing_a(), dir.path(), &into_existing(false)).unwrap_err();
+        assert!(matches!(error, Error::PathBlocked { .. }), "{error}");
+    }
+
+    #[test]
+    fn an_edit_of_a_file_changed_after_it_was_read_is_refused_and_undone() {
+        // Changed before the run, in place (same inode), or replaced during the run.
+        for at in [None, Some(5)] {
+            let dir = tempfile::tempdir().unwrap();
+            let a = dir.path().join("a.txt");
+            fs::write(&a, "mine").unwrap();
+            let changed = a.clone();
+            let mut disk = HookDisk::new(at.unwrap_or(1), move || {
+                fs::write(&changed, "theirs").unwrap();
+            });
+            if at.is_none() {
+                fs::write(&a, "theirs").unwrap();
+            }
+            let error = write_using(
+                &plan_editing_a(),
+                dir.path(),
+                &into_existing(false),
+                &mut disk,
+            )
+            .unwrap_err();
+            assert!(
+                matches!(
+                    fully_undone(&error),
+                    Error::ChangedMeanwhile {
+                        what: "was changed" | "was replaced",
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+            assert_eq!(
+                snapshot(dir.path()),
+                [("a.txt".to_owned(), Some(b"theirs".to_vec()))]
+            );
+        }
     }
 
     #[test]

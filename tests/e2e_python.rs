@@ -1,7 +1,7 @@
 //! End to end for the Python family: generate a project, lay its image out the way its
 //! Dockerfile says, and run it under AWS's Runtime Interface Emulator as Lambda would (see
 //! tests/support/rie.rs: uid 65534, read-only file system but /tmp), sending it every event in
-//! `events/`.
+//! `events/`: api's project on every runtime, every other trigger's on the newest.
 //!
 //! Stand-ins: this machine's python3 is the image's interpreter (/usr/local/bin/python on the
 //! alternative base, /var/lang/bin/python3 on the AWS one), whatever version the project
@@ -15,6 +15,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 use serde_json::json;
 use support::dockerfile::{self, Stage};
@@ -117,13 +118,54 @@ fn add_second_module(function: &Path) {
     let code = fs::read_to_string(&handler).unwrap();
     let patched = code
         .replacen(
-            "from typing import Any\n",
-            "from typing import Any\n\nfrom . import greeting\n",
+            "from typing import Any, TypedDict\n",
+            "from typing import Any, TypedDict\n\nfrom . import greeting\n",
             1,
         )
         .replacen("f\"Hello, {name}!\"", "greeting.hello(name)", 1);
     assert_eq!(patched.matches("greeting").count(), 2, "{code}");
     fs::write(handler, patched).unwrap();
+}
+
+#[test]
+fn aws_base_triggers_answer_their_events() {
+    triggers_answer_their_events("aws");
+}
+
+#[test]
+fn alternative_base_triggers_answer_their_events() {
+    triggers_answer_their_events("alternative");
+}
+
+/// Every trigger's project on the newest Python (api's on every runtime is above): each bundled
+/// event gets what its trigger.yaml expects, with text logs and again with JSON logs, where
+/// every line the function writes is a JSON document.
+fn triggers_answer_their_events(base: &str) {
+    for trigger in e2e::triggers() {
+        let started = Instant::now();
+        let Some((tmp, project)) = generate_for("python", base, &trigger) else {
+            return;
+        };
+        let image = build_image(&project.join("function"), tmp.path(), "python");
+        let events = e2e::trigger_events(&project, &trigger);
+        let function = image.start();
+        for event in &events {
+            function.assert_expected(event);
+        }
+        drop(function);
+
+        let function = image.start_with(&image.cmd, &[("AWS_LAMBDA_LOG_FORMAT", "JSON")]);
+        for event in &events {
+            function.assert_expected(event);
+        }
+        let lines = function.function_lines();
+        assert!(!lines.is_empty(), "{trigger} on {base}: the handler logs");
+        for line in lines {
+            let parsed: Result<serde_json::Value, _> = serde_json::from_str(&line);
+            assert!(parsed.is_ok(), "{trigger} on {base}: not JSON: {line}");
+        }
+        println!("{trigger} on {base}: {:.1?}", started.elapsed());
+    }
 }
 
 /// Lambda's advanced logging controls reach the handler's logger: with JSON format and WARN
@@ -238,6 +280,12 @@ fn base_arg(combo: &support::Combo) -> &'static str {
 
 /// A project generated with `--runtime RUNTIME --base BASE`, when this machine can run it.
 fn generate(runtime: &str, base: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+    generate_for(runtime, base, support::DEFAULT_TRIGGER)
+}
+
+/// A project generated with `--runtime RUNTIME --base BASE --trigger TRIGGER`, when this
+/// machine can run it.
+fn generate_for(runtime: &str, base: &str, trigger: &str) -> Option<(tempfile::TempDir, PathBuf)> {
     // pip3 on PATH says pip is installed; it is run as `python3 -m pip`, for that interpreter.
     if !support::require_tool("python3", "runs the generated handler")
         || !support::require_tool("pip3", "installs the generated requirements")
@@ -252,6 +300,8 @@ fn generate(runtime: &str, base: &str) -> Option<(tempfile::TempDir, PathBuf)> {
         runtime,
         "--base",
         base,
+        "--trigger",
+        trigger,
     ]))
 }
 

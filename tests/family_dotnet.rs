@@ -2,7 +2,11 @@
 //! here: NuGet and Microsoft's download sites are out of reach). These are the consistency
 //! checks a build would otherwise make first: the handler string names the assembly,
 //! namespace, class and method the sources declare; every path in a project or solution file
-//! points at a generated file; the Dockerfile copies what exists and starts what it builds.
+//! points at a generated file; the Dockerfile copies what exists and starts what it builds;
+//! every event type and Amazon.Lambda namespace comes from a referenced package and every
+//! package is used; the alternative base's Main runs the handler with its own types; the
+//! tests read every bundled event and assert what its trigger.yaml expects. The `api` trigger
+//! is checked on every runtime and base, every trigger on the newest runtime and both bases.
 //! Nothing here compiles C#, restores packages or runs the xUnit tests. Lambda's advanced
 //! logging controls are honoured by the runtime client (Amazon.Lambda.RuntimeSupport reads
 //! AWS_LAMBDA_LOG_FORMAT and AWS_LAMBDA_LOG_LEVEL) for what the function logs through
@@ -17,6 +21,7 @@ use lambda_new::choices::{Architecture, BaseKind};
 
 struct Project {
     label: String,
+    trigger: String,
     base: BaseKind,
     arch: Architecture,
     /// The handler string the README names: on the AWS base only.
@@ -28,6 +33,24 @@ struct Project {
 /// Every runtime and base, on x86_64 (most files do not depend on the architecture).
 fn projects() -> Vec<Project> {
     projects_of(support::family_combos("dotnet"))
+}
+
+/// Every trigger's project on the newest runtime, on both bases (x86_64); the full runtime
+/// matrix is for `api` only ([`projects`]).
+fn trigger_projects() -> Vec<Project> {
+    let combos = support::family_combos("dotnet");
+    let newest = combos[0].runtime.clone();
+    let newest: Vec<_> = combos.iter().filter(|c| c.runtime == newest).collect();
+    let by_trigger = support::e2e::triggers()
+        .iter()
+        .flat_map(|trigger| newest.iter().map(|combo| combo.with_trigger(trigger)))
+        .collect();
+    projects_of(by_trigger)
+}
+
+/// Both: what checks that hold for every project run over.
+fn all_projects() -> Vec<Project> {
+    projects().into_iter().chain(trigger_projects()).collect()
 }
 
 fn projects_of(combos: Vec<support::Combo>) -> Vec<Project> {
@@ -53,6 +76,7 @@ fn projects_of(combos: Vec<support::Combo>) -> Vec<Project> {
             );
             Project {
                 label: combo.label(),
+                trigger: combo.trigger,
                 base: combo.base,
                 arch: combo.arch,
                 handler,
@@ -98,7 +122,7 @@ fn files_named(dir: &Path, suffix: &str) -> Vec<PathBuf> {
 
 #[test]
 fn handler_names_what_the_sources_declare() {
-    for p in projects().iter().filter(|p| p.base == BaseKind::Aws) {
+    for p in all_projects().iter().filter(|p| p.base == BaseKind::Aws) {
         let handler = p
             .handler
             .as_deref()
@@ -133,11 +157,9 @@ fn handler_names_what_the_sources_declare() {
             "{}: class",
             p.label
         );
-        assert!(
-            source.contains(&format!("public APIGatewayProxyResponse {method}(APIGatewayProxyRequest request, ILambdaContext context)")),
-            "{}: method",
-            p.label
-        );
+        let (_, input) = handler_signature(&source, method)
+            .unwrap_or_else(|| panic!("{}: no public method {method}", p.label));
+        assert!(!input.is_empty(), "{}: {method} takes no event", p.label);
         assert!(
             source.contains("[assembly: LambdaSerializer("),
             "{}: serializer",
@@ -146,9 +168,24 @@ fn handler_names_what_the_sources_declare() {
     }
 }
 
+/// The handler's return and event types, from `public RETURN METHOD(EVENT event,
+/// ILambdaContext context)` in `source`; None unless its last parameter is the Lambda context.
+fn handler_signature<'a>(source: &'a str, method: &str) -> Option<(&'a str, &'a str)> {
+    let declaration = source
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("public ") && l.contains(&format!(" {method}(")))?;
+    let (head, parameters) = declaration.split_once(&format!(" {method}("))?;
+    let returns = head.strip_prefix("public ")?;
+    let parameters = parameters.strip_suffix(')')?;
+    let (event, context) = parameters.split_once(", ")?;
+    let (event_type, _) = event.rsplit_once(' ')?;
+    (context == "ILambdaContext context").then_some((returns, event_type))
+}
+
 #[test]
 fn project_and_solution_paths_resolve() {
-    for p in projects() {
+    for p in all_projects() {
         let mut checked = 0;
         for file in files_named(&p.function, ".csproj")
             .into_iter()
@@ -195,14 +232,22 @@ fn project_and_solution_paths_resolve() {
                 );
             }
         }
-        // Test project: the src reference and the event; solution: both projects.
-        assert_eq!(checked, 4, "{}: expected 4 paths to check", p.label);
+        // Test project: the src reference and every bundled event; solution: both projects.
+        let events = support::e2e::trigger_events(&p.function.join(".."), &p.trigger).len();
+        assert!(events >= 1, "{}", p.label);
+        assert_eq!(
+            checked,
+            3 + events,
+            "{}: expected {} paths to check",
+            p.label,
+            3 + events
+        );
     }
 }
 
 #[test]
 fn dockerfile_copies_what_exists_and_starts_what_it_builds() {
-    for p in projects() {
+    for p in all_projects() {
         let dockerfile = read(&p.function.join("Dockerfile"));
         for line in dockerfile
             .lines()
@@ -371,7 +416,7 @@ fn readme_runs_the_image_with_what_it_uses() {
 
 #[test]
 fn function_logs_through_the_lambda_logger_with_levels() {
-    for p in projects() {
+    for p in all_projects() {
         let source = read(&p.function.join("src/MyFn/Function.cs"));
         // Lambda's log level and JSON format apply to ILambdaContext.Logger, not Console.
         assert!(!source.contains("Console."), "{}: logs to Console", p.label);
@@ -396,8 +441,8 @@ fn function_logs_through_the_lambda_logger_with_levels() {
                 p.label
             );
         }
-        // The function calls the level methods with message-template arguments: out of preview
-        // in Amazon.Lambda.Core 2.4.0; RuntimeSupport 1.11.0 (the alternative base's runtime
+        // The level methods (api's handler passes them message-template arguments): out of
+        // preview in Amazon.Lambda.Core 2.4.0; RuntimeSupport 1.11.0 (the alternative base's runtime
         // client) writes them as JSON under AWS_LAMBDA_LOG_FORMAT and filters by _LEVEL.
         let csproj = read(&p.function.join("src/MyFn/MyFn.csproj"));
         let core = package_version(&csproj, "Amazon.Lambda.Core").expect("Amazon.Lambda.Core");
@@ -414,6 +459,198 @@ fn function_logs_through_the_lambda_logger_with_levels() {
                 "{}: RuntimeSupport {support}",
                 p.label
             );
+        }
+    }
+}
+
+/// The Amazon.Lambda event types the handlers use, by the package that declares them.
+const EVENT_TYPES: &[(&str, &[&str])] = &[
+    (
+        "Amazon.Lambda.APIGatewayEvents",
+        &[
+            "APIGatewayProxyRequest",
+            "APIGatewayProxyResponse",
+            "APIGatewayHttpApiV2ProxyRequest",
+            "APIGatewayHttpApiV2ProxyResponse",
+        ],
+    ),
+    ("Amazon.Lambda.SQSEvents", &["SQSEvent", "SQSBatchResponse"]),
+    ("Amazon.Lambda.SNSEvents", &["SNSEvent"]),
+    ("Amazon.Lambda.S3Events", &["S3Event"]),
+    (
+        "Amazon.Lambda.DynamoDBEvents",
+        &["DynamoDBEvent", "StreamsEventResponse"],
+    ),
+    ("Amazon.Lambda.CloudWatchEvents", &["CloudWatchEvent"]),
+];
+
+/// The type names in a C# type: `CloudWatchEvent<Detail>` is CloudWatchEvent and Detail;
+/// namespace qualifiers are dropped.
+fn type_names(csharp_type: &str) -> Vec<&str> {
+    csharp_type
+        .split(['<', '>', ',', ' '])
+        .filter(|t| !t.is_empty())
+        .map(|t| t.rsplit('.').next().unwrap())
+        .collect()
+}
+
+/// Every `Amazon.Lambda.*` namespace or qualified name a C# source mentions.
+fn lambda_names(source: &str) -> Vec<&str> {
+    source
+        .match_indices("Amazon.Lambda.")
+        .map(|(at, _)| {
+            let rest = &source[at..];
+            let end = rest
+                .find(|c: char| !c.is_ascii_alphanumeric() && c != '.')
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect()
+}
+
+#[test]
+fn every_type_and_namespace_comes_from_a_referenced_package_and_every_package_is_used() {
+    for p in all_projects() {
+        let src = p.function.join("src/MyFn");
+        let csproj = read(&src.join("MyFn.csproj"));
+        let test_csproj = read(&p.function.join("test/MyFn.Tests/MyFn.Tests.csproj"));
+        let references = |xml: &str| -> Vec<String> {
+            xml.lines()
+                .filter(|l| l.contains("<PackageReference"))
+                .flat_map(|l| attribute_values(l, "Include"))
+                .map(str::to_owned)
+                .collect()
+        };
+        let packages = references(&csproj);
+        // The test project sees its own packages and, transitively, the function's.
+        let test_packages: Vec<String> = packages
+            .iter()
+            .cloned()
+            .chain(references(&test_csproj))
+            .collect();
+        let function = read(&src.join("Function.cs"));
+        let program = std::fs::read_to_string(src.join("Program.cs")).unwrap_or_default();
+        let test = read(&p.function.join("test/MyFn.Tests/FunctionTest.cs"));
+        let declared = |name: &str| {
+            [&function, &program].iter().any(|s| {
+                s.contains(&format!("public record {name}("))
+                    || s.contains(&format!("public class {name}\n"))
+            })
+        };
+
+        // Every Amazon.Lambda name lies in a package the project references.
+        for (source, packages) in [
+            (&function, &packages),
+            (&program, &packages),
+            (&test, &test_packages),
+        ] {
+            for name in lambda_names(source) {
+                assert!(
+                    packages
+                        .iter()
+                        .any(|pkg| name == pkg || name.starts_with(&format!("{pkg}."))),
+                    "{}: {name} is in no referenced package {packages:?}",
+                    p.label
+                );
+            }
+        }
+
+        // The handler's types are the project's own or come from a referenced events package
+        // the source imports.
+        let (returns, input) = handler_signature(&function, "FunctionHandler")
+            .unwrap_or_else(|| panic!("{}: no FunctionHandler", p.label));
+        let mut used_events = Vec::new();
+        for name in type_names(returns).into_iter().chain(type_names(input)) {
+            if name == "void" || declared(name) {
+                continue;
+            }
+            let (package, _) = EVENT_TYPES
+                .iter()
+                .find(|(_, types)| types.contains(&name))
+                .unwrap_or_else(|| panic!("{}: {name} is declared nowhere", p.label));
+            assert!(
+                packages.iter().any(|pkg| pkg == package),
+                "{}: {name} needs {package}",
+                p.label
+            );
+            assert!(
+                function.contains(&format!("\nusing {package};\n")),
+                "{}: Function.cs does not import {package}",
+                p.label
+            );
+            used_events.push(*package);
+        }
+
+        // No unused dependency: an events package is the handler's, the others each named.
+        for package in &packages {
+            let used = if package.ends_with("Events") {
+                used_events.contains(&package.as_str())
+            } else {
+                lambda_names(&function)
+                    .into_iter()
+                    .chain(lambda_names(&program))
+                    .any(|name| name == package || name.starts_with(&format!("{package}.")))
+            };
+            assert!(used, "{}: {package} is referenced but unused", p.label);
+        }
+
+        // The alternative base's Main runs the handler with its own types.
+        if p.base == BaseKind::Alternative {
+            let arguments = program
+                .split(".Create<")
+                .nth(1)
+                .and_then(|rest| rest.split(">(").next())
+                .unwrap_or_else(|| panic!("{}: no LambdaBootstrapBuilder.Create<...>", p.label));
+            let mut expected = type_names(input);
+            if returns != "void" {
+                expected.extend(type_names(returns));
+            }
+            assert_eq!(type_names(arguments), expected, "{}: {arguments}", p.label);
+        }
+    }
+}
+
+/// Every string in an expectation: log texts, answer values, the HTTP body's message.
+fn expected_strings(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(text) => found.push(text.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| expected_strings(v, found)),
+        serde_json::Value::Object(fields) => {
+            fields.values().for_each(|v| expected_strings(v, found))
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn tests_replay_every_bundled_event_and_assert_its_expectation() {
+    for p in trigger_projects() {
+        let test = read(&p.function.join("test/MyFn.Tests/FunctionTest.cs"));
+        let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+        for event in &catalog.trigger(&p.trigger).unwrap().events {
+            let file = &event.file;
+            let reads = format!("Read(\"{file}\")");
+            let line = test
+                .lines()
+                .find(|l| l.contains(&reads) || l.contains(&format!("\"events\", \"{file}\"")))
+                .unwrap_or_else(|| panic!("{}: the tests do not read {file}", p.label));
+            let expect = &event.expect;
+            if expect["error"] == true {
+                assert!(
+                    line.contains("Throws"),
+                    "{}: {file} must fail: {line}",
+                    p.label
+                );
+            }
+            let mut strings = Vec::new();
+            expected_strings(expect, &mut strings);
+            for text in strings {
+                assert!(
+                    test.contains(&format!("\"{text}\"")),
+                    "{}: the tests do not assert {text:?} for {file}",
+                    p.label
+                );
+            }
         }
     }
 }

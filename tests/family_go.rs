@@ -9,6 +9,11 @@
 //! (tests/support/rie.rs), with the project's events, one malformed event, and Lambda's
 //! logging controls.
 //!
+//! Triggers change the handler and its tests alone (checked for every combination): every
+//! trigger's project, on the newest runtime, passes the same checks, its unit tests replay each
+//! of its bundled events, and its binary, built the same way, answers them on both bases as its
+//! trigger.yaml expects.
+//!
 //! Go's module and build caches stay at their defaults in the user's home, shared with every
 //! other Go build there, so only the first run downloads and compiles the dependencies.
 
@@ -153,6 +158,45 @@ fn every_combination_builds_the_same_code_into_the_path_its_image_runs() {
     }
 }
 
+/// A trigger changes the handler and its tests alone: the module (go.mod, go.sum: every
+/// trigger needs aws-lambda-go only) and the image's build stay those of `api`, checked above
+/// for every combination.
+#[test]
+fn every_trigger_changes_only_the_handler_and_its_tests() {
+    let own = ["function/main.go", "function/main_test.go"];
+    let function = |combo: &support::Combo| -> BTreeMap<String, Vec<u8>> {
+        support::render(combo, "my-fn")
+            .files
+            .into_iter()
+            .filter(|f| f.path.starts_with("function/"))
+            .map(|f| (f.path, f.contents))
+            .collect()
+    };
+    for api in support::family_combos("go") {
+        let api_files = function(&api);
+        for trigger in e2e::triggers() {
+            let combo = api.with_trigger(&trigger);
+            let files = function(&combo);
+            let label = format!("{} {trigger}", combo.label());
+            assert_eq!(
+                files.keys().collect::<Vec<_>>(),
+                api_files.keys().collect::<Vec<_>>(),
+                "{label}"
+            );
+            for (path, contents) in &files {
+                if !own.contains(&path.as_str()) {
+                    assert!(
+                        api_files[path] == *contents,
+                        "{label}: {path} differs from api's"
+                    );
+                } else if trigger != "api" {
+                    assert!(api_files[path] != *contents, "{label}: {path} is api's");
+                }
+            }
+        }
+    }
+}
+
 /// The first `sh` block of the README's `## Test` section, one command per line.
 fn readme_test_commands(readme: &str) -> Vec<String> {
     let section = &readme[readme.find("\n## Test\n").expect("a Test section")..];
@@ -169,16 +213,58 @@ fn generated_project_passes_its_tests_and_linters() {
     let started = Instant::now();
     // The bare family id picks the newest supported runtime.
     let (_out, project) = support::generate(&["my-fn", "--runtime", "go"]);
-    let function = project.join("function");
-    let dockerfile = fs::read_to_string(function.join("Dockerfile")).unwrap();
+    let dockerfile = fs::read_to_string(project.join("function/Dockerfile")).unwrap();
     assert!(
         dockerfile.contains("FROM public.ecr.aws/lambda/provided:al2023\n"),
         "{dockerfile}"
     );
-    let env = support::go_env();
+    let tests = passes_tests_and_linters(&project);
+    for case in [
+        "event.json",
+        "null_query_parameters",
+        "no_query_parameters",
+        "empty_name",
+    ] {
+        assert!(
+            tests.contains(&format!("--- PASS: TestHandler/{case} ")),
+            "{tests}"
+        );
+    }
+    println!("Go project tested in {:.1?}", started.elapsed());
+}
 
-    // The README's commands, as written, from the project's root, with the toolchain it
-    // tells a machine like this one to export.
+/// Every trigger's project (newest runtime) passes the same checks, and its unit tests replay
+/// each of its bundled events (a subtest named after the event's file).
+#[test]
+fn every_trigger_project_passes_its_tests_and_linters() {
+    if !support::require_tool("go", "tests and lints the generated Go projects") {
+        return;
+    }
+    for trigger in e2e::triggers() {
+        let started = Instant::now();
+        let (_out, project) =
+            support::generate(&["my-fn", "--runtime", "go", "--trigger", &trigger]);
+        let tests = passes_tests_and_linters(&project);
+        for event in e2e::trigger_events(&project, &trigger) {
+            // `what` is "events/<file> (<trigger>)".
+            let file = event.what["events/".len()..].split(' ').next().unwrap();
+            let passed = format!("/{file} (");
+            assert!(
+                tests
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("--- PASS: Test") && l.contains(&passed)),
+                "{trigger}: no test replays {file}:\n{tests}"
+            );
+        }
+        println!("Go {trigger} project tested in {:.1?}", started.elapsed());
+    }
+}
+
+/// The README's test commands as written, from the project's root, with the toolchain it
+/// tells a machine like this one to export; then `go mod tidy -diff` (go.mod and go.sum as
+/// tidy leaves them: nothing missing, nothing unused). Answers `go test -v`'s output.
+fn passes_tests_and_linters(project: &Path) -> String {
+    let env = support::go_env();
     let readme = fs::read_to_string(project.join("README.md")).unwrap();
     assert!(
         readme.contains(&format!("`export GOTOOLCHAIN={}`", support::go_toolchain())),
@@ -189,34 +275,21 @@ fn generated_project_passes_its_tests_and_linters() {
     for command in &commands {
         let output = run(Command::new("sh")
             .args(["-c", command])
-            .current_dir(&project)
+            .current_dir(project)
             .envs(env.clone()));
         if command.starts_with("gofmt -l") {
             assert_eq!(output, "", "gofmt -l lists files that need formatting");
         }
     }
-    // Every test case ran.
-    let tests = run(Command::new("go")
-        .args(["test", "-v", "./..."])
-        .current_dir(&function)
-        .envs(env.clone()));
-    for case in [
-        "sample_event",
-        "null_query_parameters",
-        "no_query_parameters",
-        "empty_name",
-    ] {
-        assert!(
-            tests.contains(&format!("--- PASS: TestHandler/{case} ")),
-            "{tests}"
-        );
-    }
-    // go.mod and go.sum as `go mod tidy` would leave them: nothing missing, nothing unused.
+    let function = project.join("function");
     run(Command::new("go")
         .args(["mod", "tidy", "-diff"])
         .current_dir(&function)
-        .envs(env));
-    println!("Go project tested in {:.1?}", started.elapsed());
+        .envs(env.clone()));
+    run(Command::new("go")
+        .args(["test", "-v", "./..."])
+        .current_dir(&function)
+        .envs(env))
 }
 
 #[test]
@@ -347,6 +420,71 @@ fn built_binary_answers_its_events_on_both_bases() {
         );
     }
     println!("Go binary built and invoked in {:.1?}", started.elapsed());
+}
+
+/// Every trigger's project, newest runtime, built by its Dockerfile's build stage and run on
+/// both bases under the RIE: each bundled event gets the answer its trigger.yaml expects.
+#[test]
+fn every_trigger_answers_its_events_on_both_bases() {
+    if !support::require_tool("go", "builds the generated Go projects")
+        || !support::require_tool("sh", "runs the Dockerfile's RUN lines")
+        || !rie::available()
+    {
+        return;
+    }
+    for trigger in e2e::triggers() {
+        let started = Instant::now();
+        let generate = |base: &str| {
+            support::generate(&[
+                "my-fn",
+                "--runtime",
+                "go",
+                "--base",
+                base,
+                "--trigger",
+                &trigger,
+            ])
+        };
+        let (_aws_out, aws) = generate("aws");
+        let (_out, alternative) = generate("alternative");
+        // Both bases hold the same code and build stage (checked above): one build serves both.
+        let build_root = tempfile::tempdir().unwrap();
+        build(&alternative.join("function"), build_root.path());
+        for project in [&aws, &alternative] {
+            let (_, last) =
+                stages(&fs::read_to_string(project.join("function/Dockerfile")).unwrap());
+            let root = tempfile::tempdir().unwrap();
+            let image = lay_out(&last, root.path(), build_root.path());
+            let function = image.start();
+            for event in e2e::trigger_events(project, &trigger) {
+                function.assert_expected(&event);
+            }
+            drop(function);
+            // In Lambda's JSON log format, every line is a JSON record: the handler's of its
+            // invocation, and aws-lambda-go's report of an error the handler returned (through
+            // the standard logger, which slog's default handles) the error document.
+            let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
+            let function = image.start_with(&image.cmd, &[json]);
+            for event in e2e::trigger_events(project, &trigger) {
+                function.assert_expected(&event);
+            }
+            let request_ids = function.request_ids();
+            for record in function.json_lines(&trigger) {
+                let id = record["requestId"].as_str().unwrap_or_default();
+                let message = record["message"].as_str().unwrap_or_default();
+                let error_report = serde_json::from_str::<serde_json::Value>(message)
+                    .is_ok_and(|m| m.get("errorType").is_some());
+                assert!(
+                    request_ids.iter().any(|r| r == id) || error_report,
+                    "{trigger}: {record}"
+                );
+            }
+        }
+        println!(
+            "Go {trigger}: built and answered its events on both bases in {:.1?}",
+            started.elapsed()
+        );
+    }
 }
 
 /// The final stage `last` under `root`: its COPYs from the build stage laid out under

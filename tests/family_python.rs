@@ -11,13 +11,16 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use lambda_new::choices::{Architecture, BaseKind};
 
 /// A venv of `python` with the generated requirements-dev.txt installed, reused while the
-/// interpreter and the pins match.
+/// interpreter and the pins match (the tests share it, so one makes it at a time).
 fn dev_venv(python: &Path, version: &str, requirements: &Path) -> PathBuf {
+    static MAKING: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = MAKING.lock().unwrap_or_else(PoisonError::into_inner);
     let pins = std::fs::read_to_string(requirements).unwrap();
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("python-dev-venv-{version}"));
     let stamp = venv.join("requirements-dev.txt");
@@ -97,28 +100,85 @@ fn generated_projects_pass_pytest_and_ruff() {
             continue;
         }
         let key = if own { version } else { "host" };
-        let venv = dev_venv(&python, key, &function.join("requirements-dev.txt"));
-        // Byte-code stays out of the tree so the lint sees only generated files.
-        support::run(
-            Command::new(venv.join("bin/pytest"))
-                .args(["-q", "-p", "no:cacheprovider"])
-                .env("PYTHONDONTWRITEBYTECODE", "1")
-                .current_dir(&function),
-        );
-        support::run(
-            Command::new(venv.join("bin/ruff"))
-                .args(["check", "--no-cache", "."])
-                .current_dir(&function),
-        );
-        support::run(
-            Command::new(venv.join("bin/ruff"))
-                .args(["format", "--check", "--no-cache", "."])
-                .current_dir(&function),
-        );
+        pytest_and_ruff(&python, key, &function);
     }
     println!(
         "{} Python projects tested in {:.1?}, {on_own} on their own runtime's Python",
         combos.len(),
         started.elapsed()
+    );
+}
+
+/// Every trigger's project on the newest runtime, both bases, and on the oldest (3.9's
+/// postponed annotations, ruff's oldest target; the runtimes between are api's, above). The
+/// name is the longest Lambda allows, so a generated line that outgrows ruff's limit fails.
+#[test]
+fn every_trigger_passes_pytest_and_ruff() {
+    if !support::require_tool("python3", "runs the generated projects' pytest suites") {
+        return;
+    }
+    let name = "a-function-whose-name-is-as-long-as-lambda-allows-it-to-be-xxxxx";
+    assert_eq!(name.len(), lambda_new::name::MAX_LEN);
+    let all: Vec<_> = support::family_matrix("python")
+        .into_iter()
+        .filter(|c| c.arch == Architecture::X86_64)
+        .collect();
+    let (newest, oldest) = (&all[0].runtime, &all[all.len() - 1].runtime);
+    let combos: Vec<_> = all
+        .iter()
+        .filter(|c| &c.runtime == newest || (&c.runtime == oldest && c.base == BaseKind::Aws))
+        .collect();
+    assert_eq!(combos.len(), 3, "{combos:?}");
+    for trigger in support::e2e::triggers() {
+        let started = Instant::now();
+        for combo in &combos {
+            let version = combo.runtime.strip_prefix("python").unwrap();
+            let python = support::python::interpreter_or_host(version, &combo.label());
+            let own = python.file_name().unwrap() == format!("python{version}").as_str();
+            let mut args = vec![name.to_owned()];
+            args.extend(combo.with_trigger(&trigger).args());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (_out, project) = support::generate(&args);
+            // The unit tests replay every bundled event (and so must change when one is added).
+            let tests =
+                std::fs::read_to_string(project.join("function/tests/test_handler.py")).unwrap();
+            for event in support::e2e::trigger_events(&project, &trigger) {
+                let quoted = format!("\"{}\"", event.file);
+                assert!(tests.contains(&quoted), "{trigger}: no test reads {quoted}");
+            }
+            pytest_and_ruff(
+                &python,
+                if own { version } else { "host" },
+                &project.join("function"),
+            );
+        }
+        println!(
+            "{trigger}: {} projects in {:.1?}",
+            combos.len(),
+            started.elapsed()
+        );
+    }
+}
+
+/// The project's pytest suite and ruff's check and format check, by the pins of its
+/// requirements-dev.txt in a venv of `python` (`key` names the venv).
+fn pytest_and_ruff(python: &Path, key: &str, function: &Path) {
+    let venv = dev_venv(python, key, &function.join("requirements-dev.txt"));
+    // Byte-code stays out of the tree so the lint sees only generated files.
+    support::run(
+        Command::new(venv.join("bin/pytest"))
+            .args(["-q", "-p", "no:cacheprovider"])
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .current_dir(function),
+    );
+    support::run(
+        Command::new(venv.join("bin/ruff"))
+            .args(["check", "--no-cache", "."])
+            .current_dir(function),
+    );
+    support::run(
+        Command::new(venv.join("bin/ruff"))
+            .args(["format", "--check", "--no-cache", "."])
+            .current_dir(function),
     );
 }

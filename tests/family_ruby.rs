@@ -5,7 +5,12 @@
 //! is not published: no real Ruby runtime client ever starts a function here. What runs
 //! instead, on Debian's `ruby` (3.1, with its bundled minitest 5), `rubocop` (1.39) and Bundler:
 //!
-//! - each distinct variant of the sources: its Minitest suite, `ruby -wc`, RuboCop;
+//! - each distinct variant of the sources (every runtime and base for the `api` trigger, the
+//!   newest runtime on both bases for every trigger): its Minitest suite, which replays every
+//!   bundled event, `ruby -wc`, RuboCop;
+//! - every trigger's image on the newest runtime, both bases, under the emulator as below:
+//!   each bundled event answered as its trigger.yaml expects (answer, HTTP answer, failure,
+//!   log lines);
 //! - each Dockerfile's final stage laid out from the build context as Docker would (its
 //!   `.dockerignore` applied), with a second source file a user adds (`lib/greeting.rb`,
 //!   required by app.rb), run under AWS's Runtime Interface Emulator as Lambda runs it
@@ -59,6 +64,35 @@ fn write(combo: &support::Combo, root: &Path) -> PathBuf {
     dir
 }
 
+/// Every trigger's project on the newest runtime, on both bases (x86_64): the full runtime
+/// matrix is for `api` only (`support::family_combos`).
+fn trigger_combos() -> Vec<support::Combo> {
+    let combos = support::family_combos("ruby");
+    let newest = combos[0].runtime.clone();
+    let newest: Vec<_> = combos.iter().filter(|c| c.runtime == newest).collect();
+    e2e::triggers()
+        .iter()
+        .flat_map(|trigger| newest.iter().map(|combo| combo.with_trigger(trigger)))
+        .collect()
+}
+
+/// The file names of `trigger`'s bundled events.
+fn event_files(trigger: &str) -> Vec<String> {
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let trigger = catalog.trigger(trigger).unwrap();
+    trigger.events.iter().map(|e| e.file.clone()).collect()
+}
+
+/// The counts of a Minitest summary line (runs, assertions, failures, errors, skips).
+fn minitest_summary(stdout: &str) -> Option<[u64; 5]> {
+    let line = stdout.lines().find(|l| l.ends_with(" skips"))?;
+    let counts: Vec<u64> = line
+        .split(", ")
+        .map(|part| part.split(' ').next()?.parse().ok())
+        .collect::<Option<_>>()?;
+    counts.try_into().ok()
+}
+
 /// The Ruby sources of a project, concatenated: projects with equal keys test the same code.
 fn variant_key(project: &Path) -> String {
     SOURCES
@@ -75,17 +109,31 @@ fn generated_ruby_tests_pass_and_code_is_clean() {
     }
     let started = Instant::now();
     let root = tempfile::tempdir().unwrap();
-    let mut variants: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
-    for combo in support::family_combos("ruby") {
+    let mut variants: BTreeMap<String, (String, String, PathBuf)> = BTreeMap::new();
+    // api on every runtime, the other triggers on the newest.
+    let others = trigger_combos().into_iter().filter(|c| c.trigger != "api");
+    for combo in support::family_combos("ruby").into_iter().chain(others) {
         let project = write(&combo, root.path());
         variants
             .entry(variant_key(&project))
-            .or_insert((combo.label(), project));
+            .or_insert((combo.label(), combo.trigger, project));
     }
-    assert!(variants.len() >= 2, "both bases' sources are tested");
+    assert!(
+        variants.len() >= 2 * e2e::triggers().len(),
+        "both bases' sources of every trigger are tested"
+    );
     let rubocop = support::require_tool("rubocop", "lints the generated Ruby code");
-    for (label, project) in variants.values() {
+    for (label, trigger, project) in variants.values() {
         let function = project.join("function");
+        // The test replays every bundled event.
+        let test = std::fs::read_to_string(function.join("test/app_test.rb")).unwrap();
+        let events = event_files(trigger);
+        for file in &events {
+            assert!(
+                test.contains(file.as_str()),
+                "{label}: {file} is not replayed"
+            );
+        }
 
         // The README's `rake test`, minus Bundler and rake: Minitest with warnings on.
         let output = support::run(
@@ -94,18 +142,28 @@ fn generated_ruby_tests_pass_and_code_is_clean() {
                 .current_dir(&function),
         );
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            stdout.contains("4 runs, 6 assertions, 0 failures, 0 errors, 0 skips"),
-            "{label}: unexpected Minitest summary:\n{stdout}"
-        );
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.is_empty(), "{label}: Ruby warned:\n{stderr}");
-        // Exactly one log line per invocation (4 tests, 4 invocations).
-        assert_eq!(
-            stdout.matches("INFO -- : Greeting ").count(),
-            4,
-            "{label}:\n{stdout}"
+        let Some([runs, _, 0, 0, 0]) = minitest_summary(&stdout) else {
+            panic!("{label}: unexpected Minitest summary:\n{stdout}")
+        };
+        // Every bundled event, and edge cases besides.
+        assert!(
+            runs > events.len() as u64,
+            "{label}: {runs} runs:\n{stdout}"
         );
+        if trigger == "api" {
+            assert!(
+                stdout.contains("4 runs, 6 assertions, 0 failures, 0 errors, 0 skips"),
+                "{label}: unexpected Minitest summary:\n{stdout}"
+            );
+            // Exactly one log line per invocation (4 tests, 4 invocations).
+            assert_eq!(
+                stdout.matches("INFO -- : Greeting ").count(),
+                4,
+                "{label}:\n{stdout}"
+            );
+        }
 
         let mut files = vec!["Gemfile".to_owned(), "Rakefile".to_owned()];
         for entry in walk(&function) {
@@ -126,28 +184,65 @@ fn generated_ruby_tests_pass_and_code_is_clean() {
                 String::from_utf8_lossy(&output.stderr)
             );
         }
-
-        if rubocop {
-            // Debian's RuboCop knows Ruby versions up to 3.2 only: lint with the generated
-            // settings, the target version lowered to the Ruby that runs the tests.
-            let config = function.join(".rubocop-ci.yml");
-            std::fs::write(
-                &config,
-                "inherit_from: .rubocop.yml\nAllCops:\n  TargetRubyVersion: 3.1\n",
-            )
-            .unwrap();
-            support::run(
-                Command::new("rubocop")
-                    .args(["--config", ".rubocop-ci.yml", "--format", "simple"])
-                    .current_dir(&function),
-            );
-            std::fs::remove_file(config).unwrap();
-        }
+    }
+    if rubocop {
+        lint(
+            variants
+                .values()
+                .map(|(_, _, project)| project.join("function")),
+            root.path(),
+        );
     }
     println!(
         "ruby: {} code variant(s) tested in {:.1} s",
         variants.len(),
         started.elapsed().as_secs_f64()
+    );
+}
+
+/// RuboCop on every `function` directory at once (it starts slowly), with their settings:
+/// those are the same but for the target Ruby version, which Debian's RuboCop (it knows
+/// versions up to 3.2 only) lints as the Ruby that runs the tests.
+fn lint(functions: impl Iterator<Item = PathBuf>, work: &Path) {
+    let functions: Vec<PathBuf> = functions.collect();
+    let settings = |function: &PathBuf| {
+        let text = std::fs::read_to_string(function.join(".rubocop.yml")).unwrap();
+        let other = |l: &&str| !l.trim_start().starts_with("TargetRubyVersion:");
+        text.lines().filter(other).collect::<Vec<_>>().join("\n")
+    };
+    assert!(
+        functions
+            .iter()
+            .all(|f| settings(f) == settings(&functions[0]))
+    );
+    let config = work.join(".rubocop-ci.yml");
+    let inherited = functions[0].join(".rubocop.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "inherit_from: {}\nAllCops:\n  TargetRubyVersion: 3.1\n",
+            inherited.display()
+        ),
+    )
+    .unwrap();
+    let output = support::run(
+        Command::new("rubocop")
+            .arg("--config")
+            .arg(&config)
+            .args(["--format", "simple"])
+            .args(&functions)
+            .current_dir(work),
+    );
+    // app.rb, its test, Gemfile and Rakefile in each at least.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let inspected: usize = stdout
+        .lines()
+        .find_map(|l| l.split_once(" files inspected"))
+        .and_then(|(count, _)| count.parse().ok())
+        .unwrap_or_else(|| panic!("no RuboCop summary:\n{stdout}"));
+    assert!(
+        inspected >= 4 * functions.len(),
+        "{inspected} files:\n{stdout}"
     );
 }
 
@@ -407,6 +502,34 @@ fn image_answers_every_event_with_a_second_file_under_lambdas_logging_controls()
             "{label}: {lines:?}"
         );
         assert!(lines.is_empty(), "{label}: {lines:?}");
+    }
+}
+
+#[test]
+fn every_trigger_answers_its_bundled_events_on_both_bases() {
+    if !support::require_tool("ruby", "runs the handler")
+        || !support::require_tool("gem", "builds the stand-in gems")
+        || !support::require_tool("bundle", "installs the alternative base's gems")
+        || !rie::available()
+    {
+        return;
+    }
+    for combo in trigger_combos() {
+        let started = Instant::now();
+        let label = combo.label();
+        let dir = tempfile::tempdir().unwrap();
+        let project = write(&combo, dir.path());
+        let image = image(&project.join("function"), &dir.path().join("image"));
+        let function = image.start();
+        let events = e2e::trigger_events(&project, &combo.trigger);
+        for event in &events {
+            function.assert_expected(event);
+        }
+        println!(
+            "{label}: {} event(s) in {:.1} s",
+            events.len(),
+            started.elapsed().as_secs_f64()
+        );
     }
 }
 

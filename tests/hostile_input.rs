@@ -23,7 +23,8 @@ fn render(args: &[&str]) -> Result<Plan, Error> {
     let cli = Cli::try_parse_from(std::iter::once("lambda-new").chain(args.iter().copied()))
         .expect("arguments parse");
     let catalog = Catalog::embedded().unwrap();
-    let request = lambda_new::settings::request(&cli.new, std::iter::empty())?;
+    let request =
+        lambda_new::settings::request(&cli.new.function, cli.new.vcs, std::iter::empty())?;
     let (choices, _) = lambda_new::choices::resolve(&request, &catalog)?;
     lambda_new::render::render(&choices, &catalog)
 }

@@ -295,13 +295,15 @@ fn json_result_describes_files_and_choices() {
       "base_image": "public.ecr.aws/lambda/python:3.14",
       "description": "my-fn: an AWS Lambda function in Python 3.14, packaged as a container image",
       "family": "python",
+      "function_url_auth": null,
       "json_logging": false,
       "memory_size": 512,
       "name": "my-fn",
       "options": {},
       "runtime": "python3.14",
       "timeout": 20,
-      "tracing": false
+      "tracing": false,
+      "trigger": "api"
     }
     "#);
 }

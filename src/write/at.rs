@@ -88,6 +88,22 @@ pub fn create_file(dir: impl AsFd, path: &Path, contents: &[u8], mode: u32) -> i
     std::fs::File::from(fd).write_all(contents)
 }
 
+/// The contents of a regular file, not following a symlink.
+pub fn read_file(dir: impl AsFd, path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+    let fd = rustix::fs::openat(dir, path, flags, Mode::empty())?;
+    if FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode) != FileType::RegularFile {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut contents = Vec::new();
+    std::fs::File::from(fd).read_to_end(&mut contents)?;
+    Ok(contents)
+}
+
 /// Creates a directory and opens it.
 pub fn create_dir(dir: impl AsFd, path: &Path, mode: u32) -> io::Result<OwnedFd> {
     rustix::fs::mkdirat(&dir, path, Mode::from_raw_mode(0o700))?;

@@ -1,0 +1,194 @@
+//! `lambda-new add NAME`: a function added to an existing SAM application. Its folder and
+//! events are new files; its resources and outputs are inserted into the application's
+//! template as text ([`crate::sam_template`]), which is replaced only if it still holds the
+//! bytes it was read with.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::catalog::Catalog;
+use crate::choices;
+use crate::cli::AddArgs;
+use crate::error::Error;
+use crate::render::{Plan, PlannedFile, render};
+use crate::{interrupt, output, settings, summary, wizard, write};
+
+/// The names a SAM application's template goes by, in the order SAM CLI looks for them.
+const TEMPLATE_NAMES: [&str; 2] = ["template.yaml", "template.yml"];
+
+/// A template bigger than this is not one a person edits by hand.
+const TEMPLATE_MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+pub fn run(args: &AddArgs) -> Result<(), Error> {
+    interrupt::install();
+    let function = &args.function;
+    let catalog = Catalog::embedded()?;
+    let env = std::env::vars_os().map(|(k, v)| {
+        (
+            k.to_string_lossy().into_owned(),
+            v.to_string_lossy().into_owned(),
+        )
+    });
+    let mut request = settings::request(function, None, env)?;
+    let (project, template_name) = find_project(args.project.as_deref())?;
+    let template_path = project.join(template_name);
+    let old = read_template(&template_path)?;
+    // Refuse a template lambda-new cannot edit before asking anything.
+    crate::sam_template::check(&old).map_err(|e| cannot_edit(&template_path, e))?;
+    if !function.no_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    {
+        request = wizard::complete(request, &catalog, &project)?;
+    }
+    let (choices, warnings) = choices::resolve(&request, &catalog)?;
+    summary::warnings(&warnings);
+    let whole = render(&choices, &catalog)?;
+    let folder = choices.name.as_str();
+    for taken in [PathBuf::from(folder), Path::new("events").join(folder)] {
+        if project.join(&taken).symlink_metadata().is_ok() {
+            return Err(Error::FunctionExists(project.join(taken)));
+        }
+    }
+    let plan =
+        plan(&whole, folder, template_name, &old).map_err(|e| cannot_edit(&template_path, e))?;
+    let options = write::Options {
+        existing_dir: true,
+        ..write::Options::default()
+    };
+    write::check(&plan, &project, &options)?;
+    if !function.dry_run {
+        interrupt::begin_writing();
+        write::write_with(&plan, &project, &options)?;
+    }
+
+    let report = summary::Addition {
+        plan: &plan,
+        project: &project,
+        choices: &choices,
+        catalog: &catalog,
+        warnings: &warnings,
+        dry_run: function.dry_run,
+    };
+    let text = if function.json {
+        summary::added_json(&report)
+    } else if function.dry_run {
+        summary::add_dry_run(&report)
+    } else if function.quiet {
+        return Ok(());
+    } else {
+        summary::added(&report)
+    };
+    match output::print(text) {
+        Err(io) if function.dry_run => Err(Error::Stdout(io)),
+        Err(io) => {
+            summary::warning(&format!(
+                "{} was added to {}, but its summary could not be printed: {io}",
+                choices.name.as_str(),
+                output::shown(&project)
+            ));
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+    }
+}
+
+/// What `add` writes, from the plan of a whole project for the function: its folder and its
+/// events as new files, and the application's template (`old`, at `template_name`) with the
+/// function's resources and outputs inserted. Pure.
+pub fn plan(
+    whole: &Plan,
+    folder: &str,
+    template_name: &str,
+    old: &str,
+) -> Result<Plan, crate::sam_template::EditError> {
+    let own = |path: &str| {
+        [format!("{folder}/"), format!("events/{folder}/")]
+            .iter()
+            .any(|prefix| path.starts_with(prefix.as_str()))
+    };
+    let rendered = whole
+        .files
+        .iter()
+        .find(|f| f.path == TEMPLATE_NAMES[0])
+        .expect("every project has a template.yaml");
+    let addition = String::from_utf8_lossy(&rendered.contents);
+    let edited = crate::sam_template::insert(old, &addition)?;
+    let mut files: Vec<PlannedFile> = whole
+        .files
+        .iter()
+        .filter(|f| own(&f.path))
+        .cloned()
+        .collect();
+    files.push(PlannedFile {
+        path: template_name.to_owned(),
+        contents: edited.into_bytes(),
+        executable: false,
+        replaces: Some(old.as_bytes().to_vec()),
+    });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Plan { files })
+}
+
+/// The application's directory and its template's name: `given`, or the nearest directory
+/// upwards from the current one that holds a template.
+fn find_project(given: Option<&Path>) -> Result<(PathBuf, &'static str), Error> {
+    let template_in = |dir: &Path| {
+        TEMPLATE_NAMES
+            .into_iter()
+            .find(|name| dir.join(name).symlink_metadata().is_ok())
+    };
+    if let Some(dir) = given {
+        return match template_in(dir) {
+            Some(name) => Ok((dir.to_path_buf(), name)),
+            None if dir.is_dir() => Err(Error::NoSamTemplate(dir.to_path_buf())),
+            None => Err(Error::OutputDirMissing(dir.to_path_buf())),
+        };
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::Io {
+        action: "find",
+        path: PathBuf::from("."),
+        source: e,
+    })?;
+    let mut relative = PathBuf::from(".");
+    for dir in cwd.ancestors() {
+        if let Some(name) = template_in(dir) {
+            return Ok((relative, name));
+        }
+        relative = if relative == Path::new(".") {
+            PathBuf::from("..")
+        } else {
+            relative.join("..")
+        };
+    }
+    Err(Error::NoSamProject(cwd))
+}
+
+/// The template's text: a regular file of UTF-8, not too big to be one.
+fn read_template(path: &Path) -> Result<String, Error> {
+    let fail = |reason: String| Error::CannotEdit {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let meta = path
+        .symlink_metadata()
+        .map_err(|e| fail(format!("it cannot be read: {e}")))?;
+    if !meta.is_file() {
+        return Err(fail(
+            "it is not a regular file (lambda-new edits no symlinks)".into(),
+        ));
+    }
+    if meta.len() > TEMPLATE_MAX_BYTES {
+        return Err(fail(format!(
+            "it is bigger than {} MiB",
+            TEMPLATE_MAX_BYTES >> 20
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("it cannot be read: {e}")))?;
+    String::from_utf8(bytes).map_err(|_| fail("it is not UTF-8 text".into()))
+}
+
+fn cannot_edit(path: &Path, error: crate::sam_template::EditError) -> Error {
+    Error::CannotEdit {
+        path: path.to_path_buf(),
+        reason: error.to_string(),
+    }
+}

@@ -1,0 +1,101 @@
+//! `lambda-new NAME`: a new project for one function.
+
+use std::fs;
+use std::io::IsTerminal;
+
+use crate::catalog::Catalog;
+use crate::choices;
+use crate::cli::NewArgs;
+use crate::error::Error;
+use crate::render::render;
+use crate::{interrupt, output, settings, summary, vcs, wizard, write};
+
+/// Writes a new project for one function.
+pub fn run(args: &NewArgs) -> Result<(), Error> {
+    let NewArgs { function, .. } = args;
+    interrupt::install();
+    let catalog = Catalog::embedded()?;
+    let env = std::env::vars_os().map(|(k, v)| {
+        (
+            k.to_string_lossy().into_owned(),
+            v.to_string_lossy().into_owned(),
+        )
+    });
+    let mut request = settings::request(function, args.vcs, env)?;
+    if !args.init && fs::metadata(&args.output_dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(Error::OutputNotADirectory(args.output_dir.clone()));
+    }
+    if args.init && request.name.is_none() {
+        request.name = Some(directory_name(&args.output_dir)?);
+    }
+    // Only a person at a terminal is asked; scripts and CI never wait for input.
+    if !function.no_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    {
+        request = wizard::complete(request, &catalog, &args.output_dir)?;
+    }
+    let (choices, warnings) = choices::resolve(&request, &catalog)?;
+    summary::warnings(&warnings);
+    let plan = render(&choices, &catalog)?;
+
+    let target = if args.init {
+        args.output_dir.clone()
+    } else {
+        write::target(&args.output_dir, choices.name.as_str())
+    };
+    let mut options = write::Options {
+        existing_dir: args.init || (args.force && target.is_dir()),
+        must_be_empty: !args.init,
+        overwrite: args.overwrite,
+        init_git: false,
+    };
+    write::check(&plan, &target, &options)?;
+    options.init_git = !function.dry_run && vcs::wants_git(choices.vcs, &args.output_dir)?;
+    let outcome = if function.dry_run {
+        write::Outcome::default()
+    } else {
+        interrupt::begin_writing();
+        write::write_with(&plan, &target, &options)?
+    };
+
+    let report = summary::Report {
+        plan: &plan,
+        target: &target,
+        choices: &choices,
+        catalog: &catalog,
+        warnings: &warnings,
+        outcome: &outcome,
+        dry_run: function.dry_run,
+        git: options.init_git,
+    };
+    let text = if function.json {
+        summary::json(&report)
+    } else if function.dry_run {
+        summary::dry_run(&plan, &target)
+    } else if function.quiet {
+        return Ok(());
+    } else {
+        summary::created(&report)
+    };
+    match output::print(text) {
+        // With --dry-run the listing is the result; otherwise the project is, and it exists.
+        Err(io) if function.dry_run => Err(Error::Stdout(io)),
+        Err(io) => {
+            summary::warning(&format!(
+                "the project was written to {}, but its summary could not be printed: {io}",
+                output::shown(&target)
+            ));
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+    }
+}
+
+/// The name `--init` gives a project without NAME: its directory's.
+fn directory_name(dir: &std::path::Path) -> Result<String, Error> {
+    let absolute =
+        std::fs::canonicalize(dir).map_err(|_| Error::OutputDirMissing(dir.to_path_buf()))?;
+    Ok(absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default())
+}
