@@ -109,7 +109,10 @@ fn triggers_run_under_the_emulator(base: BaseKind) {
             args.extend(combo.args());
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (tmp, project) = support::generate(&args);
-            let Some(built) = Built::build(&project.join("function"), tmp.path()) else {
+            let Some(built) = Built::build(
+                &support::function_folder(&project).join("function"),
+                tmp.path(),
+            ) else {
                 return; // a build tool is missing: skipped (require_tool said why)
             };
             let events = trigger_events(&project, &trigger);
@@ -160,7 +163,7 @@ fn runs_under_the_emulator(base: BaseKind, language: &str) {
         args.extend(combo.args());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (tmp, project) = support::generate(&args);
-        let function = project.join("function");
+        let function = support::function_folder(&project).join("function");
         add_second_module(&function, language);
         let Some(built) = Built::build(&function, tmp.path()) else {
             return; // a build tool is missing: skipped (require_tool said why)
@@ -230,7 +233,7 @@ fn assert_logs_greeting(rie: &Rie, label: &str) {
 /// record; at level WARN nothing of INFO appears. Every line the function writes is JSON.
 fn check_logging_controls(built: &Built, project: &Path, label: &str) {
     let image = &built.image;
-    let payload = fs::read(project.join("events/event.json")).unwrap();
+    let payload = fs::read(support::function_folder(project).join("events/event.json")).unwrap();
     for (level, greets) in [("INFO", true), ("WARN", false)] {
         let env = [
             ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
@@ -583,7 +586,7 @@ fn alternative_dockerfile(context: &Path) -> String {
         "--language",
         language,
     ]);
-    fs::read_to_string(project.join("function/Dockerfile")).unwrap()
+    fs::read_to_string(support::function_folder(&project).join("function/Dockerfile")).unwrap()
 }
 
 /// The aws-lambda-ric version `text` (a Dockerfile or a RUN command) installs.

@@ -70,7 +70,7 @@ fn test_count(trigger: &str) -> usize {
 
 /// Installs and tests one generated project; panics with npm's output on failure.
 fn install_and_test(combo: &support::Combo, project: &Path) {
-    let function = project.join("function");
+    let function = support::function_folder(project).join("function");
     let typescript = combo.options.get("language").map(String::as_str) == Some("typescript");
 
     npm(&function, &["ci"]);
@@ -250,8 +250,10 @@ fn replays_every_event(combo: &support::Combo, project: &Path) {
         Some("typescript") => "ts",
         _ => "js",
     };
-    let tests = fs::read_to_string(project.join(format!("function/test/handler.test.{extension}")))
-        .unwrap();
+    let tests = fs::read_to_string(
+        support::function_folder(project).join(format!("function/test/handler.test.{extension}")),
+    )
+    .unwrap();
     for event in support::e2e::trigger_events(project, &combo.trigger) {
         assert!(
             tests.contains(&format!("'{}'", event.file))
@@ -274,7 +276,7 @@ fn alternative_entry_script_is_valid_shell() {
         .filter(|c| c.base == BaseKind::Alternative)
     {
         let project = write(combo, root.path());
-        let script = project.join("function/lambda-entrypoint.sh");
+        let script = support::function_folder(&project).join("function/lambda-entrypoint.sh");
         support::run(Command::new("sh").arg("-n").arg(&script));
         let text = fs::read_to_string(&script).unwrap();
         assert!(

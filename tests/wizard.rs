@@ -60,9 +60,9 @@ fn default_path_takes_every_recommended_choice() {
     answer(&mut session, "Architecture", ENTER);
     answer(&mut session, "Trigger", ENTER);
     answer(&mut session, "Create", ENTER);
-    session.exp_string("wiz-fn (13 files)").unwrap();
+    session.exp_string("wiz-fn (15 files)").unwrap();
     assert_eq!(exit_code(&mut session), 0);
-    let dockerfile = read(dir.path().join("wiz-fn/function/Dockerfile"));
+    let dockerfile = read(dir.path().join("wiz-fn/wiz-fn/function/Dockerfile"));
     assert!(
         dockerfile.starts_with("FROM public.ecr.aws/lambda/python:3.14\n"),
         "{dockerfile}"
@@ -91,7 +91,7 @@ fn arrow_keys_pick_other_choices() {
     assert_eq!(exit_code(&mut session), 0);
     let template = read(dir.path().join("arrow-fn/template.yaml"));
     assert!(template.contains("AuthType: NONE"), "{template}");
-    let dockerfile = read(dir.path().join("arrow-fn/function/Dockerfile"));
+    let dockerfile = read(dir.path().join("arrow-fn/arrow-fn/function/Dockerfile"));
     assert!(dockerfile.starts_with("# Build stage"), "{dockerfile}");
     assert!(
         dockerfile.contains("FROM public.ecr.aws/docker/library/python:3.13-slim-trixie AS build"),
