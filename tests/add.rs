@@ -36,25 +36,6 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// `new` is `old` with text inserted at no more than two places: no byte of `old` removed,
-/// changed or moved.
-fn only_inserts(old: &str, new: &str) -> bool {
-    let (old, new) = (old.as_bytes(), new.as_bytes());
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..]
-        .iter()
-        .rev()
-        .zip(new[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let old_middle = &old[prefix..old.len() - suffix];
-    let new_middle = &new[prefix..new.len() - suffix];
-    old_middle.is_empty()
-        || new_middle
-            .windows(old_middle.len())
-            .any(|w| w == old_middle)
-}
-
 /// The functions a project grows by, after `lambda-new app` (Python, REST API): each is added
 /// with these arguments.
 const ADDED: &[(&str, &[&str])] = &[
@@ -108,7 +89,7 @@ fn a_project_grows_to_many_functions_and_keeps_every_byte_it_had() {
             .stdout(predicate::str::contains(format!("Added {name} to .")));
         let after = fs::read_to_string(project.join("template.yaml")).unwrap();
         assert!(
-            only_inserts(&before, &after),
+            support::only_inserts(&before, &after),
             "{name}:\n{before}\n---\n{after}"
         );
 

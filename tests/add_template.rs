@@ -20,34 +20,6 @@ fn rendered_template(name: &str, trigger: &str) -> String {
     support::text(&support::render(&combo, name), "template.yaml").to_owned()
 }
 
-/// `new` is `old` with text inserted at no more than two places (after the resources and
-/// after the outputs): no byte of `old` removed, changed or moved.
-fn only_inserts(old: &str, new: &str) -> Result<(), String> {
-    let (old, new) = (old.as_bytes(), new.as_bytes());
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let suffix = old[prefix..]
-        .iter()
-        .rev()
-        .zip(new[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
-        .count();
-    // What is left of old must lie whole between the two insertions.
-    let old_middle = &old[prefix..old.len() - suffix];
-    let new_middle = &new[prefix..new.len() - suffix];
-    if old_middle.is_empty()
-        || new_middle
-            .windows(old_middle.len())
-            .any(|w| w == old_middle)
-    {
-        Ok(())
-    } else {
-        Err(format!(
-            "old text {:?} is not kept whole",
-            String::from_utf8_lossy(old_middle)
-        ))
-    }
-}
-
 fn fixture(name: &str) -> String {
     fs::read_to_string(Path::new("tests/fixtures/sam").join(name)).unwrap()
 }
@@ -63,7 +35,10 @@ fn hand_written_templates_get_exactly_the_new_lines() {
         for trigger in ["api", "sqs", "s3"] {
             let addition = rendered_template("new-fn", trigger);
             let edited = insert(&old, &addition).unwrap_or_else(|e| panic!("{file}: {e}"));
-            only_inserts(&old, &edited).unwrap_or_else(|e| panic!("{file} + {trigger}: {e}"));
+            assert!(
+                support::only_inserts(&old, &edited),
+                "{file} + {trigger}:\n{edited}"
+            );
             let inserted = edited.len() - old.len();
             assert!(inserted > 0 && edited.contains("NewFnFunction:"), "{file}");
         }
@@ -205,7 +180,7 @@ proptest! {
         let addition = rendered_template("new-fn", "sqs");
         match insert(&old, &addition) {
             Ok(edited) => {
-                prop_assert!(only_inserts(&old, &edited).is_ok(), "{old}\n---\n{edited}");
+                prop_assert!(support::only_inserts(&old, &edited), "{old}\n---\n{edited}");
             }
             // Each refusal is one of the reasons a person can act on; none is a panic.
             Err(

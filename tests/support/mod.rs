@@ -41,6 +41,27 @@ pub fn function_folder(project: &Path) -> PathBuf {
     folders.into_iter().next().unwrap()
 }
 
+/// Whether `new` is `old` with text inserted at no more than two places (where `lambda-new
+/// add` inserts into a template: after its resources and after its outputs): no byte of `old`
+/// removed, changed or moved.
+pub fn only_inserts(old: &str, new: &str) -> bool {
+    let (old, new) = (old.as_bytes(), new.as_bytes());
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    // What is left of old must lie whole between the two insertions.
+    let old_middle = &old[prefix..old.len() - suffix];
+    let new_middle = &new[prefix..new.len() - suffix];
+    old_middle.is_empty()
+        || new_middle
+            .windows(old_middle.len())
+            .any(|w| w == old_middle)
+}
+
 /// Whether an external tool a test needs is on PATH. Locally a missing tool skips the test
 /// with a printed reason; under `CI=true` it fails, since CI must install it.
 pub fn require_tool(tool: &str, why: &str) -> bool {
