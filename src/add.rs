@@ -39,14 +39,13 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     {
         request = wizard::complete(request, &catalog, &project)?;
     }
-    let (choices, warnings) = choices::resolve(&request, &catalog)?;
+    let (mut choices, warnings) = choices::resolve(&request, &catalog)?;
     summary::warnings(&warnings);
+    choices.stack = Some(stack_name(&project));
     let whole = render(&choices, &catalog)?;
     let folder = choices.name.as_str();
-    for taken in [PathBuf::from(folder), Path::new("events").join(folder)] {
-        if project.join(&taken).symlink_metadata().is_ok() {
-            return Err(Error::FunctionExists(project.join(taken)));
-        }
+    if project.join(folder).symlink_metadata().is_ok() {
+        return Err(Error::FunctionExists(project.join(folder)));
     }
     let plan =
         plan(&whole, folder, template_name, &old).map_err(|e| cannot_edit(&template_path, e))?;
@@ -100,11 +99,8 @@ pub fn plan(
     template_name: &str,
     old: &str,
 ) -> Result<Plan, crate::sam_template::EditError> {
-    let own = |path: &str| {
-        [format!("{folder}/"), format!("events/{folder}/")]
-            .iter()
-            .any(|prefix| path.starts_with(prefix.as_str()))
-    };
+    let prefix = format!("{folder}/");
+    let own = |path: &str| path.starts_with(&prefix);
     let rendered = whole
         .files
         .iter()
@@ -160,6 +156,27 @@ fn find_project(given: Option<&Path>) -> Result<(PathBuf, &'static str), Error> 
         };
     }
     Err(Error::NoSamProject(cwd))
+}
+
+/// The application's stack: `stack_name` in samconfig.toml's default deploy parameters, else
+/// the directory's name (what `sam deploy --guided` offers).
+fn stack_name(project: &Path) -> String {
+    let configured = std::fs::read_to_string(project.join("samconfig.toml"))
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .and_then(|config| {
+            let default = config.get("default")?;
+            ["deploy", "global"].iter().find_map(|command| {
+                let name = default.get(command)?.get("parameters")?.get("stack_name")?;
+                name.as_str().map(str::to_owned)
+            })
+        });
+    configured.unwrap_or_else(|| {
+        std::fs::canonicalize(project)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "sam-app".to_owned())
+    })
 }
 
 /// The template's text: a regular file of UTF-8, not too big to be one.

@@ -118,6 +118,9 @@ pub struct Choices {
     pub json_logging: bool,
     /// `None`: git when it is installed and the project is not inside a repository already.
     pub vcs: Option<Vcs>,
+    /// The CloudFormation stack the function deploys with; `None`: its own name (a new
+    /// project). `lambda-new add` sets the application's.
+    pub stack: Option<String>,
 }
 
 /// Something the person should know about their choices that does not stop the run.
@@ -204,6 +207,7 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
         tracing: request.tracing.unwrap_or(false),
         json_logging: request.json_logging.unwrap_or(false),
         vcs: request.vcs,
+        stack: None,
     };
     Ok((choices, warnings))
 }

@@ -121,7 +121,12 @@ impl FunctionName {
 
     /// CloudFormation logical id of the function: alphanumeric, upper camel case.
     pub fn logical_id(&self) -> String {
-        format!("{}Function", self.0.to_upper_camel_case())
+        format!("{}Function", self.resource_prefix())
+    }
+
+    /// What every SAM logical id and output name of the function starts with.
+    pub fn resource_prefix(&self) -> String {
+        self.0.to_upper_camel_case()
     }
 
     /// A lower-case identifier for the language's module or package. Names the language

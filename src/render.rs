@@ -8,6 +8,11 @@
 //! files ending in `.hbs` are Handlebars templates (the suffix is dropped), other files are
 //! copied as they are, path segments may hold `{{...}}`, and `_partials/NAME.hbs` defines
 //! the partial `NAME` instead of an output file.
+//!
+//! Every function of a project is a folder named after it (see [`FUNCTION_DIR`]): a layer's
+//! `function/` (the Docker build context) and `events/` land in it, and files at a layer's
+//! root are the project's (template.yaml, samconfig.toml, README.md, .gitignore), so a project
+//! made for one function and one grown by `lambda-new add` look alike.
 
 use std::collections::BTreeMap;
 
@@ -40,6 +45,8 @@ pub struct Plan {
 }
 
 const PARTIALS: &str = "_partials";
+/// The layer folders that belong to the function: each lands in the function's own folder.
+const FUNCTION_DIR: [&str; 2] = ["function/", "events/"];
 const TEMPLATE_SUFFIX: &str = ".hbs";
 
 pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
@@ -101,6 +108,10 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         } else {
             relative
         };
+        let path = match FUNCTION_DIR.iter().any(|dir| path.starts_with(dir)) {
+            true => format!("{}/{path}", choices.name.as_str()),
+            false => path,
+        };
         let contents = match source {
             Source::Template(file) => engine
                 .render_with_context(name(file), &context)
@@ -145,16 +156,18 @@ fn text<'t>(file: &'t include_dir::File<'t>) -> Result<&'t str, Error> {
 
 /// Handlebars as the templates expect it: strict (a missing value is an error), no HTML
 /// escaping, `json` to quote a value for JSON, YAML, TOML or a Dockerfile's exec form (a
-/// JSON string is a valid quoted string in all four), and `shell` to quote a word for a
-/// POSIX shell command line in a README.
+/// JSON string is a valid quoted string in all four), `shell` to quote a word for a
+/// POSIX shell command line in a README, and `times` to multiply two numbers.
 fn engine() -> Handlebars<'static> {
     handlebars_helper!(json: |value: Json| serde_json::to_string(value).expect("JSON values serialize"));
+    handlebars_helper!(times: |a: u64, b: u64| a.saturating_mul(b));
     handlebars_helper!(shell: |word: str| shlex::try_quote(word).map_or_else(|_| word.to_owned(), |q| q.into_owned()));
     let mut engine = Handlebars::new();
     engine.set_strict_mode(true);
     engine.register_escape_fn(handlebars::no_escape);
     engine.register_helper("json", Box::new(json));
     engine.register_helper("shell", Box::new(shell));
+    engine.register_helper("times", Box::new(times));
     engine
 }
 
@@ -245,6 +258,12 @@ struct Names {
     stack: String,
     /// SAM logical id of the function.
     logical_id: String,
+    /// The function's folder in the project (its name as given): it holds `function/` (the
+    /// Docker build context), `events/` and the function's README.
+    folder: String,
+    /// What the function's other resources and outputs start with, so that functions of one
+    /// template never clash: its name in upper camel case (`{prefix}Function` is its id).
+    prefix: String,
     /// The language's module or package name (a safe lower-case identifier).
     module: String,
     /// The upper camel case form (a safe identifier), e.g. for .NET namespaces.
@@ -310,8 +329,10 @@ impl<'c> Context<'c> {
             },
             names: Names {
                 image: kebab.clone(),
-                stack: kebab.clone(),
+                stack: choices.stack.clone().unwrap_or_else(|| kebab.clone()),
                 logical_id: name.logical_id(),
+                folder: name.to_string(),
+                prefix: name.resource_prefix(),
                 module: name.identifier(&family.reserved_identifiers),
                 pascal: name.pascal_identifier(&family.reserved_identifiers),
             },

@@ -111,9 +111,10 @@ pub fn created(report: &Report) -> String {
     if git {
         out.push_str("Initialised a git repository in it.\n");
     }
+    let name = choices.name.as_str();
     let _ = write!(
         out,
-        "\n{}\n  cd {}\n  sam build\n  sam local invoke {} --event events/event.json\n  sam deploy --guided\n",
+        "\n{}\n  cd {}\n  sam build\n  sam local invoke {} --event {name}/events/event.json\n  sam deploy --guided\n",
         style("Next:").bold(),
         output::shell_word(target),
         choices.name.logical_id()
@@ -121,7 +122,7 @@ pub fn created(report: &Report) -> String {
     let _ = writeln!(
         out,
         "{} has the unit tests, plain docker commands and deployment without SAM.",
-        output::shown(&target.join("README.md"))
+        output::shown(&target.join(name).join("README.md"))
     );
     out
 }
@@ -256,7 +257,7 @@ pub fn added(report: &Addition) -> String {
     );
     let _ = write!(
         out,
-        "\n{}\n  cd {}\n  sam build\n  sam local invoke {} --event events/{name}/event.json\n  sam deploy\n",
+        "\n{}\n  cd {}\n  sam build\n  sam local invoke {} --event {name}/events/event.json\n  sam deploy\n",
         style("Next:").bold(),
         output::shell_word(project),
         choices.name.logical_id()

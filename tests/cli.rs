@@ -38,13 +38,15 @@ fn creates_the_project_with_readable_files() {
         .args(["my-fn", "--architecture", "arm64", "--vcs", "none"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Created my-fn (13 files)"));
+        .stdout(predicate::str::contains("Created my-fn (15 files)"));
     let project = dir.path().join("my-fn");
     for file in [
         "template.yaml",
-        "function/Dockerfile",
-        "function/my_fn/handler.py",
-        "events/event.json",
+        "README.md",
+        "my-fn/README.md",
+        "my-fn/function/Dockerfile",
+        "my-fn/function/my_fn/handler.py",
+        "my-fn/events/event.json",
     ] {
         assert!(project.join(file).is_file(), "{file} missing");
     }
@@ -64,7 +66,7 @@ fn creates_the_project_with_readable_files() {
     }
     let template = fs::read_to_string(project.join("template.yaml")).unwrap();
     assert!(template.contains("- arm64"), "{template}");
-    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    let readme = fs::read_to_string(project.join("my-fn/README.md")).unwrap();
     assert!(readme.contains("--platform linux/arm64"), "{readme}");
     // Nothing but the project itself: no temporary directory left beside it.
     assert_eq!(
@@ -90,14 +92,14 @@ fn summary_is_plain_when_piped_and_lists_next_steps() {
         "escape codes in piped output: {stdout:?}"
     );
     insta::assert_snapshot!(stdout, @r"
-    Created my-fn (13 files): Python 3.14 on the AWS base image, x86_64, REST API
+    Created my-fn (15 files): Python 3.14 on the AWS base image, x86_64, REST API
 
     Next:
       cd my-fn
       sam build
-      sam local invoke MyFnFunction --event events/event.json
+      sam local invoke MyFnFunction --event my-fn/events/event.json
       sam deploy --guided
-    my-fn/README.md has the unit tests, plain docker commands and deployment without SAM.
+    my-fn/my-fn/README.md has the unit tests, plain docker commands and deployment without SAM.
     ");
 }
 
@@ -137,7 +139,7 @@ fn dry_run_lists_files_and_writes_nothing() {
         .args(["my-fn", "--dry-run"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("my-fn/function/Dockerfile"))
+        .stdout(predicate::str::contains("my-fn/my-fn/function/Dockerfile"))
         .stdout(predicate::str::contains("Nothing was written"));
     assert!(listing(dir.path()).is_empty());
 }
@@ -189,10 +191,10 @@ fn reserved_python_names_get_a_safe_package() {
     lambda_new(dir.path()).arg("json").assert().success();
     assert!(
         dir.path()
-            .join("json/function/json_fn/handler.py")
+            .join("json/json/function/json_fn/handler.py")
             .is_file()
     );
-    let dockerfile = fs::read_to_string(dir.path().join("json/function/Dockerfile")).unwrap();
+    let dockerfile = fs::read_to_string(dir.path().join("json/json/function/Dockerfile")).unwrap();
     assert!(
         dockerfile.contains(r#"CMD ["json_fn.handler.lambda_handler"]"#),
         "{dockerfile}"
@@ -224,7 +226,8 @@ fn deprecated_runtime_warns_with_its_date() {
         .stderr(predicate::str::contains(
             "warning: python3.11 was deprecated on Lambda on 2026-06-30",
         ));
-    let dockerfile = fs::read_to_string(dir.path().join("old-fn/function/Dockerfile")).unwrap();
+    let dockerfile =
+        fs::read_to_string(dir.path().join("old-fn/old-fn/function/Dockerfile")).unwrap();
     assert!(dockerfile.starts_with("FROM public.ecr.aws/lambda/python:3.11\n"));
 }
 
@@ -310,7 +313,8 @@ fn base_image_implies_the_alternative_base() {
         .args(["my-fn", "--base-image", "python:3.14-alpine"])
         .assert()
         .success();
-    let dockerfile = fs::read_to_string(dir.path().join("my-fn/function/Dockerfile")).unwrap();
+    let dockerfile =
+        fs::read_to_string(dir.path().join("my-fn/my-fn/function/Dockerfile")).unwrap();
     assert!(
         dockerfile.contains("FROM python:3.14-alpine AS build\n"),
         "{dockerfile}"
@@ -513,7 +517,9 @@ fn init_writes_into_the_directory_and_keeps_existing_files() {
         .success();
     assert!(project.join("template.yaml").is_file());
     assert!(
-        project.join("function/existing_app/handler.py").is_file(),
+        project
+            .join("existing-app/function/existing_app/handler.py")
+            .is_file(),
         "name from the directory"
     );
     assert_eq!(
@@ -599,15 +605,15 @@ fn overwrite_needs_init_and_force_needs_an_empty_directory() {
 #[test]
 fn init_with_a_file_where_a_directory_goes_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    fs::write(dir.path().join("events"), "a file").unwrap();
+    fs::write(dir.path().join("app"), "a file").unwrap();
     lambda_new(dir.path())
         .args(["app", "--init", "--overwrite", "--vcs", "none"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "events is a file, where the project needs a directory",
+            "app is a file, where the project needs a directory",
         ));
-    assert_eq!(listing(dir.path()), ["events"]);
+    assert_eq!(listing(dir.path()), ["app"]);
 }
 
 /// `--overwrite` never replaces a directory (it would lose a whole tree), and each path in
@@ -616,7 +622,7 @@ fn init_with_a_file_where_a_directory_goes_changes_nothing() {
 fn init_overwrite_refuses_a_directory_or_symlink_in_the_way_naming_each_once() {
     let dir = tempfile::tempdir().unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
-    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("function")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("app")).unwrap();
     fs::create_dir(dir.path().join("template.yaml")).unwrap();
     fs::write(dir.path().join("template.yaml/precious"), "data").unwrap();
     let before = listing(dir.path());
@@ -637,7 +643,7 @@ fn init_overwrite_refuses_a_directory_or_symlink_in_the_way_naming_each_once() {
     assert_eq!(
         blocking,
         [
-            "function is a symlink, where the project needs a directory",
+            "app is a symlink, where the project needs a directory",
             "template.yaml is a directory, where the project needs a file",
         ],
         "{stderr}"

@@ -3,7 +3,9 @@
 //! it without edits), replay its Dockerfile on this machine (every stage's WORKDIR, COPY and RUN
 //! in order: the build stage under one root, the final stage under the image's), run ENTRYPOINT +
 //! CMD under the emulator as an unprivileged user on a read-only file system, and check every
-//! event in `events/`, a failing handler's error, and Lambda's logging controls.
+//! event in `events/`, a failing handler's error, and Lambda's logging controls. Every other
+//! trigger's project, in both languages on the newest runtime, answers each of its bundled
+//! events as its trigger.yaml expects.
 //!
 //! Stand-ins, because this machine (and CI) has Node.js 20 only and nodejs.org is out of reach:
 //! - the image's node (`/usr/local/bin/node`, `/var/lang/bin/node` on the AWS base) is the
@@ -37,7 +39,7 @@ use std::time::Instant;
 use lambda_new::choices::{Architecture, BaseKind};
 use serde_json::Value;
 use support::dockerfile::{self, Copy, Step};
-use support::e2e::{event_files, is_aws_base};
+use support::e2e::{event_files, is_aws_base, trigger_events, triggers};
 use support::rie::{self, AWS_BASE, Base, Image, Rie};
 
 /// The newest aws-lambda-ric that runs on Node.js 20 (4.x needs Node.js 22).
@@ -71,6 +73,72 @@ fn alternative_base_typescript_projects_run_under_the_emulator() {
     runs_under_the_emulator(BaseKind::Alternative, "typescript");
 }
 
+#[test]
+fn aws_base_triggers_run_under_the_emulator() {
+    triggers_run_under_the_emulator(BaseKind::Aws);
+}
+
+#[test]
+fn alternative_base_triggers_run_under_the_emulator() {
+    triggers_run_under_the_emulator(BaseKind::Alternative);
+}
+
+/// Every trigger but api (which the tests above run on every runtime), in both languages, on
+/// the newest runtime and this machine's architecture: each bundled event gets the answer,
+/// the failure or the log lines its trigger.yaml expects, in text and in JSON logs.
+fn triggers_run_under_the_emulator(base: BaseKind) {
+    if !support::require_tool("node", "runs the generated handler")
+        || !support::require_tool("npm", "installs the dependencies and the client")
+        || !rie::available()
+    {
+        return;
+    }
+    let combos = support::family_matrix("nodejs");
+    let newest = combos[0].runtime.clone();
+    for combo in combos
+        .iter()
+        .filter(|c| c.base == base && c.arch == Architecture::host() && c.runtime == newest)
+    {
+        for trigger in triggers() {
+            if trigger == support::DEFAULT_TRIGGER {
+                continue;
+            }
+            let started = Instant::now();
+            let combo = combo.with_trigger(&trigger);
+            let mut args = vec!["my-fn".to_string()];
+            args.extend(combo.args());
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (tmp, project) = support::generate(&args);
+            let Some(built) = Built::build(
+                &support::function_folder(&project).join("function"),
+                tmp.path(),
+            ) else {
+                return; // a build tool is missing: skipped (require_tool said why)
+            };
+            let events = trigger_events(&project, &trigger);
+            let rie = built.image.start();
+            for event in &events {
+                rie.assert_expected(event);
+            }
+            drop(rie);
+            // The handler logs through the runtime's console: with JSON logs every line it
+            // writes is a JSON record, and the expected texts are in them.
+            let rie = built
+                .image
+                .start_with(&built.image.cmd, &[("AWS_LAMBDA_LOG_FORMAT", "JSON")]);
+            for event in &events {
+                rie.assert_expected(event);
+            }
+            built.json_lines(&rie, &combo.label());
+            eprintln!(
+                "{}: its events ran under aws-lambda-rie in {:.1?}",
+                combo.label(),
+                started.elapsed()
+            );
+        }
+    }
+}
+
 /// Every Node.js runtime of the catalog (deprecated ones too), on this machine's architecture.
 fn runs_under_the_emulator(base: BaseKind, language: &str) {
     if !support::require_tool("node", "runs the generated handler")
@@ -95,7 +163,7 @@ fn runs_under_the_emulator(base: BaseKind, language: &str) {
         args.extend(combo.args());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (tmp, project) = support::generate(&args);
-        let function = project.join("function");
+        let function = support::function_folder(&project).join("function");
         add_second_module(&function, language);
         let Some(built) = Built::build(&function, tmp.path()) else {
             return; // a build tool is missing: skipped (require_tool said why)
@@ -104,6 +172,9 @@ fn runs_under_the_emulator(base: BaseKind, language: &str) {
         let rie = built.image.start();
         for (what, payload, name) in &event_files(&project) {
             rie.assert_greets(&format!("{label}: {what}"), payload, name);
+        }
+        for event in trigger_events(&project, support::DEFAULT_TRIGGER) {
+            rie.assert_expected(&event);
         }
         assert_logs_greeting(&rie, &label);
         drop(rie);
@@ -162,7 +233,7 @@ fn assert_logs_greeting(rie: &Rie, label: &str) {
 /// record; at level WARN nothing of INFO appears. Every line the function writes is JSON.
 fn check_logging_controls(built: &Built, project: &Path, label: &str) {
     let image = &built.image;
-    let payload = fs::read(project.join("events/event.json")).unwrap();
+    let payload = fs::read(support::function_folder(project).join("events/event.json")).unwrap();
     for (level, greets) in [("INFO", true), ("WARN", false)] {
         let env = [
             ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
@@ -515,7 +586,7 @@ fn alternative_dockerfile(context: &Path) -> String {
         "--language",
         language,
     ]);
-    fs::read_to_string(project.join("function/Dockerfile")).unwrap()
+    fs::read_to_string(support::function_folder(&project).join("function/Dockerfile")).unwrap()
 }
 
 /// The aws-lambda-ric version `text` (a Dockerfile or a RUN command) installs.

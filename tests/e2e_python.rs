@@ -58,8 +58,12 @@ fn answers_its_events_on(runtime: &str, base: &str) {
     let Some((tmp, project)) = generate(runtime, base) else {
         return;
     };
-    add_second_module(&project.join("function"));
-    let image = build_image(&project.join("function"), tmp.path(), runtime);
+    add_second_module(&support::function_folder(&project).join("function"));
+    let image = build_image(
+        &support::function_folder(&project).join("function"),
+        tmp.path(),
+        runtime,
+    );
 
     let function = image.start();
     for (what, payload, name) in &e2e::event_files(&project) {
@@ -146,7 +150,11 @@ fn triggers_answer_their_events(base: &str) {
         let Some((tmp, project)) = generate_for("python", base, &trigger) else {
             return;
         };
-        let image = build_image(&project.join("function"), tmp.path(), "python");
+        let image = build_image(
+            &support::function_folder(&project).join("function"),
+            tmp.path(),
+            "python",
+        );
         let events = e2e::trigger_events(&project, &trigger);
         let function = image.start();
         for event in &events {
@@ -179,7 +187,11 @@ fn logging_controls_are_honoured() {
         let Some((tmp, project)) = generate(runtime, base_arg(&combo)) else {
             return;
         };
-        let image = build_image(&project.join("function"), tmp.path(), runtime);
+        let image = build_image(
+            &support::function_folder(&project).join("function"),
+            tmp.path(),
+            runtime,
+        );
         let events = e2e::event_files(&project);
         let run = |env: &[(&str, &str)]| {
             let function = image.start_with(&image.cmd, env);
@@ -227,7 +239,11 @@ fn the_function_may_write_only_to_tmp() {
     let Some((tmp, project)) = generate("python", "alternative") else {
         return;
     };
-    let image = build_image(&project.join("function"), tmp.path(), "python");
+    let image = build_image(
+        &support::function_folder(&project).join("function"),
+        tmp.path(),
+        "python",
+    );
     fs::write(
         image.path("/var/task/writes.py"),
         "import os\n\n\n\
@@ -456,7 +472,8 @@ fn ric_version(stages: &[Stage], runtime: &str) -> String {
     }
     let (_tmp, project) =
         support::generate(&["pin", "--runtime", runtime, "--base", "alternative"]);
-    let dockerfile = fs::read_to_string(project.join("function/Dockerfile")).unwrap();
+    let dockerfile =
+        fs::read_to_string(support::function_folder(&project).join("function/Dockerfile")).unwrap();
     ric_version(&dockerfile::parse(&dockerfile), runtime)
 }
 

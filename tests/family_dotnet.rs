@@ -60,7 +60,7 @@ fn projects_of(combos: Vec<support::Combo>) -> Vec<Project> {
             let root = tempfile::tempdir().unwrap();
             let plan = support::render(&combo, "my-fn");
             lambda_new::write::write(&plan, &root.path().join("my-fn")).unwrap();
-            let readme = read(&root.path().join("my-fn/README.md"));
+            let readme = read(&root.path().join("my-fn/my-fn/README.md"));
             let handler = readme
                 .split("handler `")
                 .nth(1)

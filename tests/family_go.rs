@@ -89,7 +89,10 @@ fn every_combination_builds_the_same_code_into_the_path_its_image_runs() {
         let code: BTreeMap<String, Vec<u8>> = plan
             .files
             .iter()
-            .filter(|f| f.path.starts_with("function/") && f.path != "function/Dockerfile")
+            .filter(|f| {
+                support::function_path(&f.path).starts_with("function/")
+                    && support::function_path(&f.path) != "function/Dockerfile"
+            })
             .map(|f| (f.path.clone(), f.contents.clone()))
             .collect();
         let (build, last) = stages(&file("function/Dockerfile"));
@@ -168,7 +171,7 @@ fn every_trigger_changes_only_the_handler_and_its_tests() {
         support::render(combo, "my-fn")
             .files
             .into_iter()
-            .filter(|f| f.path.starts_with("function/"))
+            .filter(|f| support::function_path(&f.path).starts_with("function/"))
             .map(|f| (f.path, f.contents))
             .collect()
     };
@@ -213,7 +216,8 @@ fn generated_project_passes_its_tests_and_linters() {
     let started = Instant::now();
     // The bare family id picks the newest supported runtime.
     let (_out, project) = support::generate(&["my-fn", "--runtime", "go"]);
-    let dockerfile = fs::read_to_string(project.join("function/Dockerfile")).unwrap();
+    let dockerfile =
+        fs::read_to_string(support::function_folder(&project).join("function/Dockerfile")).unwrap();
     assert!(
         dockerfile.contains("FROM public.ecr.aws/lambda/provided:al2023\n"),
         "{dockerfile}"
@@ -265,7 +269,7 @@ fn every_trigger_project_passes_its_tests_and_linters() {
 /// tidy leaves them: nothing missing, nothing unused). Answers `go test -v`'s output.
 fn passes_tests_and_linters(project: &Path) -> String {
     let env = support::go_env();
-    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    let readme = fs::read_to_string(support::function_folder(project).join("README.md")).unwrap();
     assert!(
         readme.contains(&format!("`export GOTOOLCHAIN={}`", support::go_toolchain())),
         "{readme}"
@@ -281,7 +285,7 @@ fn passes_tests_and_linters(project: &Path) -> String {
             assert_eq!(output, "", "gofmt -l lists files that need formatting");
         }
     }
-    let function = project.join("function");
+    let function = support::function_folder(project).join("function");
     run(Command::new("go")
         .args(["mod", "tidy", "-diff"])
         .current_dir(&function)
@@ -388,9 +392,11 @@ fn built_binary_answers_its_events_on_both_bases() {
     // above) and one build serves both images.
     let (_aws_out, aws) = support::generate(&["my-fn", "--runtime", "go", "--base", "aws"]);
     let (_out, project) = support::generate(&["my-fn", "--runtime", "go", "--base", "alternative"]);
-    let function = project.join("function");
+    let function = support::function_folder(&project).join("function");
     let (build_stage, _) = stages(&fs::read_to_string(function.join("Dockerfile")).unwrap());
-    let (aws_build, _) = stages(&fs::read_to_string(aws.join("function/Dockerfile")).unwrap());
+    let (aws_build, _) = stages(
+        &fs::read_to_string(support::function_folder(&aws).join("function/Dockerfile")).unwrap(),
+    );
     assert_eq!(aws_build, build_stage, "both bases build the binary alike");
 
     // The stage runs on the image's platform, which here is this machine's (the default
@@ -409,7 +415,10 @@ fn built_binary_answers_its_events_on_both_bases() {
 
     for project in [&aws, &project] {
         let base_started = Instant::now();
-        let (_, last) = stages(&fs::read_to_string(project.join("function/Dockerfile")).unwrap());
+        let (_, last) = stages(
+            &fs::read_to_string(support::function_folder(project).join("function/Dockerfile"))
+                .unwrap(),
+        );
         let root = tempfile::tempdir().unwrap();
         let image = lay_out(&last, root.path(), build_root.path());
         invoke(&image, project, &last.from);
@@ -449,10 +458,15 @@ fn every_trigger_answers_its_events_on_both_bases() {
         let (_out, alternative) = generate("alternative");
         // Both bases hold the same code and build stage (checked above): one build serves both.
         let build_root = tempfile::tempdir().unwrap();
-        build(&alternative.join("function"), build_root.path());
+        build(
+            &support::function_folder(&alternative).join("function"),
+            build_root.path(),
+        );
         for project in [&aws, &alternative] {
-            let (_, last) =
-                stages(&fs::read_to_string(project.join("function/Dockerfile")).unwrap());
+            let (_, last) = stages(
+                &fs::read_to_string(support::function_folder(project).join("function/Dockerfile"))
+                    .unwrap(),
+            );
             let root = tempfile::tempdir().unwrap();
             let image = lay_out(&last, root.path(), build_root.path());
             let function = image.start();

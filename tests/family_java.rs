@@ -181,7 +181,11 @@ fn maven_trigger_projects_pass_their_tests_and_lint() {
             let combo = trigger_combo(&trigger, newest, base, "maven");
             let label = format!("{trigger}: {}", combo.label());
             let project = generate(root.path(), &combo, "hello-java");
-            let tests = passes_tests_and_lint(&jdk, &project.join("function"), &label);
+            let tests = passes_tests_and_lint(
+                &jdk,
+                &support::function_folder(&project).join("function"),
+                &label,
+            );
             let events = e2e::trigger_events(&project, &trigger).len();
             assert!(tests > events, "{label}: {tests} tests for {events} events");
             println!(
@@ -364,7 +368,7 @@ impl Built {
     /// With `user_code`, the `api` handler uses a class and a resource the user added.
     fn new(root: &Path, combo: &Combo, jdk: &Path, warm: bool, user_code: bool) -> Built {
         let project = generate(root, combo, "hello-java");
-        let function = project.join("function");
+        let function = support::function_folder(&project).join("function");
         if user_code {
             add_user_code(&function);
         }
@@ -753,7 +757,8 @@ fn gradle_projects_share_sources_versions_and_layout() {
                     .files
                     .iter()
                     .filter(|f| {
-                        f.path.starts_with("function/src/") || f.path.starts_with("events/")
+                        support::function_path(&f.path).starts_with("function/src/")
+                            || support::function_path(&f.path).starts_with("events/")
                     })
                     .map(|f| (f.path.clone(), f.contents.clone()))
                     .collect();

@@ -3,7 +3,8 @@
 //! `npm test` (Node's built-in runner; for TypeScript after `tsc`), for TypeScript the strict
 //! type check `npm run typecheck` and the proof that `npm test` forgets a deleted test, and
 //! Biome (`npm run lint`, then `npm run format`, which must find nothing to change). The
-//! alternative base's entry script gets a shell syntax check.
+//! alternative base's entry script gets a shell syntax check. Every other trigger's project
+//! gets the same checks on the newest runtime, and its tests must replay each of its events.
 //!
 //! CI has Node.js 20 only (nodejs.org is out of reach), so every project's tests run on
 //! Node.js 20 whatever runtime it targets: the code must stay within what Node.js 20 runs.
@@ -44,16 +45,39 @@ fn write(combo: &support::Combo, root: &Path) -> PathBuf {
     dir
 }
 
+/// How many tests each trigger's generated project runs (the same in both languages): one
+/// per bundled event and the edge cases.
+const TESTS: &[(&str, usize)] = &[
+    ("api", 4),
+    ("http-api", 4),
+    ("function-url", 4),
+    ("sqs", 8),
+    ("sns", 7),
+    ("s3", 3),
+    ("schedule", 3),
+    ("eventbridge", 6),
+    ("dynamodb", 3),
+    ("none", 7),
+];
+
+fn test_count(trigger: &str) -> usize {
+    TESTS
+        .iter()
+        .find(|(id, _)| *id == trigger)
+        .unwrap_or_else(|| panic!("no test count for trigger {trigger}"))
+        .1
+}
+
 /// Installs and tests one generated project; panics with npm's output on failure.
 fn install_and_test(combo: &support::Combo, project: &Path) {
-    let function = project.join("function");
+    let function = support::function_folder(project).join("function");
     let typescript = combo.options.get("language").map(String::as_str) == Some("typescript");
 
     npm(&function, &["ci"]);
     if typescript {
         npm(&function, &["run", "typecheck"]);
     }
-    assert_passes(combo, &function, 4);
+    assert_passes(combo, &function, test_count(&combo.trigger));
     if typescript {
         deleted_test_stops_running(combo, &function);
     }
@@ -99,10 +123,11 @@ fn deleted_test_stops_running(combo: &support::Combo, function: &Path) {
         "import { test } from 'node:test';\n\ntest('a test about to be deleted', () => {});\n",
     )
     .unwrap();
-    let report = assert_passes(combo, function, 5);
+    let count = test_count(&combo.trigger);
+    let report = assert_passes(combo, function, count + 1);
     assert!(report.contains("a test about to be deleted"), "{report}");
     fs::remove_file(&extra).unwrap();
-    let report = assert_passes(combo, function, 4);
+    let report = assert_passes(combo, function, count);
     assert!(
         !report.contains("a test about to be deleted"),
         "{}: the deleted test still ran:\n{report}",
@@ -159,7 +184,53 @@ fn generated_nodejs_tests_pass_and_types_check() {
             (combo, project)
         })
         .collect();
-    // npm spends most of its time waiting on the registry: run the projects side by side.
+    install_and_test_all(&projects);
+    println!(
+        "Node.js family: {} projects installed and tested in {:.1} s",
+        projects.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+#[test]
+fn every_trigger_passes_its_tests_and_lints() {
+    if !support::require_tool(
+        "npm",
+        "installs and runs the generated Node.js projects' tests",
+    ) {
+        return;
+    }
+    let started = Instant::now();
+    let root = tempfile::tempdir().unwrap();
+    // api is tested on every runtime above; the others on the newest (the catalog's first),
+    // in both languages.
+    let combos = support::family_combos("nodejs");
+    let newest = combos[0].runtime.clone();
+    let projects: Vec<_> = combos
+        .iter()
+        .filter(|c| c.base == BaseKind::Aws && c.runtime == newest)
+        .flat_map(|combo| {
+            support::e2e::triggers()
+                .into_iter()
+                .filter(|t| t != support::DEFAULT_TRIGGER)
+                .map(|trigger| combo.with_trigger(&trigger))
+        })
+        .map(|combo| {
+            let project = write(&combo, root.path());
+            replays_every_event(&combo, &project);
+            (combo, project)
+        })
+        .collect();
+    install_and_test_all(&projects);
+    println!(
+        "Node.js family: {} trigger projects installed and tested in {:.1} s",
+        projects.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// npm spends most of its time waiting on the registry: the projects run side by side.
+fn install_and_test_all(projects: &[(support::Combo, PathBuf)]) {
     std::thread::scope(|scope| {
         let handles: Vec<_> = projects
             .iter()
@@ -171,11 +242,27 @@ fn generated_nodejs_tests_pass_and_types_check() {
             }
         }
     });
-    println!(
-        "Node.js family: {} projects installed and tested in {:.1} s",
-        projects.len(),
-        started.elapsed().as_secs_f64()
-    );
+}
+
+/// The project's unit tests read every event the trigger bundles (by its file name).
+fn replays_every_event(combo: &support::Combo, project: &Path) {
+    let extension = match combo.options.get("language").map(String::as_str) {
+        Some("typescript") => "ts",
+        _ => "js",
+    };
+    let tests = fs::read_to_string(
+        support::function_folder(project).join(format!("function/test/handler.test.{extension}")),
+    )
+    .unwrap();
+    for event in support::e2e::trigger_events(project, &combo.trigger) {
+        assert!(
+            tests.contains(&format!("'{}'", event.file))
+                || tests.contains(&format!("events/{}'", event.file)),
+            "{}: the unit tests never read events/{}",
+            combo.label(),
+            event.file
+        );
+    }
 }
 
 #[test]
@@ -189,7 +276,7 @@ fn alternative_entry_script_is_valid_shell() {
         .filter(|c| c.base == BaseKind::Alternative)
     {
         let project = write(combo, root.path());
-        let script = project.join("function/lambda-entrypoint.sh");
+        let script = support::function_folder(&project).join("function/lambda-entrypoint.sh");
         support::run(Command::new("sh").arg("-n").arg(&script));
         let text = fs::read_to_string(&script).unwrap();
         assert!(

@@ -40,7 +40,8 @@ fn dev_venv(python: &Path, version: &str, requirements: &Path) -> PathBuf {
 
 /// The first `sh` block of the README's `## Test` section.
 fn readme_test_block(project: &Path) -> String {
-    let readme = std::fs::read_to_string(project.join("README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(support::function_folder(project).join("README.md")).unwrap();
     let (_, section) = readme.split_once("\n## Test\n").expect("a Test section");
     let (_, block) = section.split_once("```sh\n").expect("an sh block");
     block
@@ -92,7 +93,7 @@ fn generated_projects_pass_pytest_and_ruff() {
         args.extend(combo.args());
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (_out, project) = support::generate(&args);
-        let function = project.join("function");
+        let function = support::function_folder(&project).join("function");
         if own && combo.base == BaseKind::Aws {
             // The README's commands as written, once per runtime (the code is the same on
             // both bases), with that runtime's python first on PATH.
@@ -140,8 +141,10 @@ fn every_trigger_passes_pytest_and_ruff() {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let (_out, project) = support::generate(&args);
             // The unit tests replay every bundled event (and so must change when one is added).
-            let tests =
-                std::fs::read_to_string(project.join("function/tests/test_handler.py")).unwrap();
+            let tests = std::fs::read_to_string(
+                support::function_folder(&project).join("function/tests/test_handler.py"),
+            )
+            .unwrap();
             for event in support::e2e::trigger_events(&project, &trigger) {
                 let quoted = format!("\"{}\"", event.file);
                 assert!(tests.contains(&quoted), "{trigger}: no test reads {quoted}");
@@ -149,7 +152,7 @@ fn every_trigger_passes_pytest_and_ruff() {
             pytest_and_ruff(
                 &python,
                 if own { version } else { "host" },
-                &project.join("function"),
+                &support::function_folder(&project).join("function"),
             );
         }
         println!(

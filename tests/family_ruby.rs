@@ -124,7 +124,7 @@ fn generated_ruby_tests_pass_and_code_is_clean() {
     );
     let rubocop = support::require_tool("rubocop", "lints the generated Ruby code");
     for (label, trigger, project) in variants.values() {
-        let function = project.join("function");
+        let function = support::function_folder(project).join("function");
         // The test replays every bundled event.
         let test = std::fs::read_to_string(function.join("test/app_test.rb")).unwrap();
         let events = event_files(trigger);
@@ -189,7 +189,7 @@ fn generated_ruby_tests_pass_and_code_is_clean() {
         lint(
             variants
                 .values()
-                .map(|(_, _, project)| project.join("function")),
+                .map(|(_, _, project)| support::function_folder(project).join("function")),
             root.path(),
         );
     }
@@ -433,7 +433,7 @@ fn image_answers_every_event_with_a_second_file_under_lambdas_logging_controls()
         let label = combo.label();
         let dir = tempfile::tempdir().unwrap();
         let project = write(&combo, dir.path());
-        let function = project.join("function");
+        let function = support::function_folder(&project).join("function");
         add_user_files(&function);
         let image = image(&function, &dir.path().join("image"));
 
@@ -519,7 +519,10 @@ fn every_trigger_answers_its_bundled_events_on_both_bases() {
         let label = combo.label();
         let dir = tempfile::tempdir().unwrap();
         let project = write(&combo, dir.path());
-        let image = image(&project.join("function"), &dir.path().join("image"));
+        let image = image(
+            &support::function_folder(&project).join("function"),
+            &dir.path().join("image"),
+        );
         let function = image.start();
         let events = e2e::trigger_events(&project, &combo.trigger);
         for event in &events {

@@ -33,7 +33,10 @@ const NAME: &str = "hello-rust";
 fn code_of(plan: &Plan) -> BTreeMap<String, Vec<u8>> {
     plan.files
         .iter()
-        .filter(|f| f.path.starts_with("function/") || f.path.starts_with("events/"))
+        .filter(|f| {
+            support::function_path(&f.path).starts_with("function/")
+                || support::function_path(&f.path).starts_with("events/")
+        })
         .filter(|f| !f.path.ends_with("/Dockerfile") && !f.path.ends_with("/.dockerignore"))
         .map(|f| (f.path.clone(), f.contents.clone()))
         .collect()
@@ -133,7 +136,7 @@ fn add_module(function: &Path) {
 /// tests that build at the same time in the shared target dir give their crates different
 /// names).
 fn build(project: &Path, root: &Path) -> PathBuf {
-    let function = project.join("function");
+    let function = support::function_folder(project).join("function");
     let text = fs::read_to_string(function.join("Dockerfile")).unwrap();
     let context = BuildContext::new(&function);
     let mut workdir = "/".to_string();
@@ -343,7 +346,8 @@ fn run_checks(project: &Path, commands: &[String]) {
 /// The generated Cargo.lock already held every package at its version: cargo added, dropped
 /// and changed nothing (it does move the crate's own entry into name order).
 fn assert_lock_kept(project: &Path, plan: &Plan) {
-    let after = fs::read_to_string(project.join("function/Cargo.lock")).unwrap();
+    let after =
+        fs::read_to_string(support::function_folder(project).join("function/Cargo.lock")).unwrap();
     assert!(
         locked_packages(&after) == locked_packages(support::text(plan, "function/Cargo.lock")),
         "cargo changed the packages in Cargo.lock:\n{after}"
@@ -404,13 +408,14 @@ fn generated_projects_pass_their_tests_and_lints_and_answer_events() {
         let project = root.path().join(NAME);
         lambda_new::write::write(&plans[code], &project).unwrap();
         // The README's commands, as written, from the project's root.
-        let readme = fs::read_to_string(project.join("README.md")).unwrap();
+        let readme =
+            fs::read_to_string(support::function_folder(&project).join("README.md")).unwrap();
         let commands = readme_test_commands(&readme);
         run_checks(&project, &commands);
         assert_lock_kept(&project, &plans[code]);
 
         // A module of the user's own, and a stale target/ the build must not take.
-        let function = project.join("function");
+        let function = support::function_folder(&project).join("function");
         add_module(&function);
         fs::create_dir_all(function.join("target")).unwrap();
         fs::write(function.join("target/stale"), "").unwrap();
@@ -470,7 +475,8 @@ fn every_trigger_passes_its_tests_and_lints_and_answers_its_events() {
         let root = tempfile::tempdir().unwrap();
         let project = root.path().join(&name);
         lambda_new::write::write(&plans[0].1, &project).unwrap();
-        let readme = fs::read_to_string(project.join("README.md")).unwrap();
+        let readme =
+            fs::read_to_string(support::function_folder(&project).join("README.md")).unwrap();
         run_checks(&project, &readme_test_commands(&readme));
         assert_lock_kept(&project, &plans[0].1);
 

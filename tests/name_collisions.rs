@@ -117,7 +117,7 @@ fn python_projects_named_after_keywords_modules_and_tools_pass_pytest() {
             Command::new(venv.join("bin/pytest"))
                 .args(["-q", "-p", "no:cacheprovider"])
                 .env("PYTHONDONTWRITEBYTECODE", "1")
-                .current_dir(out.path().join(name).join("function")),
+                .current_dir(out.path().join(name).join(name).join("function")),
         );
     }
     println!(
@@ -177,7 +177,8 @@ fn go_projects_named_after_keywords_and_packages_vet_and_test() {
         .envs(env.iter().map(|(k, v)| (k, v)));
     for name in &names {
         let go_mod =
-            std::fs::read_to_string(out.path().join(name).join("function/go.mod")).unwrap();
+            std::fs::read_to_string(out.path().join(name).join(name).join("function/go.mod"))
+                .unwrap();
         let module = go_mod
             .lines()
             .next()
@@ -214,7 +215,7 @@ fn go_projects_named_after_keywords_and_packages_vet_and_test() {
 /// member initialisers or method calls.
 fn csharp_scope_names(project: &Path) -> Vec<String> {
     let mut found = Vec::new();
-    let mut stack = vec![project.join("function")];
+    let mut stack = vec![support::function_folder(project).join("function")];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -354,7 +355,7 @@ fn rust_projects_named_after_keywords_and_crates_pass_cargo_test() {
         support::run(
             Command::new("cargo")
                 .args(["test", "--quiet"])
-                .current_dir(out.path().join(name).join("function"))
+                .current_dir(out.path().join(name).join(name).join("function"))
                 .env("CARGO_TARGET_DIR", support::generated_rust_target())
                 .env("CARGO_TERM_COLOR", "never"),
         );
@@ -451,7 +452,7 @@ fn nodejs_projects_named_after_their_dependencies_pass_npm_test() {
                 .args(["--vcs=none", "--no-interactive", "-q", "--output-dir"])
                 .arg(out.path()),
         );
-        let function = out.path().join(name).join("function");
+        let function = out.path().join(name).join(name).join("function");
         for args in [&["ci", "--no-audit", "--no-fund"][..], &["test"]] {
             support::run(
                 Command::new("npm")
@@ -481,7 +482,7 @@ fn ruby_projects_named_after_keywords_pass_the_syntax_check() {
     let names: Vec<String> = names.map(String::from).to_vec();
     generate(out.path(), "ruby", &names);
     for name in &names {
-        let function = out.path().join(name).join("function");
+        let function = out.path().join(name).join(name).join("function");
         for file in ["app.rb", "Rakefile", "test/app_test.rb"] {
             support::run(Command::new("ruby").arg("-wc").arg(function.join(file)));
         }
@@ -518,7 +519,7 @@ fn python_reserves_what_the_interpreter_and_venv_provide() {
 
     let out = tempfile::tempdir().unwrap();
     generate(out.path(), "python", &["probe".to_owned()]);
-    let venv = python_venv(&out.path().join("probe/function/requirements-dev.txt"));
+    let venv = python_venv(&out.path().join("probe/probe/function/requirements-dev.txt"));
     let script = "import importlib.metadata as m; print(*m.packages_distributions())";
     let output = support::run(Command::new(venv.join("bin/python")).args(["-c", script]));
     assert_reserved(
@@ -556,7 +557,9 @@ fn rust_reserves_every_locked_crate() {
         let name = format!("probe-{base}");
         let (_dir, project) =
             support::generate(&[&name, "--runtime", "rust", "--base", base, "--vcs", "none"]);
-        let lock = std::fs::read_to_string(project.join("function/Cargo.lock")).unwrap();
+        let lock =
+            std::fs::read_to_string(support::function_folder(&project).join("function/Cargo.lock"))
+                .unwrap();
         let lock: toml::Table = toml::from_str(&lock).unwrap();
         for package in lock["package"].as_array().unwrap() {
             let crate_name = package["name"].as_str().unwrap().replace('-', "_");

@@ -54,23 +54,28 @@ fn readme_commands_run_from_the_project_root_and_name_its_files() {
     for combo in support::matrix(true) {
         let label = combo.label();
         let plan = support::render(&combo, "my-fn");
-        let readme = support::text(&plan, "README.md");
+        // The project's README and the function's: both run from the project root.
+        let readmes = [
+            support::text(&plan, "README.md"),
+            support::text(&plan, "my-fn/README.md"),
+        ];
         let has = |path: &str| plan.files.iter().any(|f| f.path == path);
         // The directories the reader has `cd`ed into, in order.
         let mut cwd: Vec<&str> = Vec::new();
-        for line in sh_blocks(readme).into_iter().flatten() {
+        for line in readmes.iter().flat_map(|r| sh_blocks(r)).flatten() {
             let cmd = command(line);
             if let Some(dir) = cmd.strip_prefix("cd ") {
-                if dir == ".." {
-                    assert!(cwd.pop().is_some(), "{label}: `cd ..` above the project");
-                } else {
-                    assert!(
-                        plan.files
-                            .iter()
-                            .any(|f| f.path.starts_with(&format!("{dir}/"))),
-                        "{label}: `cd {dir}` into a directory the project lacks"
-                    );
-                    cwd.push(dir);
+                for part in dir.split('/') {
+                    if part == ".." {
+                        assert!(cwd.pop().is_some(), "{label}: `cd {dir}` above the project");
+                    } else {
+                        cwd.push(part);
+                        let inside = cwd.join("/") + "/";
+                        assert!(
+                            plan.files.iter().any(|f| f.path.starts_with(&inside)),
+                            "{label}: `cd {dir}` into a directory the project lacks"
+                        );
+                    }
                 }
                 continue;
             }
@@ -105,7 +110,7 @@ fn readme_commands_run_from_the_project_root_and_name_its_files() {
 #[test]
 fn readme_deploy_region_honours_the_environment_first() {
     let plan = support::render(&support::matrix(false)[0], "my-fn");
-    let line = sh_blocks(support::text(&plan, "README.md"))
+    let line = sh_blocks(support::text(&plan, "my-fn/README.md"))
         .into_iter()
         .flatten()
         .find(|line| line.starts_with("REGION="))
@@ -212,7 +217,7 @@ fn sam_validate_lints_with_the_projects_samconfig() {
 #[test]
 fn python_readme_test_block_runs_as_written() {
     let (_dir, project) = support::generate(&["my-fn", "--runtime", "python", "--vcs", "none"]);
-    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    let readme = fs::read_to_string(project.join("my-fn/README.md")).unwrap();
     let test = readme.split("## Test").nth(1).expect("a Test section");
     let block = sh_blocks(test).into_iter().next().expect("a command block");
     let version = block
@@ -229,8 +234,8 @@ fn python_readme_test_block_runs_as_written() {
     support::run(&mut bash);
 }
 
-/// The words of an `aws` or `sam` command that name a file of the project: `events/X` as
-/// an argument, `@events/X` for curl, `file://` and `fileb://` for the AWS CLI.
+/// The words of an `aws` or `sam` command that name a file of the project: `FOLDER/events/X`
+/// as an argument, `@FOLDER/events/X` for curl, `file://` and `fileb://` for the AWS CLI.
 fn project_file(word: &str) -> Option<&str> {
     let word = word.trim_matches(|c| c == '\'' || c == '"');
     let word = word
@@ -238,7 +243,9 @@ fn project_file(word: &str) -> Option<&str> {
         .or_else(|| word.strip_prefix("file://"))
         .or_else(|| word.strip_prefix('@'))
         .unwrap_or(word);
-    word.starts_with("events/").then_some(word)
+    support::function_path(word)
+        .starts_with("events/")
+        .then_some(word)
 }
 
 /// The stack outputs a README line reads: each `OutputKey=='KEY'` of a describe-stacks query.
@@ -265,7 +272,7 @@ fn trigger_sections_name_what_the_project_deploys() {
             let combo = newest.with_trigger(&trigger);
             let label = format!("{} {trigger}", combo.label());
             let plan = support::render(&combo, "my-fn");
-            let readme = support::text(&plan, "README.md");
+            let readme = support::text(&plan, "my-fn/README.md");
             let template: serde_yaml::Value =
                 serde_yaml::from_str(support::text(&plan, "template.yaml")).unwrap();
             let outputs = template["Outputs"].as_mapping().unwrap();
@@ -273,7 +280,10 @@ fn trigger_sections_name_what_the_project_deploys() {
             let events: Vec<String> = plan
                 .files
                 .iter()
-                .filter_map(|f| f.path.strip_prefix("events/").map(str::to_owned))
+                .filter_map(|f| {
+                    let path = support::function_path(&f.path);
+                    path.strip_prefix("events/").map(str::to_owned)
+                })
                 .collect();
             let mut invoked = Vec::new();
             // Shell variables set so far, from the stack outputs or the deploy section.
@@ -289,6 +299,7 @@ fn trigger_sections_name_what_the_project_deploys() {
                     let words: Vec<&str> = rest.split_whitespace().collect();
                     assert_eq!(words[0], "MyFnFunction", "{label}: `{cmd}`");
                     if let ["-e" | "--event", event] = words[1..] {
+                        let event = support::function_path(event);
                         invoked.push(event.trim_start_matches("events/").to_owned());
                     }
                 }
@@ -390,7 +401,7 @@ fn sam_validate_lints_every_trigger() {
             .map(str::to_owned)
             .to_vec(),
     );
-    for variant in variants {
+    let validate = |variant: &[String]| {
         let mut args = vec!["my-fn", "--runtime", "python", "--vcs", "none"];
         args.extend(variant.iter().map(String::as_str));
         let (_dir, project) = support::generate(&args);
@@ -410,5 +421,13 @@ fn sam_validate_lints_every_trigger() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+    };
+    // Two at a time: SAM spends most of its time starting up.
+    for pair in variants.chunks(2) {
+        std::thread::scope(|scope| {
+            for variant in pair {
+                scope.spawn(|| validate(variant));
+            }
+        });
     }
 }

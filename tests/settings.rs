@@ -141,7 +141,8 @@ fn every_setting_can_come_from_a_yaml_file_or_the_environment() {
         .args(["--values-file", "values.yaml"])
         .assert()
         .success();
-    let dockerfile = fs::read_to_string(dir.path().join("from-file/function/Dockerfile")).unwrap();
+    let dockerfile =
+        fs::read_to_string(dir.path().join("from-file/from-file/function/Dockerfile")).unwrap();
     assert!(
         dockerfile.contains("FROM public.ecr.aws/docker/library/python:3.12-slim-trixie AS build"),
         "{dockerfile}"
@@ -159,7 +160,7 @@ fn every_setting_can_come_from_a_yaml_file_or_the_environment() {
         Some(2048)
     );
     assert!(
-        fs::read_to_string(project.join("function/Dockerfile"))
+        fs::read_to_string(support::function_folder(&project).join("function/Dockerfile"))
             .unwrap()
             .contains("FROM python:3.14-alpine AS build")
     );

@@ -212,7 +212,7 @@ fn every_bundled_event_meets_its_trigger_contract() {
             events[0]["file"], "event.json",
             "{trigger}: the primary event comes first"
         );
-        let mut generated: Vec<_> = fs::read_dir(project.join("events"))
+        let mut generated: Vec<_> = fs::read_dir(support::function_folder(&project).join("events"))
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
@@ -227,7 +227,9 @@ fn every_bundled_event_meets_its_trigger_contract() {
             "{trigger}: events/ holds exactly the contract's events"
         );
         for entry in events {
-            let path = project.join("events").join(entry["file"].as_str().unwrap());
+            let path = support::function_folder(&project)
+                .join("events")
+                .join(entry["file"].as_str().unwrap());
             let text = fs::read_to_string(&path).unwrap();
             assert_pretty(&path, &text);
             let event: Value = serde_json::from_str(&text)
@@ -387,12 +389,14 @@ fn stack_without_the_function(template: &Path) -> Value {
     json!({ "Resources": resources, "Outputs": outputs })
 }
 
-/// The ```sh blocks of the README section that sends the trigger real events: the one after
-/// "Deploy".
+/// The ```sh blocks of the function README's section that sends the trigger real events: the
+/// one after "Deploy without SAM".
 fn deployed_blocks(readme: &str) -> Vec<String> {
     let sections: Vec<&str> = readme.split("\n## ").collect();
-    let deploy = sections.iter().position(|s| s.starts_with("Deploy\n"));
-    let section = sections[deploy.expect("a Deploy section") + 1];
+    let deploy = sections
+        .iter()
+        .position(|s| s.starts_with("Deploy without SAM\n"));
+    let section = sections[deploy.expect("a Deploy without SAM section") + 1];
     let mut blocks = Vec::new();
     let mut current: Option<Vec<&str>> = None;
     for line in section.lines() {
@@ -490,8 +494,14 @@ fn readme_deployed_event_commands_work_against_a_local_aws() {
             .as_array()
             .cloned()
             .unwrap_or_default();
+        // The function's outputs start with its name in upper camel case.
+        let prefix: String = stack
+            .split('-')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect();
         let output = |key: &str| -> String {
-            let found = outputs.iter().find(|o| o["OutputKey"] == key);
+            let key = format!("{prefix}{key}");
+            let found = outputs.iter().find(|o| o["OutputKey"] == key.as_str());
             found.unwrap_or_else(|| panic!("{trigger}: no output {key}"))["OutputValue"]
                 .as_str()
                 .unwrap()
@@ -560,8 +570,10 @@ fn readme_deployed_event_commands_work_against_a_local_aws() {
             }
             _ => {}
         }
-        let script =
-            deployed_blocks(&fs::read_to_string(project.join("README.md")).unwrap()).join("\n");
+        let script = deployed_blocks(
+            &fs::read_to_string(support::function_folder(&project).join("README.md")).unwrap(),
+        )
+        .join("\n");
         let mut bash = std::process::Command::new("bash");
         bash.args(["-euo", "pipefail", "-c", &script])
             .current_dir(&project);

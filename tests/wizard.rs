@@ -60,9 +60,9 @@ fn default_path_takes_every_recommended_choice() {
     answer(&mut session, "Architecture", ENTER);
     answer(&mut session, "Trigger", ENTER);
     answer(&mut session, "Create", ENTER);
-    session.exp_string("wiz-fn (13 files)").unwrap();
+    session.exp_string("wiz-fn (15 files)").unwrap();
     assert_eq!(exit_code(&mut session), 0);
-    let dockerfile = read(dir.path().join("wiz-fn/function/Dockerfile"));
+    let dockerfile = read(dir.path().join("wiz-fn/wiz-fn/function/Dockerfile"));
     assert!(
         dockerfile.starts_with("FROM public.ecr.aws/lambda/python:3.14\n"),
         "{dockerfile}"
@@ -91,7 +91,7 @@ fn arrow_keys_pick_other_choices() {
     assert_eq!(exit_code(&mut session), 0);
     let template = read(dir.path().join("arrow-fn/template.yaml"));
     assert!(template.contains("AuthType: NONE"), "{template}");
-    let dockerfile = read(dir.path().join("arrow-fn/function/Dockerfile"));
+    let dockerfile = read(dir.path().join("arrow-fn/arrow-fn/function/Dockerfile"));
     assert!(dockerfile.starts_with("# Build stage"), "{dockerfile}");
     assert!(
         dockerfile.contains("FROM public.ecr.aws/docker/library/python:3.13-slim-trixie AS build"),
@@ -210,4 +210,37 @@ fn esc_or_no_cancels_with_nothing_written() {
         .unwrap();
     assert_eq!(exit_code(&mut session), 130);
     assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+}
+
+/// `lambda-new add` on a terminal asks only for what its flags left open.
+#[test]
+fn add_asks_only_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = Command::new(env!("CARGO_BIN_EXE_lambda-new"))
+        .current_dir(dir.path())
+        .args(["app", "--vcs", "none", "--no-interactive"])
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let project = dir.path().join("app");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lambda-new"));
+    cmd.current_dir(&project)
+        .args(["add", "--runtime", "go", "--trigger", "sqs"])
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR");
+    let mut session =
+        rexpect::session::spawn_command(cmd, Some(10_000)).expect("lambda-new starts in a pty");
+    // A name the application already has is refused at the prompt.
+    answer(&mut session, "Function name", &format!("app{ENTER}"));
+    session.exp_string("already exists").unwrap();
+    answer(&mut session, "Function name", &format!("worker{ENTER}"));
+    answer(&mut session, "Base image", ENTER);
+    let before = answer(&mut session, "Architecture", ENTER);
+    let before = before + &answer(&mut session, "Create", ENTER);
+    for prompt in ["Language", "Runtime", "Trigger"] {
+        assert!(!before.contains(prompt), "asked {prompt:?}: {before}");
+    }
+    assert_eq!(exit_code(&mut session), 0);
+    assert!(project.join("worker/function/main.go").is_file());
+    assert!(read(project.join("template.yaml")).contains("  WorkerQueue:\n"));
 }

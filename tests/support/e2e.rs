@@ -16,7 +16,7 @@ pub fn is_aws_base(stage: &Stage) -> bool {
 /// Every file in the project's `events/`, in name order: (its path, the payload, the name the
 /// answer greets: the `name` query parameter, "world" without one).
 pub fn event_files(project: &Path) -> Vec<(String, Vec<u8>, String)> {
-    let mut paths: Vec<_> = fs::read_dir(project.join("events"))
+    let mut paths: Vec<_> = fs::read_dir(super::function_folder(project).join("events"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
@@ -63,7 +63,9 @@ pub fn trigger_events(project: &Path, trigger: &str) -> Vec<TriggerEvent> {
         .events
         .iter()
         .map(|event| {
-            let path = project.join("events").join(&event.file);
+            let path = super::function_folder(project)
+                .join("events")
+                .join(&event.file);
             let payload = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             serde_json::from_slice::<Value>(&payload)
                 .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));

@@ -29,6 +29,18 @@ pub fn generate(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
     (out, project)
 }
 
+/// The folder of a project's only function: the one subdirectory that holds a `function/`
+/// (its Docker build context) and its `events/`.
+pub fn function_folder(project: &Path) -> PathBuf {
+    let folders: Vec<PathBuf> = std::fs::read_dir(project)
+        .unwrap_or_else(|e| panic!("{}: {e}", project.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("function").is_dir())
+        .collect();
+    assert_eq!(folders.len(), 1, "one function in {}", project.display());
+    folders.into_iter().next().unwrap()
+}
+
 /// Whether an external tool a test needs is on PATH. Locally a missing tool skips the test
 /// with a printed reason; under `CI=true` it fails, since CI must install it.
 pub fn require_tool(tool: &str, why: &str) -> bool {
@@ -227,9 +239,22 @@ pub fn generated_rust_target() -> PathBuf {
         .join("generated-rust")
 }
 
-/// The text of the planned file at `path`; panics if the plan has none or it is not UTF-8.
+/// A planned path relative to its function's folder when it lies in one (`my-fn/function/x`
+/// is `function/x`, `my-fn/events/y` is `events/y`); other paths as they are.
+pub fn function_path(path: &str) -> &str {
+    match path.split_once('/') {
+        Some((_, rest)) if rest.starts_with("function/") || rest.starts_with("events/") => rest,
+        _ => path,
+    }
+}
+
+/// The text of the planned file at `path` (the function's files as `function/...` and
+/// `events/...`, see [`function_path`]); panics if the plan has none or it is not UTF-8.
 pub fn text<'p>(plan: &'p lambda_new::render::Plan, path: &str) -> &'p str {
-    let file = plan.files.iter().find(|f| f.path == path);
+    let file = plan
+        .files
+        .iter()
+        .find(|f| f.path == path || function_path(&f.path) == path);
     let file = file.unwrap_or_else(|| panic!("{path} is not generated"));
     std::str::from_utf8(&file.contents).unwrap_or_else(|e| panic!("{path}: {e}"))
 }

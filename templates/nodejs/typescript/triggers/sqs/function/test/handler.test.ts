@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+
+import type { SQSEvent } from 'aws-lambda';
+
+import { handler } from '../src/index.js';
+
+// Compiled to dist/test/, three levels below the project's events/.
+const load = async (file: string): Promise<SQSEvent> =>
+  JSON.parse(await readFile(new URL(`../../../events/${file}`, import.meta.url), 'utf8'));
+
+test('greets both messages of the sample event', async (t) => {
+  const log = t.mock.method(console, 'info', () => {});
+
+  const response = await handler(await load('event.json'));
+
+  assert.deepEqual(response, { batchItemFailures: [] });
+  assert.deepEqual(
+    log.mock.calls.map((call) => call.arguments),
+    [['Hello, Alice!'], ['Hello, Bob!']],
+  );
+});
+
+test('reports only the message that is not JSON', async (t) => {
+  const log = t.mock.method(console, 'info', () => {});
+  const errors = t.mock.method(console, 'error', () => {});
+
+  const response = await handler(await load('failure.json'));
+
+  assert.deepEqual(response, {
+    batchItemFailures: [{ itemIdentifier: 'c80e8021-a70a-42c7-a470-796e1186f753' }],
+  });
+  assert.deepEqual(
+    log.mock.calls.map((call) => call.arguments),
+    [['Hello, Alice!'], ['Hello, Carol!']],
+  );
+  assert.equal(errors.mock.callCount(), 1);
+});
+
+for (const body of ['{}', '{"name": ""}', '{"name": 7}', '"Alice"', 'null', '[]']) {
+  test(`reports a message whose body is ${body}`, async (t) => {
+    t.mock.method(console, 'error', () => {});
+    const event = await load('event.json');
+    const [first] = event.Records;
+    assert.ok(first);
+
+    const response = await handler({ Records: [{ ...first, body }] });
+
+    assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: first.messageId }] });
+  });
+}
