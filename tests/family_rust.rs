@@ -338,7 +338,7 @@ fn run_checks(project: &Path, commands: &[String]) {
         cargo_sh(project, command);
     }
     cargo_sh(
-        project,
+        &support::function_folder(project),
         "cargo clippy --manifest-path function/Cargo.toml --all-targets -- -D unused-crate-dependencies",
     );
 }
