@@ -82,6 +82,25 @@ fn every_dockerfile_copies_the_binary_cargo_builds() {
     }
 }
 
+/// A crate named like a package of its Cargo.lock would shadow it: every package of every
+/// trigger's lock is a reserved identifier (a function of that name gets another crate name).
+#[test]
+fn every_locked_crate_is_reserved() {
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let family = catalog.families.iter().find(|f| f.id == "rust").unwrap();
+    let combo = &support::family_combos("rust")[0];
+    for trigger in e2e::triggers() {
+        let plan = support::render(&combo.with_trigger(&trigger), NAME);
+        let lock = support::text(&plan, "function/Cargo.lock");
+        let missing: Vec<String> = locked_packages(lock)
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().replace('-', "_"))
+            .filter(|name| name != "hello_rust" && !family.reserved_identifiers.contains(name))
+            .collect();
+        assert!(missing.is_empty(), "{trigger}: reserve {missing:?}");
+    }
+}
+
 /// What a user adds: a module of their own, which the handler calls, and a build script whose
 /// output the module reads.
 fn add_module(function: &Path) {
@@ -319,7 +338,7 @@ fn run_checks(project: &Path, commands: &[String]) {
         cargo_sh(project, command);
     }
     cargo_sh(
-        project,
+        &support::function_folder(project),
         "cargo clippy --manifest-path function/Cargo.toml --all-targets -- -D unused-crate-dependencies",
     );
 }
