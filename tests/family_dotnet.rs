@@ -80,7 +80,7 @@ fn projects_of(combos: Vec<support::Combo>) -> Vec<Project> {
                 base: combo.base,
                 arch: combo.arch,
                 handler,
-                function: root.path().join("my-fn/function"),
+                function: root.path().join("my-fn/my-fn/function"),
                 _root: root,
             }
         })

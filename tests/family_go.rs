@@ -77,7 +77,10 @@ fn every_combination_builds_the_same_code_into_the_path_its_image_runs() {
         let label = combo.label();
         let plan = support::render(&combo, "my-fn");
         let file = |path: &str| {
-            let found = plan.files.iter().find(|f| f.path == path);
+            let found = plan
+                .files
+                .iter()
+                .find(|f| support::function_path(&f.path) == path);
             String::from_utf8(
                 found
                     .unwrap_or_else(|| panic!("{label}: no {path}"))
@@ -187,7 +190,7 @@ fn every_trigger_changes_only_the_handler_and_its_tests() {
                 "{label}"
             );
             for (path, contents) in &files {
-                if !own.contains(&path.as_str()) {
+                if !own.contains(&support::function_path(path)) {
                     assert!(
                         api_files[path] == *contents,
                         "{label}: {path} differs from api's"

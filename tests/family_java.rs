@@ -153,7 +153,8 @@ fn maven_projects_pass_their_tests_and_lint() {
             .map(|r| combo(r, BaseKind::Aws, "maven")),
     );
     for combo in variants {
-        let function = generate(root.path(), &combo, "hello-java").join("function");
+        let function =
+            support::function_folder(&generate(root.path(), &combo, "hello-java")).join("function");
         let tests = passes_tests_and_lint(&jdk, &function, &combo.label());
         assert_eq!(tests, 5, "{}", combo.label());
         println!(
@@ -760,7 +761,12 @@ fn gradle_projects_share_sources_versions_and_layout() {
                         support::function_path(&f.path).starts_with("function/src/")
                             || support::function_path(&f.path).starts_with("events/")
                     })
-                    .map(|f| (f.path.clone(), f.contents.clone()))
+                    .map(|f| {
+                        (
+                            support::function_path(&f.path).to_owned(),
+                            f.contents.clone(),
+                        )
+                    })
                     .collect();
                 files.sort();
                 files
@@ -909,7 +915,7 @@ fn gradle_wrapper_is_gradles_own(plan: &lambda_new::render::Plan, build_image: &
     let get = |path: &str| {
         plan.files
             .iter()
-            .find(|f| f.path == path)
+            .find(|f| support::function_path(&f.path) == path)
             .unwrap_or_else(|| panic!("{path} missing"))
     };
     let jar = get("function/gradle/wrapper/gradle-wrapper.jar");

@@ -544,7 +544,7 @@ fn alternative_entry_point_takes_the_handler_and_leaves_the_version_to_the_lock(
     let root = tempfile::tempdir().unwrap();
     for combo in support::family_combos("ruby") {
         let label = combo.label();
-        let function = write(&combo, root.path()).join("function");
+        let function = support::function_folder(&write(&combo, root.path())).join("function");
         let dockerfile = std::fs::read_to_string(function.join("Dockerfile")).unwrap();
         let gemfile = std::fs::read_to_string(function.join("Gemfile")).unwrap();
         // The client's version is written once, in the Gemfile (Bundler pins it in the lock);

@@ -30,8 +30,11 @@ pub fn generate(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// The folder of a project's only function: the one subdirectory that holds a `function/`
-/// (its Docker build context) and its `events/`.
+/// (its Docker build context) and its `events/`; `project` itself if it is a function's folder.
 pub fn function_folder(project: &Path) -> PathBuf {
+    if project.join("function").is_dir() {
+        return project.to_path_buf();
+    }
     let folders: Vec<PathBuf> = std::fs::read_dir(project)
         .unwrap_or_else(|e| panic!("{}: {e}", project.display()))
         .map(|e| e.unwrap().path())
