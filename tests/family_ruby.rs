@@ -97,7 +97,10 @@ fn minitest_summary(stdout: &str) -> Option<[u64; 5]> {
 fn variant_key(project: &Path) -> String {
     SOURCES
         .iter()
-        .map(|file| std::fs::read_to_string(project.join(file)).unwrap_or_default())
+        .map(|file| {
+            std::fs::read_to_string(support::function_folder(project).join(file))
+                .unwrap_or_default()
+        })
         .collect::<Vec<_>>()
         .join("\0")
 }

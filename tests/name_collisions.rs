@@ -110,6 +110,7 @@ fn python_projects_named_after_keywords_modules_and_tools_pass_pytest() {
     let venv = python_venv(
         &out.path()
             .join(&names[0])
+            .join(&names[0])
             .join("function/requirements-dev.txt"),
     );
     for name in &names {
@@ -186,7 +187,7 @@ fn go_projects_named_after_keywords_and_packages_vet_and_test() {
             .strip_prefix("module ")
             .unwrap();
         modules.push(module.to_owned());
-        work.arg(format!("./{name}/function"));
+        work.arg(format!("./{name}/{name}/function"));
     }
     support::run(&mut work);
     support::run(
@@ -387,7 +388,7 @@ fn java_projects_named_after_keywords_and_packages_compile_and_test() {
     // One aggregator: one Maven run builds and tests every project.
     let modules: String = names
         .iter()
-        .map(|n| format!("    <module>{n}/function</module>\n"))
+        .map(|n| format!("    <module>{n}/{n}/function</module>\n"))
         .collect();
     std::fs::write(
         out.path().join("pom.xml"),
