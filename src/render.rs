@@ -71,16 +71,14 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
     for value in choices.options.values() {
         layer_paths.push(format!("{}/{value}/triggers/{trigger}", family.id));
     }
-    let layers: Vec<&Dir> = layer_paths
-        .iter()
-        .filter_map(|path| TEMPLATES.get_dir(path))
-        .collect();
+    let layers: Vec<&Dir> = layer_paths.iter().filter_map(|path| layer(path)).collect();
 
     // Collect first, compile after: only the files and partials that win are compiled.
     let mut sources: BTreeMap<String, Source> = BTreeMap::new();
     let mut partials: BTreeMap<&str, &include_dir::File> = BTreeMap::new();
     for layer in &layers {
-        collect(layer, layer.path(), &mut sources, &mut partials);
+        let root = layer.path().to_str().expect("template paths are UTF-8");
+        collect(layer, root.len() + 1, &mut sources, &mut partials);
     }
     let mut engine = engine();
     for (name, file) in partials {
@@ -171,21 +169,32 @@ fn engine() -> Handlebars<'static> {
     engine
 }
 
+/// The layer folder at `path` under `templates/`, found a segment at a time by name
+/// (include_dir's `get_dir` compares whole paths with every entry it passes).
+fn layer(path: &str) -> Option<&'static Dir<'static>> {
+    let mut dir: &'static Dir<'static> = &TEMPLATES;
+    for segment in path.split('/') {
+        dir = dir.dirs().find(|d| {
+            d.path()
+                .file_name()
+                .is_some_and(|n| n.as_encoded_bytes() == segment.as_bytes())
+        })?;
+    }
+    Some(dir)
+}
+
 /// Walks one layer: records each output file by its (unrendered) output path relative to the
 /// layer, and each partial by name, overriding earlier layers.
 fn collect<'t>(
     dir: &'t Dir<'t>,
-    layer_root: &std::path::Path,
+    layer_root_len: usize,
     sources: &mut BTreeMap<String, Source<'t>>,
     partials: &mut BTreeMap<&'t str, &'t include_dir::File<'t>>,
 ) {
     for file in dir.files() {
-        let relative = file
-            .path()
-            .strip_prefix(layer_root)
-            .expect("files lie under their layer")
-            .to_str()
-            .expect("template paths are UTF-8");
+        // By length, not Path::strip_prefix: comparing paths component by component is
+        // a measurable part of a run.
+        let relative = &name(file)[layer_root_len..];
         if let Some(partial) = relative.strip_prefix(&format!("{PARTIALS}/")) {
             partials.insert(
                 partial.strip_suffix(TEMPLATE_SUFFIX).unwrap_or(partial),
@@ -201,7 +210,7 @@ fn collect<'t>(
         };
     }
     for sub in dir.dirs() {
-        collect(sub, layer_root, sources, partials);
+        collect(sub, layer_root_len, sources, partials);
     }
 }
 
