@@ -3,7 +3,6 @@
 //! template as text ([`crate::sam_template`]), which is replaced only if it still holds the
 //! bytes it was read with.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::catalog::Catalog;
@@ -23,20 +22,13 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     interrupt::install();
     let function = &args.function;
     let catalog = Catalog::embedded()?;
-    let env = std::env::vars_os().map(|(k, v)| {
-        (
-            k.to_string_lossy().into_owned(),
-            v.to_string_lossy().into_owned(),
-        )
-    });
-    let mut request = settings::request(function, None, env)?;
+    let mut request = settings::request(function, None, settings::process_env())?;
     let (project, template_name) = find_project(args.project.as_deref())?;
     let template_path = project.join(template_name);
     let old = read_template(&template_path)?;
     // Refuse a template lambda-new cannot edit before asking anything.
     crate::sam_template::check(&old).map_err(|e| cannot_edit(&template_path, e))?;
-    if !function.no_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-    {
+    if wizard::wanted(function.no_interactive) {
         request = wizard::complete(request, &catalog, &project)?;
     }
     let (mut choices, warnings) = choices::resolve(&request, &catalog)?;
@@ -76,18 +68,13 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     } else {
         summary::added(&report)
     };
-    match output::print(text) {
-        Err(io) if function.dry_run => Err(Error::Stdout(io)),
-        Err(io) => {
-            summary::warning(&format!(
-                "{} was added to {}, but its summary could not be printed: {io}",
-                choices.name.as_str(),
-                output::shown(&project)
-            ));
-            Ok(())
-        }
-        Ok(()) => Ok(()),
-    }
+    summary::print_result(text, function.dry_run, || {
+        format!(
+            "{} was added to {}",
+            choices.name.as_str(),
+            output::shown(&project)
+        )
+    })
 }
 
 /// What `add` writes, from the plan of a whole project for the function: its folder and its

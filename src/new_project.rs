@@ -1,7 +1,6 @@
 //! `lambda-new NAME`: a new project for one function.
 
 use std::fs;
-use std::io::IsTerminal;
 
 use crate::catalog::Catalog;
 use crate::choices;
@@ -15,22 +14,14 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
     let NewArgs { function, .. } = args;
     interrupt::install();
     let catalog = Catalog::embedded()?;
-    let env = std::env::vars_os().map(|(k, v)| {
-        (
-            k.to_string_lossy().into_owned(),
-            v.to_string_lossy().into_owned(),
-        )
-    });
-    let mut request = settings::request(function, args.vcs, env)?;
+    let mut request = settings::request(function, args.vcs, settings::process_env())?;
     if !args.init && fs::metadata(&args.output_dir).is_ok_and(|m| !m.is_dir()) {
         return Err(Error::OutputNotADirectory(args.output_dir.clone()));
     }
     if args.init && request.name.is_none() {
         request.name = Some(directory_name(&args.output_dir)?);
     }
-    // Only a person at a terminal is asked; scripts and CI never wait for input.
-    if !function.no_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-    {
+    if wizard::wanted(function.no_interactive) {
         request = wizard::complete(request, &catalog, &args.output_dir)?;
     }
     let (choices, warnings) = choices::resolve(&request, &catalog)?;
@@ -76,18 +67,9 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
     } else {
         summary::created(&report)
     };
-    match output::print(text) {
-        // With --dry-run the listing is the result; otherwise the project is, and it exists.
-        Err(io) if function.dry_run => Err(Error::Stdout(io)),
-        Err(io) => {
-            summary::warning(&format!(
-                "the project was written to {}, but its summary could not be printed: {io}",
-                output::shown(&target)
-            ));
-            Ok(())
-        }
-        Ok(()) => Ok(()),
-    }
+    summary::print_result(text, function.dry_run, || {
+        format!("the project was written to {}", output::shown(&target))
+    })
 }
 
 /// The name `--init` gives a project without NAME: its directory's.

@@ -51,9 +51,9 @@ pub fn check(text: &str) -> Result<(), EditError> {
     check_sam(text, &doc)?;
     section(&doc, RESOURCES).ok_or(EditError::NoResources)?;
     let lines = Lines::new(text);
-    lines.indent_of(RESOURCES)?;
+    lines.block_mapping(RESOURCES)?;
     if section(&doc, OUTPUTS).is_some() {
-        lines.indent_of(OUTPUTS)?;
+        lines.block_mapping(OUTPUTS)?;
     }
     Ok(())
 }
@@ -222,8 +222,7 @@ impl<'t> Lines<'t> {
     /// Inserts `block` (two-space indented lines) after the last indented line of the
     /// top-level `key` mapping, re-indented to that mapping's own indentation.
     fn insert_into(&self, key: &'static str, block: &str) -> Result<String, EditError> {
-        let indent = self.indent_of(key)?;
-        let (start, end) = self.section(key).ok_or(EditError::NoResources)?;
+        let (start, end, indent) = self.block_mapping(key)?;
         let body = &self.lines[start + 1..end];
         let last = body
             .iter()
@@ -243,9 +242,10 @@ impl<'t> Lines<'t> {
         Ok(out)
     }
 
-    /// The indentation of the top-level `key` mapping's entries, which must be a block
-    /// mapping: the key alone on its line (or with a comment), its entries indented below.
-    fn indent_of(&self, key: &'static str) -> Result<usize, EditError> {
+    /// The top-level `key` section's lines (as [`Lines::section`]) and its entries'
+    /// indentation; it must be a block mapping: the key alone on its line (or with a
+    /// comment), its entries indented below.
+    fn block_mapping(&self, key: &'static str) -> Result<(usize, usize, usize), EditError> {
         let (start, end) = self.section(key).ok_or(EditError::NoResources)?;
         let rest = self.lines[start].trim_end();
         let after_colon = rest[rest.find(':').expect("a key line") + 1..].trim_start();
@@ -264,7 +264,7 @@ impl<'t> Lines<'t> {
         if indent == 0 || entry.trim_start().starts_with('-') {
             return Err(EditError::NotBlock(key));
         }
-        Ok(indent)
+        Ok((start, end, indent))
     }
 }
 

@@ -106,6 +106,17 @@ impl fmt::Display for Source {
     }
 }
 
+/// The process environment as text (names and values that are not UTF-8 made lossy), for
+/// [`request`].
+pub fn process_env() -> impl Iterator<Item = (String, String)> {
+    std::env::vars_os().map(|(k, v)| {
+        (
+            k.to_string_lossy().into_owned(),
+            v.to_string_lossy().into_owned(),
+        )
+    })
+}
+
 /// Builds the request from every source; `vcs` is `--vcs` where the command has it, `env` the
 /// process environment (a parameter so tests can pass their own).
 pub fn request(

@@ -25,6 +25,27 @@ pub fn warning(text: &str) {
     ));
 }
 
+/// Prints a run's result. With `--dry-run` the text is the result, so failing to print it
+/// fails the run; otherwise what was `written` exists, and a warning says the summary is
+/// missing.
+pub fn print_result(
+    text: String,
+    dry_run: bool,
+    written: impl FnOnce() -> String,
+) -> Result<(), crate::error::Error> {
+    match output::print(text) {
+        Err(io) if dry_run => Err(crate::error::Error::Stdout(io)),
+        Err(io) => {
+            warning(&format!(
+                "{}, but its summary could not be printed: {io}",
+                written()
+            ));
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+    }
+}
+
 pub fn error(error: &crate::error::Error) {
     output::eprint(&format!(
         "{} {}\n",

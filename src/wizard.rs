@@ -13,6 +13,13 @@ use crate::image_ref;
 use crate::name::FunctionName;
 use crate::request::Request;
 
+/// Whether to prompt: only a person at a terminal is asked; scripts and CI never wait for
+/// input.
+pub fn wanted(no_interactive: bool) -> bool {
+    use std::io::IsTerminal;
+    !no_interactive && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
 /// Fills what is missing from `request`; `Err(Interrupted)` on Esc, Ctrl-C or a "no" at the
 /// final confirmation.
 pub fn complete(
