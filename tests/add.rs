@@ -290,4 +290,30 @@ fn clashes_and_templates_it_cannot_edit_leave_everything_as_it_was() {
             .stderr(predicate::str::contains("nothing was written"));
         assert_eq!(tree(other.path()), before, "{text}");
     }
+
+    // A template that is a FIFO, or a symlink to /dev/zero, is refused without reading it.
+    for make in [
+        |path: &Path| {
+            rustix::fs::mknodat(
+                rustix::fs::CWD,
+                path,
+                rustix::fs::FileType::Fifo,
+                rustix::fs::Mode::from_raw_mode(0o644),
+                0,
+            )
+            .unwrap()
+        },
+        |path: &Path| std::os::unix::fs::symlink("/dev/zero", path).unwrap(),
+    ] {
+        let other = tempfile::tempdir().unwrap();
+        make(&other.path().join("template.yaml"));
+        let started = std::time::Instant::now();
+        lambda_new(other.path())
+            .args(["add", "worker"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is not a regular file"));
+        assert!(started.elapsed().as_secs() < 10);
+        assert_eq!(fs::read_dir(other.path()).unwrap().count(), 1);
+    }
 }

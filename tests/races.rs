@@ -125,3 +125,57 @@ fn wait_for_staging(dir: &Path) {
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
 }
+
+/// Two `lambda-new add` runs at once into one application: each one adds its function whole or
+/// fails (another run writing, or the template changed since it was read) and leaves nothing;
+/// the template keeps every byte it had and holds exactly the functions whose runs succeeded.
+#[test]
+fn concurrent_adds_into_one_application() {
+    for round in 0..ROUNDS {
+        let dir = tempfile::tempdir().unwrap();
+        support::run(&mut disk::command(dir.path(), &["app", "--vcs", "none"]));
+        let project = dir.path().join("app");
+        let before = std::fs::read_to_string(project.join("template.yaml")).unwrap();
+        let names = ["one", "two"];
+        let children: Vec<_> = names
+            .iter()
+            .map(|name| {
+                let mut cmd = disk::command(&project, &["add", name, "--runtime", "go"]);
+                if round % 2 == 1 {
+                    cmd.env(STEP_DELAY, "2");
+                }
+                cmd.spawn().unwrap()
+            })
+            .collect();
+        let outputs: Vec<_> = children
+            .into_iter()
+            .map(|c| c.wait_with_output().unwrap())
+            .collect();
+        let context = format!(
+            "round {round}: {}",
+            outputs
+                .iter()
+                .map(disk::stderr)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+        let after = std::fs::read_to_string(project.join("template.yaml")).unwrap();
+        assert!(support::only_inserts(&before, &after), "{context}");
+        let template: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();
+        for (name, output) in names.iter().zip(&outputs) {
+            let added = output.status.success();
+            if !added {
+                assert_eq!(output.status.code(), Some(1), "{context}");
+            }
+            let id = format!("{}Function", name[..1].to_uppercase() + &name[1..]);
+            assert_eq!(
+                template["Resources"].get(id.as_str()).is_some(),
+                added,
+                "{name}: {context}"
+            );
+            assert_eq!(project.join(name).exists(), added, "{name}: {context}");
+        }
+        assert!(outputs.iter().any(|o| o.status.success()), "{context}");
+        assert!(disk::stagings(&project).is_empty(), "{context}");
+    }
+}

@@ -183,3 +183,45 @@ fn restore(dir: &Path, commands: &[String], context: &str) {
         .unwrap();
     assert!(status.success(), "{context}: {script}");
 }
+
+/// SIGTERM at points spread over `lambda-new add`: the application ends up with the function
+/// added whole (its folder and its template lines) or exactly as it was.
+#[test]
+fn sigterm_during_add_leaves_the_function_whole_or_nothing() {
+    let app = || {
+        let dir = tempfile::tempdir().unwrap();
+        support::run(&mut disk::command(dir.path(), &["app", "--vcs", "none"]));
+        dir
+    };
+    let add = ["add", "worker", "--runtime", "python"];
+    let dir = app();
+    let project = dir.path().join("app");
+    let started = std::time::Instant::now();
+    support::run(disk::command(&project, &add).env(STEP_DELAY, DELAY_MS));
+    let (complete, run) = (tree(&project), started.elapsed());
+    let mut rolled_back = 0;
+    for after in points(run, 14) {
+        let dir = app();
+        let project = dir.path().join("app");
+        let before = tree(&project);
+        let mut cmd = disk::command(&project, &add);
+        cmd.env(STEP_DELAY, DELAY_MS);
+        let output = disk::run_signalled(&mut cmd, after, libc::SIGTERM);
+        let stderr = disk::stderr(&output);
+        let context = format!("SIGTERM after {after:?}: {stderr}");
+        match output.status.code() {
+            Some(0) => assert_eq!(tree(&project), complete, "{context}"),
+            Some(143) => {
+                assert_eq!(tree(&project), before, "{context}");
+                if stderr.contains("cancelled by") {
+                    rolled_back += 1;
+                }
+            }
+            None if output.status.signal() == Some(libc::SIGTERM) => {
+                assert_eq!(tree(&project), before, "{context}");
+            }
+            _ => panic!("unexpected {}: {context}", output.status),
+        }
+    }
+    assert!(rolled_back > 0, "no SIGTERM landed inside the add's write");
+}

@@ -290,3 +290,38 @@ fn control_characters_in_paths_and_input_are_escaped() {
         &dir.path().join(out).join("second"),
     );
 }
+
+/// `lambda-new add` with a failing stdout: a dry run fails (its listing is the result), a real
+/// add succeeds and says its summary is missing; nothing panics.
+#[test]
+fn add_with_a_failing_stdout() {
+    for broken in [Broken::Full, Broken::ClosedPipe] {
+        let dir = tempfile::tempdir().unwrap();
+        let made = lambda_new(dir.path())
+            .args(["app", "--vcs", "none"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&made), 0);
+        let project = dir.path().join("app");
+        for (args, expected, written) in [
+            (&["add", "worker", "--dry-run"][..], 1, false),
+            (&["add", "worker", "--json"][..], 0, true),
+        ] {
+            let output = lambda_new(&project)
+                .args(args)
+                .stdout(broken.stdio())
+                .output()
+                .unwrap();
+            let err = stderr(&output);
+            assert_eq!(code(&output), expected, "{args:?} on {broken:?}: {err}");
+            assert!(!err.contains("panicked"), "{args:?} on {broken:?}: {err}");
+            assert_eq!(project.join("worker").is_dir(), written, "{args:?}");
+            let said = if written {
+                "warning: worker was added to ., but its summary could not be printed"
+            } else {
+                "error: could not write to standard output"
+            };
+            assert!(err.contains(said), "{args:?} on {broken:?}: {err}");
+        }
+    }
+}
