@@ -85,6 +85,7 @@ fn reference(trigger: &str, event: &Value) -> Outcome {
                 }
             }
             out.answer = Some(json!({ "batchItemFailures": failures }));
+            every_record_failed(&mut out, records(event, "eventSource", "aws:sqs").len());
         }
         "sns" => {
             for record in records(event, "EventSource", "aws:sns") {
@@ -116,11 +117,15 @@ fn reference(trigger: &str, event: &Value) -> Outcome {
             }
         }
         "dynamodb" => {
+            // Stops at the first failure: it and every later record are reported.
             let mut failures = Vec::new();
             for record in records(event, "eventSource", "aws:dynamodb") {
                 let change = &record["dynamodb"];
                 let name = &change["NewImage"]["name"]["S"];
                 match (record["eventName"].as_str().unwrap(), name.as_str()) {
+                    _ if !failures.is_empty() => {
+                        failures.push(json!({"itemIdentifier": change["SequenceNumber"]}))
+                    }
                     ("REMOVE", _) => out.logs.push(format!(
                         "Removed {}",
                         change["Keys"]["id"]["S"].as_str().unwrap()
@@ -130,6 +135,7 @@ fn reference(trigger: &str, event: &Value) -> Outcome {
                 }
             }
             out.answer = Some(json!({ "batchItemFailures": failures }));
+            every_record_failed(&mut out, records(event, "eventSource", "aws:dynamodb").len());
         }
         "schedule" => match event["job"].as_str() {
             Some(job) => out.logs.push(format!(
@@ -152,6 +158,19 @@ fn reference(trigger: &str, event: &Value) -> Outcome {
         other => panic!("no reference reading for trigger {other}"),
     }
     out
+}
+
+/// A batch answer that reports every record of a non-empty batch fails the invocation instead,
+/// so Lambda's Errors metric counts it.
+fn every_record_failed(out: &mut Outcome, records: usize) {
+    let failed = out.answer.as_ref().unwrap()["batchItemFailures"]
+        .as_array()
+        .unwrap()
+        .len();
+    if records > 0 && failed == records {
+        out.answer = None;
+        out.error = true;
+    }
 }
 
 /// The expectation trigger.yaml states, in the same form.
