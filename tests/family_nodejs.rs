@@ -51,12 +51,12 @@ const TESTS: &[(&str, usize)] = &[
     ("api", 4),
     ("http-api", 4),
     ("function-url", 4),
-    ("sqs", 8),
+    ("sqs", 11),
     ("sns", 7),
     ("s3", 3),
     ("schedule", 3),
     ("eventbridge", 6),
-    ("dynamodb", 3),
+    ("dynamodb", 6),
     ("none", 7),
 ];
 

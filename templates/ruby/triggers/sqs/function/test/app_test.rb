@@ -32,6 +32,26 @@ class AppTest < Minitest::Test
     assert_logged 'Hello, Alice!', 'Hello, Carol!'
   end
 
+  def test_raises_when_every_message_of_the_batch_failed
+    error = assert_raises(App::BatchFailedError) { App.handler(event: event('all-failed.json'), context: nil) }
+
+    assert_includes error.message, 'all 2 messages'
+  end
+
+  def test_reports_nothing_for_an_empty_batch
+    assert_equal({ batchItemFailures: [] }, App.handler(event: { 'Records' => [] }, context: nil))
+  end
+
+  # A message without a body makes JSON.parse raise a TypeError, not a parse error.
+  def test_reports_a_message_that_raises_anything
+    records = [{ 'messageId' => 'm1' }, { 'messageId' => 'm2', 'body' => '{"name": "Dan"}' }]
+
+    response = App.handler(event: { 'Records' => records }, context: nil)
+
+    assert_equal({ batchItemFailures: [{ itemIdentifier: 'm1' }] }, response)
+    assert_logged 'Hello, Dan!'
+  end
+
   {
     'a_json_array' => '["Alice"]',
     'no_name' => '{}',

@@ -35,13 +35,40 @@ test('reports only the message that is not JSON', async (t) => {
   assert.equal(errors.mock.callCount(), 1);
 });
 
+test('throws when every message of the batch failed', async (t) => {
+  t.mock.method(console, 'error', () => {});
+
+  await assert.rejects(handler(await load('all-failed.json')), /all 2 messages/);
+});
+
+test('reports nothing for an empty batch', async () => {
+  assert.deepEqual(await handler({ Records: [] }), { batchItemFailures: [] });
+});
+
+test('reports a message whose processing throws anything, not only bad JSON', async (t) => {
+  t.mock.method(console, 'error', () => {});
+  t.mock.method(console, 'info', (line) => {
+    if (line.includes('Bob')) {
+      throw new Error('the log sink is down');
+    }
+  });
+  const event = await load('event.json');
+
+  const response = await handler(event);
+
+  assert.deepEqual(response, {
+    batchItemFailures: [{ itemIdentifier: event.Records[1]?.messageId }],
+  });
+});
+
 for (const body of ['{}', '{"name": ""}', '{"name": 7}', '"Alice"', 'null', '[]']) {
   test(`reports a message whose body is ${body}`, async (t) => {
+    t.mock.method(console, 'info', () => {});
     t.mock.method(console, 'error', () => {});
-    const [first] = (await load('event.json')).Records;
+    const [good, bad] = (await load('event.json')).Records;
 
-    const response = await handler({ Records: [{ ...first, body }] });
+    const response = await handler({ Records: [good, { ...bad, body }] });
 
-    assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: first.messageId }] });
+    assert.deepEqual(response, { batchItemFailures: [{ itemIdentifier: bad.messageId }] });
   });
 }
