@@ -19,34 +19,36 @@ func TestHandler(t *testing.T) {
 		payload string
 		want    string
 		logs    []string
+		skipped []string // greetings of records after a failed one: not processed
 	}{
 		{
 			"event.json", event(t, "event.json"),
 			`{"batchItemFailures": []}`,
-			[]string{"Hello, Alice!", "Hello, Alicia!", "Removed 2"},
+			[]string{"Hello, Alice!", "Hello, Alicia!", "Removed 2"}, nil,
 		},
 		{
 			"failure.json", event(t, "failure.json"),
-			`{"batchItemFailures": [{"itemIdentifier": "4421584500000000017450439092"}]}`,
-			[]string{"Hello, Alice!", "Hello, Carol!"},
+			`{"batchItemFailures": [{"itemIdentifier": "4421584500000000017450439092"}, {"itemIdentifier": "4421584500000000017450439103"}]}`,
+			[]string{"Hello, Alice!"}, []string{"Hello, Carol!"},
 		},
 		{
 			"no name", records(
-				`{"eventName": "INSERT", "dynamodb": {"NewImage": {"id": {"S": "1"}}, "SequenceNumber": "100"}}`,
+				`{"eventName": "INSERT", "dynamodb": {"NewImage": {"name": {"S": "Zoë"}}, "SequenceNumber": "100"}}`,
 				`{"eventName": "MODIFY", "dynamodb": {"NewImage": {"name": {"S": ""}}, "SequenceNumber": "200"}}`,
-				`{"eventName": "MODIFY", "dynamodb": {"NewImage": {"name": {"S": "Zoë"}}, "SequenceNumber": "300"}}`,
+				`{"eventName": "MODIFY", "dynamodb": {"NewImage": {"name": {"S": "Yann"}}, "SequenceNumber": "300"}}`,
 			),
-			`{"batchItemFailures": [{"itemIdentifier": "100"}, {"itemIdentifier": "200"}]}`,
-			[]string{"Hello, Zoë!"},
+			`{"batchItemFailures": [{"itemIdentifier": "200"}, {"itemIdentifier": "300"}]}`,
+			[]string{"Hello, Zoë!"}, []string{"Hello, Yann!"},
 		},
 		{
 			"removed item without a string id", records(
-				`{"eventName": "REMOVE", "dynamodb": {"Keys": {"id": {"N": "2"}}, "SequenceNumber": "100"}}`,
+				`{"eventName": "INSERT", "dynamodb": {"NewImage": {"name": {"S": "Zoë"}}, "SequenceNumber": "100"}}`,
+				`{"eventName": "REMOVE", "dynamodb": {"Keys": {"id": {"N": "2"}}, "SequenceNumber": "200"}}`,
 			),
-			`{"batchItemFailures": [{"itemIdentifier": "100"}]}`,
-			nil,
+			`{"batchItemFailures": [{"itemIdentifier": "200"}]}`,
+			[]string{"Hello, Zoë!"}, nil,
 		},
-		{"no records", records(), `{"batchItemFailures": []}`, nil},
+		{"no records", records(), `{"batchItemFailures": []}`, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,6 +64,39 @@ func TestHandler(t *testing.T) {
 				if !strings.Contains(logs.String(), line) {
 					t.Errorf("no %q in the logs:\n%s", line, logs)
 				}
+			}
+			for _, line := range tt.skipped {
+				if strings.Contains(logs.String(), line) {
+					t.Errorf("%q in the logs:\n%s", line, logs)
+				}
+			}
+		})
+	}
+}
+
+// A batch whose first record fails, so that every record is reported, fails the invocation.
+func TestHandlerFails(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload string
+	}{
+		{"all-failed.json", event(t, "all-failed.json")},
+		{"no name", records(`{"eventName": "INSERT", "dynamodb": {"NewImage": {}, "SequenceNumber": "100"}}`)},
+		{"unknown event", records(
+			`{"eventName": "UPSERT", "dynamodb": {"NewImage": {"name": {"S": "Zoë"}}, "SequenceNumber": "100"}}`,
+			`{"eventName": "INSERT", "dynamodb": {"NewImage": {"name": {"S": "Yann"}}, "SequenceNumber": "200"}}`,
+		)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			logs := captureLogs(t)
+
+			answer, err := lambda.NewHandler(handler).Invoke(t.Context(), []byte(tt.payload))
+			if err == nil {
+				t.Fatalf("the invocation succeeded: %s", answer)
+			}
+			if strings.Contains(logs.String(), "Hello") {
+				t.Errorf("a record after the failed one was processed:\n%s", logs)
 			}
 		})
 	}

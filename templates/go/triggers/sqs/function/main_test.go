@@ -33,9 +33,9 @@ func TestHandler(t *testing.T) {
 			[]string{"Hello, Alice!", "Hello, Carol!"},
 		},
 		{
-			"no name", messages(t, `{"name": ""}`, `{}`),
+			"no name", messages(t, `{"name": ""}`, `{}`, `{"name": "Zoë"}`),
 			`{"batchItemFailures": [{"itemIdentifier": "1"}, {"itemIdentifier": "2"}]}`,
-			nil,
+			[]string{"Hello, Zoë!"},
 		},
 		{
 			"name not a string", messages(t, `{"name": 5}`, `{"name": "Zoë"}`),
@@ -43,9 +43,9 @@ func TestHandler(t *testing.T) {
 			[]string{"Hello, Zoë!"},
 		},
 		{
-			"body not an object", messages(t, `[]`, `null`),
+			"body not an object", messages(t, `[]`, `null`, `{"name": "Zoë"}`),
 			`{"batchItemFailures": [{"itemIdentifier": "1"}, {"itemIdentifier": "2"}]}`,
-			nil,
+			[]string{"Hello, Zoë!"},
 		},
 		{"no records", messages(t), `{"batchItemFailures": []}`, nil},
 	}
@@ -63,6 +63,28 @@ func TestHandler(t *testing.T) {
 				if !strings.Contains(logs.String(), line) {
 					t.Errorf("no %q in the logs:\n%s", line, logs)
 				}
+			}
+		})
+	}
+}
+
+// A batch in which every message failed fails the invocation.
+func TestHandlerFails(t *testing.T) {
+	tests := []struct {
+		name    string
+		payload string
+	}{
+		{"all-failed.json", event(t, "all-failed.json")},
+		{"one message, no name", messages(t, `{}`)},
+		{"every body not an object", messages(t, `[]`, `"Zoë"`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			captureLogs(t)
+
+			answer, err := lambda.NewHandler(handler).Invoke(t.Context(), []byte(tt.payload))
+			if err == nil {
+				t.Fatalf("the invocation succeeded: %s", answer)
 			}
 		})
 	}

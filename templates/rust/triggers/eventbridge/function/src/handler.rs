@@ -11,7 +11,12 @@ pub struct Greeting {
     name: String,
 }
 
-/// Greets the name in the event's detail.
+/// Greets the name in the event's detail. An error fails the invocation; the rule does not
+/// retry it: EventBridge invokes the function asynchronously, so Lambda retries the event
+/// (twice, the template's `EventInvokeConfig`) and then sends it to the failed-event queue.
+///
+/// EventBridge delivers an event at least once, so processing must be idempotent. Rust has no
+/// official idempotency library: key the work on the event's `id`.
 pub async fn function_handler(event: LambdaEvent<EventBridgeEvent<Greeting>>) -> Result<(), Error> {
     let Greeting { name } = event.payload.detail;
     if name.is_empty() {

@@ -13,7 +13,11 @@ pub struct ScheduledJob {
     scheduled_time: String,
 }
 
-/// Runs the job (here, only says so).
+/// Runs the job (here, only says so). An error fails the invocation; the schedule does not
+/// retry it: EventBridge Scheduler invokes the function asynchronously, so Lambda retries the
+/// event (twice, the template's `EventInvokeConfig`) and then sends it to the failed-event
+/// queue. As a schedule may also deliver an input more than once, the job must be idempotent:
+/// key it on the job and its `scheduledTime`.
 pub async fn function_handler(event: LambdaEvent<ScheduledJob>) -> Result<(), Error> {
     let ScheduledJob {
         job,

@@ -5,13 +5,18 @@ use lambda_runtime::{Error, LambdaEvent, tracing};
 use serde::{Deserialize, Serialize};
 
 /// What a notification's message holds, as JSON: the runtime parses it, and a message that is
-/// not such JSON fails the invocation, so Lambda retries it.
+/// not such JSON fails the invocation.
 #[derive(Deserialize, Serialize)]
 pub struct Greeting {
     name: String,
 }
 
-/// Greets the name in each notification's message.
+/// Greets the name in each notification's message. An error fails the invocation: SNS invokes
+/// the function asynchronously, so Lambda retries the event (twice, the template's
+/// `EventInvokeConfig`) and then sends it to the failed-event queue.
+///
+/// SNS delivers a notification at least once, so processing must be idempotent. Rust has no
+/// official idempotency library: key the work on the notification's `MessageId`.
 pub async fn function_handler(event: LambdaEvent<SnsEventObj<Greeting>>) -> Result<(), Error> {
     for record in event.payload.records {
         let Greeting { name } = record.sns.message;

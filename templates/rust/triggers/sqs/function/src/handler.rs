@@ -12,9 +12,14 @@ struct Greeting {
 
 /// Greets the name in each message. A message that fails is reported back on its own: SQS
 /// delivers it again (and after `maxReceiveCount` receives moves it to the dead-letter queue),
-/// while the others are deleted.
+/// while the others are deleted. When every message failed, the invocation fails instead, so
+/// that the function's `Errors` metric counts the batch; SQS redelivers it all the same.
+///
+/// SQS delivers a message at least once, so processing must be idempotent. Rust has no official
+/// idempotency library: key the work on the `messageId`, or on an id the body carries.
 pub async fn function_handler(event: LambdaEvent<SqsEvent>) -> Result<SqsBatchResponse, Error> {
     let mut response = SqsBatchResponse::default();
+    let messages = event.payload.records.len();
     for message in event.payload.records {
         let id = message.message_id.unwrap_or_default();
         match greeting(message.body.as_deref().unwrap_or_default()) {
@@ -24,6 +29,10 @@ pub async fn function_handler(event: LambdaEvent<SqsEvent>) -> Result<SqsBatchRe
                 response.add_failure(id);
             }
         }
+    }
+    let failed = response.batch_item_failures.len();
+    if failed > 0 && failed == messages {
+        return Err(format!("all {failed} messages of the batch failed").into());
     }
     Ok(response)
 }
@@ -89,6 +98,42 @@ mod tests {
         );
         let greetings: Vec<_> = greetings.into_iter().flatten().collect();
         assert_eq!(greetings, ["Hello, Alice!", "Hello, Carol!"]);
+    }
+
+    #[tokio::test]
+    async fn fails_the_invocation_when_every_message_fails() {
+        for event in [event("all-failed.json"), messages(&["{}"])] {
+            let answer = function_handler(LambdaEvent::new(event, Context::default())).await;
+
+            assert!(
+                answer.is_err(),
+                "{:?}",
+                answer.map(|r| r.batch_item_failures)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn reports_a_message_whose_name_is_empty() {
+        let (answer, greetings) =
+            replay(messages(&[r#"{"name": ""}"#, r#"{"name": "Zoë"}"#])).await;
+
+        assert_eq!(
+            answer,
+            json!({ "batchItemFailures": [{ "itemIdentifier": "message-0" }] })
+        );
+        let greetings: Vec<_> = greetings.into_iter().flatten().collect();
+        assert_eq!(greetings, ["Hello, Zoë!"]);
+    }
+
+    /// An event with a message per body, their ids counting from `message-0`.
+    fn messages(bodies: &[&str]) -> SqsEvent {
+        let records: Vec<_> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| json!({ "messageId": format!("message-{i}"), "body": body }))
+            .collect();
+        serde_json::from_value(json!({ "Records": records })).unwrap()
     }
 
     #[test]
