@@ -2,7 +2,8 @@
 //! translator (samtranslator, from the SAM CLI's environment), then every IAM statement of the
 //! result read. No managed policy anywhere, no `Resource: "*"` but X-Ray's (its write actions
 //! take no resource), and each statement a source needs names the function's own resource.
-//! The same translation shows the log group, the concurrency cap and the REST API's stages.
+//! The same translation shows each source's own production settings, the log group, the
+//! concurrency cap and the REST API's stages.
 
 mod support;
 
@@ -185,6 +186,39 @@ fn needs(trigger: &str) -> Vec<(&'static str, Value)> {
     }
 }
 
+/// The sources' own production settings, as deployed: SQS's advised minimum of receives
+/// before the dead-letter queue, the topic encrypted at rest, the stream read from its start,
+/// and the bucket named as the role's statement names it.
+fn assert_source_settings(label: &str, trigger: &str, translated: &Value) {
+    let resources = &translated["Resources"];
+    match trigger {
+        "sqs" => {
+            let redrive = &resources["MyFnQueue"]["Properties"]["RedrivePolicy"];
+            assert!(redrive["maxReceiveCount"].as_u64() >= Some(5), "{label}");
+        }
+        "sns" => assert_eq!(
+            resources["MyFnTopic"]["Properties"]["KmsMasterKeyId"], "alias/aws/sns",
+            "{label}"
+        ),
+        "dynamodb" => {
+            let mapping = resources
+                .as_object()
+                .unwrap()
+                .values()
+                .find(|r| r["Type"] == "AWS::Lambda::EventSourceMapping")
+                .expect("the stream's mapping");
+            let position = &mapping["Properties"]["StartingPosition"];
+            assert_eq!(position, "TRIM_HORIZON", "{label}");
+        }
+        "s3" => assert_eq!(
+            resources["MyFnBucket"]["Properties"]["BucketName"],
+            json!({"Fn::Sub": "${AWS::AccountId}-my-fn-${AWS::Region}"}),
+            "{label}"
+        ),
+        _ => {}
+    }
+}
+
 #[test]
 fn every_trigger_translates_to_statements_on_its_own_resources() {
     let Some(python) = sam_python() else { return };
@@ -221,9 +255,11 @@ fn every_trigger_translates_to_statements_on_its_own_resources() {
             "logs:PutLogEvents",
             get_att("MyFnLogGroup", "Arn"),
         );
-        for (action, resource) in needs(request.trigger.as_deref().unwrap()) {
+        let trigger = request.trigger.as_deref().unwrap();
+        for (action, resource) in needs(trigger) {
             assert_grants(label, translated, action, resource);
         }
+        assert_source_settings(label, trigger, translated);
         println!("{label}: every statement scoped");
     }
 }
