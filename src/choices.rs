@@ -14,6 +14,11 @@ use crate::request::Request;
 pub const DEFAULT_RUNTIME: &str = "python";
 pub const DEFAULT_MEMORY_SIZE: u32 = 512;
 pub const DEFAULT_TIMEOUT: u32 = 10;
+/// Long enough to look back at last month's incidents; short enough not to pay for years.
+pub const DEFAULT_LOG_RETENTION_DAYS: u32 = 30;
+/// A public function URL's default cap: anyone on the internet can invoke it, and each
+/// instance running at once is billed.
+pub const DEFAULT_PUBLIC_URL_CONCURRENCY: u32 = 10;
 /// The trigger `--function-url-auth` belongs to.
 pub const FUNCTION_URL: &str = "function-url";
 
@@ -116,6 +121,10 @@ pub struct Choices {
     pub tracing: bool,
     /// Lambda's JSON log format instead of plain text.
     pub json_logging: bool,
+    /// How long the function's log group keeps its logs.
+    pub log_retention_days: u32,
+    /// `ReservedConcurrentExecutions`; `None`: no cap.
+    pub reserved_concurrency: Option<u32>,
     /// `None`: git when it is installed and the project is not inside a repository already.
     pub vcs: Option<Vcs>,
     /// The CloudFormation stack the function deploys with; `None`: its own name (a new
@@ -192,6 +201,7 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
             family.name, runtime.version
         )
     });
+    let public_url = trigger.id == FUNCTION_URL && request.function_url_auth == Some(UrlAuth::None);
     let choices = Choices {
         name,
         runtime_id: runtime.id.clone(),
@@ -206,6 +216,12 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
         timeout: request.timeout.unwrap_or(DEFAULT_TIMEOUT),
         tracing: request.tracing.unwrap_or(false),
         json_logging: request.json_logging.unwrap_or(false),
+        log_retention_days: request
+            .log_retention_days
+            .unwrap_or(DEFAULT_LOG_RETENTION_DAYS),
+        reserved_concurrency: request
+            .reserved_concurrency
+            .or(public_url.then_some(DEFAULT_PUBLIC_URL_CONCURRENCY)),
         vcs: request.vcs,
         stack: None,
     };

@@ -20,7 +20,7 @@ Examples:
 
 Settings (for --define, --values-file and LAMBDA_NEW_<KEY>): name, runtime, trigger,
 function-url-auth, base, base-image, architecture, language, dependency-manager, description,
-memory-size, timeout, tracing, json-logging, vcs.
+memory-size, timeout, tracing, json-logging, log-retention-days, reserved-concurrency, vcs.
 Precedence: flag > --define > --values-file > environment > default.
 
 Exit codes: 0 success, 1 the project could not be written (or the output of list, completions,

@@ -257,6 +257,10 @@ struct Project {
     timeout: u32,
     tracing: bool,
     json_logging: bool,
+    /// Days the function's log group keeps its logs.
+    log_retention_days: u32,
+    /// The function's `ReservedConcurrentExecutions`, if capped.
+    reserved_concurrency: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -277,6 +281,8 @@ struct Names {
     module: String,
     /// The upper camel case form (a safe identifier), e.g. for .NET namespaces.
     pascal: String,
+    /// An S3 bucket name for `!Sub`, fixed per account and region (see [`bucket_name`]).
+    bucket: String,
 }
 
 #[derive(Serialize)]
@@ -335,6 +341,8 @@ impl<'c> Context<'c> {
                 timeout: choices.timeout,
                 tracing: choices.tracing,
                 json_logging: choices.json_logging,
+                log_retention_days: choices.log_retention_days,
+                reserved_concurrency: choices.reserved_concurrency,
             },
             names: Names {
                 image: kebab.clone(),
@@ -344,6 +352,7 @@ impl<'c> Context<'c> {
                 prefix: name.resource_prefix(),
                 module: name.identifier(&family.reserved_identifiers),
                 pascal: name.pascal_identifier(&family.reserved_identifiers),
+                bucket: bucket_name(&kebab),
             },
             runtime: RuntimeInfo {
                 id: runtime.id.clone(),
@@ -379,5 +388,68 @@ impl<'c> Context<'c> {
             .render_template(&family.handler, &context)
             .map_err(|e| Error::Internal(format!("{}: handler: {e}", family.id)))?;
         Ok(context)
+    }
+}
+
+/// The longest region name a bucket name leaves room for (the longest today has 15 characters).
+const MAX_REGION_LEN: usize = 21;
+
+/// A bucket name that a policy can state without referring to the bucket (a reference would
+/// close a dependency circle through the bucket's notification): the account id first (no
+/// reserved prefix such as `xn--` can start it), then the kebab name, then the region (no
+/// reserved suffix can end it), at most 63 characters. A name too long for its part is cut
+/// and given a hash of the whole, so two functions' buckets never share a name.
+fn bucket_name(kebab: &str) -> String {
+    const ACCOUNT: &str = "${AWS::AccountId}";
+    const REGION: &str = "${AWS::Region}";
+    let room = 63 - 12 - MAX_REGION_LEN - 2;
+    let part = if kebab.len() <= room {
+        kebab.to_owned()
+    } else {
+        let hash = kebab.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        let cut = kebab[..room - 9].trim_end_matches('-');
+        format!("{cut}-{hash:08x}")
+    };
+    format!("{ACCOUNT}-{part}-{REGION}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The name S3 would see in an account, in a region of the longest length allowed for.
+    fn deployed(kebab: &str) -> String {
+        bucket_name(kebab)
+            .replace("${AWS::AccountId}", "123456789012")
+            .replace("${AWS::Region}", &"r".repeat(MAX_REGION_LEN))
+    }
+
+    #[test]
+    fn bucket_names_fit_s3s_rules_for_every_name_length() {
+        for len in 1..=64 {
+            // A kebab name: never a dash at the end or two in a row.
+            let name = deployed("ab-".repeat(len)[..len].trim_end_matches('-'));
+            assert!(name.len() <= 63, "{name}");
+            assert!(!name.contains("--") && !name.ends_with('-'), "{name}");
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            deployed("my-fn"),
+            format!("123456789012-my-fn-{}", "r".repeat(21))
+        );
+    }
+
+    #[test]
+    fn long_names_that_share_a_beginning_get_different_buckets() {
+        let long = "a".repeat(40);
+        let (one, two) = (format!("{long}-one"), format!("{long}-two"));
+        assert_ne!(bucket_name(&one), bucket_name(&two));
+        assert_eq!(bucket_name(&one), bucket_name(&one));
     }
 }

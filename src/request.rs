@@ -22,5 +22,8 @@ pub struct Request {
     pub timeout: Option<u32>,
     pub tracing: Option<bool>,
     pub json_logging: Option<bool>,
+    /// Days; one of CloudWatch Logs' retention periods.
+    pub log_retention_days: Option<u32>,
+    pub reserved_concurrency: Option<u32>,
     pub vcs: Option<Vcs>,
 }

@@ -78,9 +78,26 @@ pub const KEYS: &[Key] = &[
         rule: "true or false: Lambda's JSON log format",
     },
     Key {
+        name: "log-retention-days",
+        rule: "days the function's log group keeps logs, one of CloudWatch Logs' periods: \
+               1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, \
+               2557, 2922, 3288 or 3653",
+    },
+    Key {
+        name: "reserved-concurrency",
+        rule: "a whole number from 1 to 1000: the most instances of the function that run at \
+               once (default 10 for a public function URL, no cap otherwise)",
+    },
+    Key {
         name: "vcs",
         rule: "git or none",
     },
+];
+
+/// The retention periods CloudWatch Logs accepts (`RetentionInDays`), in days.
+const LOG_RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
 ];
 
 /// Environment variables read for settings: `LAMBDA_NEW_` + the key in upper snake case.
@@ -244,6 +261,13 @@ fn apply(
         "timeout" => request.timeout = Some(number(&value, 1..=900).ok_or_else(invalid)?),
         "tracing" => request.tracing = Some(boolean(&value).ok_or_else(invalid)?),
         "json-logging" => request.json_logging = Some(boolean(&value).ok_or_else(invalid)?),
+        "log-retention-days" => {
+            let days = number(&value, 1..=3653).filter(|d| LOG_RETENTION_DAYS.contains(d));
+            request.log_retention_days = Some(days.ok_or_else(invalid)?)
+        }
+        "reserved-concurrency" => {
+            request.reserved_concurrency = Some(number(&value, 1..=1000).ok_or_else(invalid)?)
+        }
         "vcs" => request.vcs = Some(Vcs::from_str(&value, true).map_err(|_| invalid())?),
         _ => unreachable!("every key in KEYS is handled"),
     }

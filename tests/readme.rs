@@ -260,7 +260,10 @@ fn queried_outputs(line: &str) -> Vec<&str> {
 /// family) on both bases: every bundled event is invoked locally by the function's logical id
 /// and exists; every stack output the README queries is one template.yaml defines, on the
 /// project's own stack; every `$VARIABLE` an `aws` or `curl` command uses was read from the
-/// stack outputs before; and the EventBridge event it puts matches the rule's pattern.
+/// stack outputs before (or the credentials the AWS CLI exports); the EventBridge event it puts
+/// matches the rule's pattern; a queue read waits 20 seconds for a message; an IAM function URL
+/// is called once with curl signing for Lambda and both permissions named; and each
+/// at-least-once source has its line on idempotency.
 #[test]
 fn trigger_sections_name_what_the_project_deploys() {
     let mut checked = 0;
@@ -288,6 +291,7 @@ fn trigger_sections_name_what_the_project_deploys() {
             let mut invoked = Vec::new();
             // Shell variables set so far, from the stack outputs or the deploy section.
             let mut set: Vec<String> = Vec::new();
+            let mut signed = 0;
             for line in sh_commands(readme) {
                 let cmd = command(&line);
                 for word in cmd.split_whitespace() {
@@ -315,6 +319,22 @@ fn trigger_sections_name_what_the_project_deploys() {
                 {
                     set.push(variable.to_owned());
                 }
+                if cmd == r#"eval "$(aws configure export-credentials --format env)""# {
+                    set.extend(CREDENTIALS.map(str::to_owned));
+                }
+                if cmd.starts_with("aws sqs receive-message") {
+                    assert!(
+                        cmd.ends_with(" --wait-time-seconds 20"),
+                        "{label}: `{cmd}` returns before a failed message arrives"
+                    );
+                }
+                if cmd.starts_with("curl --aws-sigv4 ") {
+                    assert!(
+                        cmd.starts_with(r#"curl --aws-sigv4 "aws:amz:$REGION:lambda" "#),
+                        "{label}: `{cmd}` signs for another service"
+                    );
+                    signed += 1;
+                }
                 if cmd.starts_with("aws ") || cmd.starts_with("curl ") {
                     for used in cmd.split('$').skip(1) {
                         let name: String = used
@@ -334,6 +354,19 @@ fn trigger_sections_name_what_the_project_deploys() {
                     assert_put_event_matches_the_rule(&label, cmd, &template);
                 }
             }
+            let iam_url = trigger == "function-url";
+            assert_eq!(signed, usize::from(iam_url), "{label}: a signed call");
+            if iam_url {
+                for permission in ["`lambda:InvokeFunctionUrl`", "`lambda:InvokeFunction`"] {
+                    assert!(readme.contains(permission), "{label}: {permission}");
+                }
+            }
+            if AT_LEAST_ONCE.contains(&trigger.as_str()) {
+                assert!(
+                    readme.contains("make the work idempotent ("),
+                    "{label}: a line on idempotency"
+                );
+            }
             invoked.sort();
             let mut expected = events.clone();
             expected.sort();
@@ -349,6 +382,16 @@ fn trigger_sections_name_what_the_project_deploys() {
         "every family on both bases, for each trigger: {checked}"
     );
 }
+
+/// What `aws configure export-credentials --format env` sets.
+const CREDENTIALS: [&str; 3] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+
+/// The sources that may deliver an event twice.
+const AT_LEAST_ONCE: [&str; 5] = ["sqs", "sns", "s3", "eventbridge", "dynamodb"];
 
 /// The entry `aws events put-events --entries '[...]'` puts carries the source and
 /// detail-type the function's EventBridge rule matches.

@@ -69,14 +69,63 @@ fn defines_set_the_project_settings() {
 }
 
 #[test]
-fn defaults_leave_tracing_and_json_logging_out() {
+fn defaults_leave_tracing_json_logging_and_a_cap_out() {
     let dir = tempfile::tempdir().unwrap();
     lambda_new(dir.path()).arg("my-fn").assert().success();
     let properties = function_properties(&dir.path().join("my-fn"));
     assert_eq!(properties["MemorySize"].as_u64(), Some(512));
     assert_eq!(properties["Timeout"].as_u64(), Some(10));
     assert!(properties.get("Tracing").is_none());
-    assert!(properties.get("LoggingConfig").is_none());
+    assert!(properties["LoggingConfig"].get("LogFormat").is_none());
+    assert!(properties.get("ReservedConcurrentExecutions").is_none());
+}
+
+/// The log group's retention and the concurrency cap, from settings; a public function URL
+/// is capped by default.
+#[test]
+fn log_retention_and_concurrency_settings_reach_the_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = |name: &str| -> serde_yaml::Value {
+        let text = fs::read_to_string(dir.path().join(name).join("template.yaml")).unwrap();
+        serde_yaml::from_str(&text).unwrap()
+    };
+    lambda_new(dir.path())
+        .args([
+            "set",
+            "-d",
+            "log-retention-days=365",
+            "-d",
+            "reserved-concurrency=3",
+        ])
+        .assert()
+        .success();
+    let set = template("set");
+    assert_eq!(
+        set["Resources"]["SetLogGroup"]["Properties"]["RetentionInDays"].as_u64(),
+        Some(365)
+    );
+    let properties = &set["Resources"]["SetFunction"]["Properties"];
+    assert_eq!(properties["ReservedConcurrentExecutions"].as_u64(), Some(3));
+    lambda_new(dir.path())
+        .args([
+            "public",
+            "--trigger",
+            "function-url",
+            "--function-url-auth",
+            "none",
+        ])
+        .assert()
+        .success();
+    let public = template("public");
+    let properties = &public["Resources"]["PublicFunction"]["Properties"];
+    assert_eq!(
+        properties["ReservedConcurrentExecutions"].as_u64(),
+        Some(10)
+    );
+    assert_eq!(
+        public["Resources"]["PublicLogGroup"]["Properties"]["RetentionInDays"].as_u64(),
+        Some(30)
+    );
 }
 
 #[test]
@@ -192,6 +241,16 @@ fn bad_settings_name_the_key_the_rule_and_the_source() {
             &["f", "-d", "tracing=maybe"],
             None,
             "for `tracing` in --define: expected true or false",
+        ),
+        (
+            &["f", "-d", "log-retention-days=31"],
+            None,
+            "invalid value \"31\" for `log-retention-days` in --define: expected days the function's log group keeps logs, one of CloudWatch Logs' periods: 1, 3, 5,",
+        ),
+        (
+            &["f", "-d", "reserved-concurrency=0"],
+            None,
+            "for `reserved-concurrency` in --define: expected a whole number from 1 to 1000",
         ),
         (
             &["f", "-d", "architecture=sparc"],
