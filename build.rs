@@ -2,6 +2,10 @@
 //! including when files are added or removed. Every `family.yaml` and every
 //! `triggers/*/trigger.yaml` is also turned into JSON here, once, so that a run parses a small
 //! JSON catalog instead of YAML (the catalog stays YAML for the people who edit it).
+//!
+//! Every Handlebars template is also written out compacted (see [`compact`]): Handlebars parses
+//! templates at run time, and its parser's cost grows faster than the text it reads, so the
+//! long runs of plain text that make up most of a template are taken out of what it parses.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +22,100 @@ fn main() {
         "trigger.yaml",
         &out.join("triggers.json"),
     );
+    let mut templates = Vec::new();
+    walk(Path::new("templates"), &mut templates);
+    // Sorted as strings: render.rs finds a template by binary search on its name.
+    let mut templates: Vec<(String, PathBuf)> = templates
+        .into_iter()
+        .map(|path| {
+            let name = path.strip_prefix("templates/").expect("under templates/");
+            (
+                name.to_str().expect("template paths are UTF-8").to_owned(),
+                path,
+            )
+        })
+        .collect();
+    templates.sort();
+    let mut texts = Vec::new();
+    let mut code = String::from(
+        "/// Every `.hbs` file by its path under `templates/`, compacted; sorted by path.\n",
+    );
+    code.push_str("pub static COMPACTED: &[(&str, &str)] = &[\n");
+    for (name, path) in templates {
+        let source =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        code.push_str(&format!(
+            "    ({name:?}, {:?}),\n",
+            compact(&source, &mut texts)
+        ));
+    }
+    code.push_str("];\n/// The plain text taken out of the compacted templates, by number.\n");
+    code.push_str("pub static TEXTS: &[&str] = &[\n");
+    for text in texts {
+        code.push_str(&format!("    {text:?},\n"));
+    }
+    code.push_str("];\n");
+    std::fs::write(out.join("compacted.rs"), code).expect("OUT_DIR is writable");
+}
+
+/// Every `*.hbs` file below `dir`.
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("templates/ is readable").path();
+        if path.is_dir() {
+            walk(&path, found);
+        } else if path.extension().is_some_and(|e| e == "hbs") {
+            found.push(path);
+        }
+    }
+}
+
+/// The template with the inner lines of each run of plain text replaced by `{{__text N}}`,
+/// a helper that writes `texts[N]` back. The first and last line of a run stay where they
+/// are, so whatever Handlebars decides from a tag's own line (a block tag or partial alone on
+/// its line, its indentation) is decided on the same text; the templates use no whitespace
+/// control (`~`), raw blocks or escaped mustaches, which would look further (checked here).
+fn compact(source: &str, texts: &mut Vec<String>) -> String {
+    for unsupported in ["{{~", "~}}", "{{{{", "\\{{"] {
+        assert!(
+            !source.contains(unsupported),
+            "a template uses {unsupported}; build.rs's compaction does not know it"
+        );
+    }
+    /// Shorter inner text is not worth a helper call.
+    const SHORTEST: usize = 64;
+    let mut compacted = String::with_capacity(source.len());
+    let mut rest = source;
+    loop {
+        let run_end = rest.find("{{").unwrap_or(rest.len());
+        let run = &rest[..run_end];
+        // The inner lines: after the run's first newline, up to and including its last.
+        match (run.find('\n'), run.rfind('\n')) {
+            (Some(first), Some(last)) if last - first > SHORTEST => {
+                compacted.push_str(&run[..=first]);
+                compacted.push_str(&format!("{{{{__text {}}}}}\n", texts.len()));
+                texts.push(run[first + 1..last].to_owned());
+                compacted.push_str(&run[last + 1..]);
+            }
+            _ => compacted.push_str(run),
+        }
+        rest = &rest[run_end..];
+        if rest.is_empty() {
+            return compacted;
+        }
+        // The tag, copied as it is: a comment ends at `--}}`, any other tag at `}}`.
+        let close = if rest.starts_with("{{!--") {
+            "--}}"
+        } else {
+            "}}"
+        };
+        let tag_end = rest[2..]
+            .find(close)
+            .map(|i| i + 2 + close.len())
+            .unwrap_or_else(|| panic!("an unclosed tag in a template"));
+        compacted.push_str(&rest[..tag_end]);
+        rest = &rest[tag_end..];
+    }
 }
 
 /// Writes `{path: document}` for every `<dir>/*/<file>`, as JSON.

@@ -90,6 +90,44 @@ fn main() {
         "ratio: {:.2}x (target: at most 1.5x)",
         dry_run.as_secs_f64() / version.as_secs_f64()
     );
+    // `add` into a copy of one application each time, so every add edits the same template.
+    let application = scratch.path().join("fn0");
+    let (mut add, mut add_copy) = (Vec::new(), Vec::new());
+    for run in 0..RUNS {
+        let project = scratch.path().join(format!("app{run}"));
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(&application)
+            .arg(&project)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_lambda-new"));
+        cmd.args(["add", "added", "--runtime", "python", "--no-interactive"])
+            .arg("--project")
+            .arg(&project)
+            .stdout(std::process::Stdio::null());
+        let (time, rss) = measure(&mut cmd);
+        add.push(time);
+        peak = peak.max(rss);
+        let folder = project.join("added");
+        add_copy.push(
+            measure(
+                Command::new("cp")
+                    .arg("-r")
+                    .arg(&folder)
+                    .arg(copy_of(&folder)),
+            )
+            .0,
+        );
+    }
+    let (add, add_copy) = (median(add), median(add_copy));
+    println!("lambda-new add (Python function), median of {RUNS} runs:      {add:.2?}");
+    println!("cp -r of the function's folder, median of {RUNS} runs:        {add_copy:.2?}");
+    println!(
+        "ratio: {:.2}x (target: at most 1.5x)",
+        add.as_secs_f64() / add_copy.as_secs_f64()
+    );
     let (generate, with_git, copy, copy_git) = (
         median(generate),
         median(with_git),

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use handlebars::{Handlebars, handlebars_helper};
+use handlebars::{Handlebars, Template, handlebars_helper};
 use include_dir::Dir;
 use serde::Serialize;
 
@@ -80,18 +80,19 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         let root = layer.path().to_str().expect("template paths are UTF-8");
         collect(layer, root.len() + 1, &mut sources, &mut partials);
     }
-    let mut engine = engine();
-    for (name, file) in partials {
-        engine
-            .register_partial(name, text(file)?)
-            .map_err(|e| Error::Internal(format!("{}: {e}", file.path().display())))?;
+    // A partial is a template registered under its partial name.
+    let mut to_compile = Vec::new();
+    for (partial, file) in partials {
+        to_compile.push((partial, compacted(file)?));
     }
     for source in sources.values() {
         if let Source::Template(file) = source {
-            engine
-                .register_template_string(name(file), text(file)?)
-                .map_err(|e| Error::Internal(format!("{}: {e}", name(file))))?;
+            to_compile.push((name(file), compacted(file)?));
         }
+    }
+    let mut engine = engine();
+    for (name, template) in compile(&to_compile)? {
+        engine.register_template(name, template);
     }
 
     // The context is turned into JSON once, not once per rendered file and path.
@@ -135,6 +136,37 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
     Ok(Plan { files })
 }
 
+/// Compiles `(name, source)` pairs, half of the text on a second thread: parsing is most of
+/// a run's time, and the templates do not depend on one another until they are rendered.
+fn compile<'n>(sources: &[(&'n str, &str)]) -> Result<Vec<(&'n str, Template)>, Error> {
+    let compile_all = |sources: &[(&'n str, &str)]| {
+        sources
+            .iter()
+            .map(|&(name, source)| {
+                Template::compile_with_name(source, name.to_owned())
+                    .map(|template| (name, template))
+                    .map_err(|e| Error::Internal(format!("{name}: {e}")))
+            })
+            .collect::<Result<Vec<_>, Error>>()
+    };
+    let total: usize = sources.iter().map(|(_, source)| source.len()).sum();
+    let mut half = 0;
+    let split = sources
+        .iter()
+        .position(|(_, source)| {
+            half += source.len();
+            half * 2 >= total
+        })
+        .map_or(sources.len(), |i| i + 1);
+    let (first, second) = sources.split_at(split);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| compile_all(second));
+        let mut compiled = compile_all(first)?;
+        compiled.extend(other.join().expect("compiling a template does not panic")?);
+        Ok(compiled)
+    })
+}
+
 /// Where an output file's contents come from.
 enum Source<'t> {
     /// A Handlebars template, registered under [`name`].
@@ -147,9 +179,18 @@ fn name<'t>(file: &'t include_dir::File<'t>) -> &'t str {
     file.path().to_str().expect("template paths are UTF-8")
 }
 
-fn text<'t>(file: &'t include_dir::File<'t>) -> Result<&'t str, Error> {
-    file.contents_utf8()
-        .ok_or_else(|| Error::Internal(format!("{} is not UTF-8", name(file))))
+/// The template's source as build.rs compacted it: its inner runs of plain text are
+/// `{{__text N}}` calls, which Handlebars parses far faster than the text itself.
+fn compacted(file: &include_dir::File<'_>) -> Result<&'static str, Error> {
+    let name = name(file);
+    compacted::COMPACTED
+        .binary_search_by(|(path, _)| path.cmp(&name))
+        .map(|i| compacted::COMPACTED[i].1)
+        .map_err(|_| Error::Internal(format!("{name} was not compacted by build.rs")))
+}
+
+mod compacted {
+    include!(concat!(env!("OUT_DIR"), "/compacted.rs"));
 }
 
 /// Handlebars as the templates expect it: strict (a missing value is an error), no HTML
@@ -159,6 +200,7 @@ fn text<'t>(file: &'t include_dir::File<'t>) -> Result<&'t str, Error> {
 fn engine() -> Handlebars<'static> {
     handlebars_helper!(json: |value: Json| serde_json::to_string(value).expect("JSON values serialize"));
     handlebars_helper!(times: |a: u64, b: u64| a.saturating_mul(b));
+    handlebars_helper!(text: |n: u64| compacted::TEXTS[n as usize]);
     handlebars_helper!(shell: |word: str| shlex::try_quote(word).map_or_else(|_| word.to_owned(), |q| q.into_owned()));
     let mut engine = Handlebars::new();
     engine.set_strict_mode(true);
@@ -166,6 +208,7 @@ fn engine() -> Handlebars<'static> {
     engine.register_helper("json", Box::new(json));
     engine.register_helper("shell", Box::new(shell));
     engine.register_helper("times", Box::new(times));
+    engine.register_helper("__text", Box::new(text));
     engine
 }
 
