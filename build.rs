@@ -73,10 +73,11 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
 /// The template with the inner lines of each run of plain text replaced by `{{__text N}}`,
 /// a helper that writes `texts[N]` back. The first and last line of a run stay where they
 /// are, so whatever Handlebars decides from a tag's own line (a block tag or partial alone on
-/// its line, its indentation) is decided on the same text; the templates use no whitespace
-/// control (`~`), raw blocks or escaped mustaches, which would look further (checked here).
+/// its line, its indentation) is decided on the same text. Whitespace control (`~`) strips
+/// across lines, so a run whose first (or last) line is blank next to a `~` stays whole; the
+/// templates use no raw blocks or escaped mustaches (checked here).
 fn compact(source: &str, texts: &mut Vec<String>) -> String {
-    for unsupported in ["{{~", "~}}", "{{{{", "\\{{"] {
+    for unsupported in ["{{{{", "\\{{"] {
         assert!(
             !source.contains(unsupported),
             "a template uses {unsupported}; build.rs's compaction does not know it"
@@ -86,12 +87,19 @@ fn compact(source: &str, texts: &mut Vec<String>) -> String {
     const SHORTEST: usize = 64;
     let mut compacted = String::with_capacity(source.len());
     let mut rest = source;
+    let mut stripped_after = false;
     loop {
         let run_end = rest.find("{{").unwrap_or(rest.len());
         let run = &rest[..run_end];
+        let stripped_before = rest[run_end..].starts_with("{{~");
+        let blank = |line: &str| line.trim().is_empty();
         // The inner lines: after the run's first newline, up to and including its last.
         match (run.find('\n'), run.rfind('\n')) {
-            (Some(first), Some(last)) if last - first > SHORTEST => {
+            (Some(first), Some(last))
+                if last - first > SHORTEST
+                    && !(stripped_after && blank(&run[..first]))
+                    && !(stripped_before && blank(&run[last..])) =>
+            {
                 compacted.push_str(&run[..=first]);
                 compacted.push_str(&format!("{{{{__text {}}}}}\n", texts.len()));
                 texts.push(run[first + 1..last].to_owned());
@@ -114,6 +122,7 @@ fn compact(source: &str, texts: &mut Vec<String>) -> String {
             .map(|i| i + 2 + close.len())
             .unwrap_or_else(|| panic!("an unclosed tag in a template"));
         compacted.push_str(&rest[..tag_end]);
+        stripped_after = rest[..tag_end].ends_with("~}}");
         rest = &rest[tag_end..];
     }
 }
