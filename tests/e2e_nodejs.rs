@@ -41,6 +41,7 @@ use serde_json::Value;
 use support::dockerfile::{self, Copy, Step};
 use support::e2e::{event_files, is_aws_base, trigger_events, triggers};
 use support::rie::{self, AWS_BASE, Base, Image, Rie};
+use support::s3;
 
 /// The newest aws-lambda-ric that runs on Node.js 20 (4.x needs Node.js 22).
 const STAND_IN_RIC: &str = "3.3.0";
@@ -116,16 +117,22 @@ fn triggers_run_under_the_emulator(base: BaseKind) {
                 return; // a build tool is missing: skipped (require_tool said why)
             };
             let events = trigger_events(&project, &trigger);
-            let rie = built.image.start();
+            let Some(fake_s3) = s3::for_trigger(&trigger, &events) else {
+                continue;
+            };
+            let rie = built
+                .image
+                .start_with(&built.image.cmd, &s3::env(&fake_s3, &[]));
             for event in &events {
                 rie.assert_expected(event);
             }
             drop(rie);
             // The handler logs through the runtime's console: with JSON logs every line it
             // writes is a JSON record, and the expected texts are in them.
+            let json = [("AWS_LAMBDA_LOG_FORMAT", "JSON")];
             let rie = built
                 .image
-                .start_with(&built.image.cmd, &[("AWS_LAMBDA_LOG_FORMAT", "JSON")]);
+                .start_with(&built.image.cmd, &s3::env(&fake_s3, &json));
             for event in &events {
                 rie.assert_expected(event);
             }

@@ -21,6 +21,7 @@ use serde_json::json;
 use support::dockerfile::{self, Stage};
 use support::e2e;
 use support::rie::{self, Base, Image};
+use support::s3;
 
 /// What the official python images (python:X-slim-trixie) bring.
 const PYTHON_BASE: Base<'static> = Base {
@@ -156,13 +157,17 @@ fn triggers_answer_their_events(base: &str) {
             "python",
         );
         let events = e2e::trigger_events(&project, &trigger);
-        let function = image.start();
+        let Some(fake_s3) = s3::for_trigger(&trigger, &events) else {
+            continue;
+        };
+        let function = image.start_with(&image.cmd, &s3::env(&fake_s3, &[]));
         for event in &events {
             function.assert_expected(event);
         }
         drop(function);
 
-        let function = image.start_with(&image.cmd, &[("AWS_LAMBDA_LOG_FORMAT", "JSON")]);
+        let json = [("AWS_LAMBDA_LOG_FORMAT", "JSON")];
+        let function = image.start_with(&image.cmd, &s3::env(&fake_s3, &json));
         for event in &events {
             function.assert_expected(event);
         }

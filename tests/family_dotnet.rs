@@ -176,7 +176,8 @@ fn handler_signature<'a>(source: &'a str, method: &str) -> Option<(&'a str, &'a 
         .map(str::trim)
         .find(|l| l.starts_with("public ") && l.contains(&format!(" {method}(")))?;
     let (head, parameters) = declaration.split_once(&format!(" {method}("))?;
-    let returns = head.strip_prefix("public ")?;
+    // An asynchronous handler (s3's) returns a Task the runtime awaits.
+    let returns = head.strip_prefix("public ")?.trim_start_matches("async ");
     let parameters = parameters.strip_suffix(')')?;
     let (event, context) = parameters.split_once(", ")?;
     let (event_type, _) = event.rsplit_once(' ')?;
@@ -561,7 +562,7 @@ fn every_type_and_namespace_comes_from_a_referenced_package_and_every_package_is
             .unwrap_or_else(|| panic!("{}: no FunctionHandler", p.label));
         let mut used_events = Vec::new();
         for name in type_names(returns).into_iter().chain(type_names(input)) {
-            if name == "void" || declared(name) {
+            if name == "void" || name == "Task" || declared(name) {
                 continue;
             }
             let (package, _) = EVENT_TYPES
@@ -581,10 +582,13 @@ fn every_type_and_namespace_comes_from_a_referenced_package_and_every_package_is
             used_events.push(*package);
         }
 
-        // No unused dependency: an events package is the handler's, the others each named.
+        // No unused dependency: an events package is the handler's, an AWS SDK package
+        // (AWSSDK.S3) is imported by its namespace (Amazon.S3), the others each named.
         for package in &packages {
             let used = if package.ends_with("Events") {
                 used_events.contains(&package.as_str())
+            } else if let Some(service) = package.strip_prefix("AWSSDK.") {
+                function.contains(&format!("\nusing Amazon.{service};\n"))
             } else {
                 lambda_names(&function)
                     .into_iter()
@@ -602,7 +606,7 @@ fn every_type_and_namespace_comes_from_a_referenced_package_and_every_package_is
                 .and_then(|rest| rest.split(">(").next())
                 .unwrap_or_else(|| panic!("{}: no LambdaBootstrapBuilder.Create<...>", p.label));
             let mut expected = type_names(input);
-            if returns != "void" {
+            if returns != "void" && returns != "Task" {
                 expected.extend(type_names(returns));
             }
             assert_eq!(type_names(arguments), expected, "{}: {arguments}", p.label);

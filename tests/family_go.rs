@@ -31,6 +31,7 @@ use support::build_context::BuildContext;
 use support::dockerfile::{self, Stage, Step};
 use support::e2e;
 use support::rie::{self, Base, Image};
+use support::s3;
 
 /// What the alternative base image (slim Debian) brings: nothing the function uses but
 /// Docker's PATH.
@@ -165,11 +166,12 @@ fn every_combination_builds_the_same_code_into_the_path_its_image_runs() {
 }
 
 /// A trigger changes the handler and its tests alone: the module (go.mod, go.sum: every
-/// trigger needs aws-lambda-go only) and the image's build stay those of `api`, checked above
-/// for every combination.
+/// trigger needs aws-lambda-go only, but s3, which reads each object's head with the AWS SDK)
+/// and the image's build stay those of `api`, checked above for every combination.
 #[test]
 fn every_trigger_changes_only_the_handler_and_its_tests() {
-    let own = ["function/main.go", "function/main_test.go"];
+    let handler = ["function/main.go", "function/main_test.go"];
+    let with_module = [handler.as_slice(), &["function/go.mod", "function/go.sum"]].concat();
     let function = |combo: &support::Combo| -> BTreeMap<String, Vec<u8>> {
         support::render(combo, "my-fn")
             .files
@@ -184,6 +186,11 @@ fn every_trigger_changes_only_the_handler_and_its_tests() {
             let combo = api.with_trigger(&trigger);
             let files = function(&combo);
             let label = format!("{} {trigger}", combo.label());
+            let own = if trigger == "s3" {
+                &with_module[..]
+            } else {
+                &handler[..]
+            };
             assert_eq!(
                 files.keys().collect::<Vec<_>>(),
                 api_files.keys().collect::<Vec<_>>(),
@@ -472,16 +479,20 @@ fn every_trigger_answers_its_events_on_both_bases() {
             );
             let root = tempfile::tempdir().unwrap();
             let image = lay_out(&last, root.path(), build_root.path());
-            let function = image.start();
-            for event in e2e::trigger_events(project, &trigger) {
-                function.assert_expected(&event);
+            let events = e2e::trigger_events(project, &trigger);
+            let Some(fake_s3) = s3::for_trigger(&trigger, &events) else {
+                continue;
+            };
+            let function = image.start_with(&image.cmd, &s3::env(&fake_s3, &[]));
+            for event in &events {
+                function.assert_expected(event);
             }
             drop(function);
             // In Lambda's JSON log format, every line is a JSON record: the handler's of its
             // invocation, and aws-lambda-go's report of an error the handler returned (through
             // the standard logger, which slog's default handles) the error document.
             let json = ("AWS_LAMBDA_LOG_FORMAT", "JSON");
-            let function = image.start_with(&image.cmd, &[json]);
+            let function = image.start_with(&image.cmd, &s3::env(&fake_s3, &[json]));
             for event in e2e::trigger_events(project, &trigger) {
                 function.assert_expected(&event);
             }

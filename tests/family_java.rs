@@ -28,6 +28,7 @@ use support::Combo;
 use support::dockerfile::{self, Stage};
 use support::e2e;
 use support::rie::{self, AWS_BASE, Base, Image, Rie};
+use support::s3;
 
 const TEMURIN_25: &str = "/usr/lib/jvm/temurin-25-jdk-amd64";
 /// Where the eclipse-temurin images keep java; the ENTRYPOINT names it.
@@ -324,7 +325,12 @@ fn trigger_images_meet_their_contract_under_the_rie() {
         let combo = trigger_combo(trigger, newest, BaseKind::Alternative, "maven");
         // The first build fills the Maven repository with what the Dockerfile asks for.
         let built = Built::new(root.path(), &combo, &jdk, i > 0, false);
-        let function = alternative_image(&built, &jdk).start();
+        let events = e2e::trigger_events(&built.project, trigger);
+        let Some(fake_s3) = s3::for_trigger(trigger, &events) else {
+            continue;
+        };
+        let image = alternative_image(&built, &jdk);
+        let function = image.start_with(&image.cmd, &s3::env(&fake_s3, &[]));
         meets_its_contract(&function, &built.project, trigger, &combo.label());
         drop(function);
 
@@ -333,7 +339,8 @@ fn trigger_images_meet_their_contract_under_the_rie() {
             ..combo.clone()
         };
         let aws_built = Built::new(root.path(), &aws, &jdk, true, false);
-        let function = aws_image(&aws_built, &built, &jdk).start();
+        let image = aws_image(&aws_built, &built, &jdk);
+        let function = image.start_with(&image.cmd, &s3::env(&fake_s3, &[]));
         meets_its_contract(&function, &aws_built.project, trigger, &aws.label());
         println!(
             "{trigger}: both images met the contract in {:.1?}",

@@ -53,7 +53,7 @@ const TESTS: &[(&str, usize)] = &[
     ("function-url", 4),
     ("sqs", 11),
     ("sns", 7),
-    ("s3", 3),
+    ("s3", 5),
     ("schedule", 3),
     ("eventbridge", 6),
     ("dynamodb", 6),

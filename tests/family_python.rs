@@ -17,12 +17,16 @@ use std::time::Instant;
 use lambda_new::choices::{Architecture, BaseKind};
 
 /// A venv of `python` with the generated requirements-dev.txt installed, reused while the
-/// interpreter and the pins match (the tests share it, so one makes it at a time).
+/// interpreter and the pins match (the tests share it, so one makes it at a time). A trigger
+/// whose requirements.txt adds packages (s3's boto3) gets a venv of its own.
 fn dev_venv(python: &Path, version: &str, requirements: &Path) -> PathBuf {
     static MAKING: Mutex<()> = Mutex::new(());
     let _one_at_a_time = MAKING.lock().unwrap_or_else(PoisonError::into_inner);
     let pins = std::fs::read_to_string(requirements).unwrap();
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("python-dev-venv-{version}"));
+    let runtime_pins = std::fs::read(requirements.with_file_name("requirements.txt")).unwrap();
+    let set = &support::sha256_hex(&runtime_pins)[..12];
+    let venv =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("python-dev-venv-{version}-{set}"));
     let stamp = venv.join("requirements-dev.txt");
     let wanted = format!("{}\n{pins}", python.display());
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {

@@ -320,6 +320,7 @@ pub mod dockerfile;
 pub mod e2e;
 pub mod python;
 pub mod rie;
+pub mod s3;
 
 /// The SHA-256 of `bytes`, in lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -2,24 +2,66 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 
-import { handler } from '../src/index.js';
+import { makeHandler } from '../src/index.js';
 
 const event = JSON.parse(
   await readFile(new URL('../../events/event.json', import.meta.url), 'utf8'),
 );
 
+/** An S3 client that answers HeadObject from `heads` (by key) and records what it was asked. */
+const fakeS3 = (heads) => {
+  const asked = [];
+  const send = async (command) => {
+    asked.push(command.input);
+    const head = heads[command.input.Key];
+    if (head === undefined) {
+      throw Object.assign(new Error('no such object'), { name: 'NotFound' });
+    }
+    return head;
+  };
+  return { asked, send };
+};
+
+const textHead = (size) => ({ ContentLength: size, ContentType: 'text/plain' });
+
 test('logs each object of the sample event with its decoded key', async (t) => {
   const log = t.mock.method(console, 'info', () => {});
+  const s3 = fakeS3({
+    'uploads/hello world.txt': textHead(11),
+    'uploads/café.txt': textHead(5),
+  });
 
-  await handler(event);
+  await makeHandler(s3)(event);
 
+  assert.deepEqual(s3.asked, [
+    { Bucket: 'example-bucket', Key: 'uploads/hello world.txt' },
+    { Bucket: 'example-bucket', Key: 'uploads/café.txt' },
+  ]);
   assert.deepEqual(
     log.mock.calls.map((call) => call.arguments),
     [
-      ['New object s3://example-bucket/uploads/hello world.txt (11 bytes)'],
-      ['New object s3://example-bucket/uploads/café.txt (5 bytes)'],
+      ['New object s3://example-bucket/uploads/hello world.txt (11 bytes) of type text/plain'],
+      ['New object s3://example-bucket/uploads/café.txt (5 bytes) of type text/plain'],
     ],
   );
+});
+
+test('logs what the head says', async (t) => {
+  const log = t.mock.method(console, 'info', () => {});
+  const head = { ContentLength: 4096, ContentType: 'application/json' };
+  const s3 = fakeS3({ 'uploads/hello world.txt': head });
+
+  await makeHandler(s3)({ Records: [event.Records[0]] });
+
+  assert.deepEqual(log.mock.calls[0].arguments, [
+    'New object s3://example-bucket/uploads/hello world.txt (4096 bytes) of type application/json',
+  ]);
+});
+
+test('an object gone fails the invocation', async () => {
+  await assert.rejects(makeHandler(fakeS3({}))({ Records: [event.Records[0]] }), {
+    name: 'NotFound',
+  });
 });
 
 // An encoded '+' is a plus sign, not a space.
@@ -28,14 +70,13 @@ for (const [encoded, key] of [
   ['uploads/a+b/c%20d', 'uploads/a b/c d'],
 ]) {
   test(`decodes the key ${encoded}`, async (t) => {
-    const log = t.mock.method(console, 'info', () => {});
+    t.mock.method(console, 'info', () => {});
     const [record] = event.Records;
-    const object = { ...record.s3.object, key: encoded, size: 0 };
+    const object = { ...record.s3.object, key: encoded };
+    const s3 = fakeS3({ [key]: textHead(0) });
 
-    await handler({ Records: [{ ...record, s3: { ...record.s3, object } }] });
+    await makeHandler(s3)({ Records: [{ ...record, s3: { ...record.s3, object } }] });
 
-    assert.deepEqual(log.mock.calls[0].arguments, [
-      `New object s3://example-bucket/${key} (0 bytes)`,
-    ]);
+    assert.deepEqual(s3.asked, [{ Bucket: 'example-bucket', Key: key }]);
   });
 }
