@@ -434,39 +434,40 @@ impl<'c> Context<'c> {
     }
 }
 
-/// The longest region name a bucket name leaves room for (the longest today has 15 characters).
-const MAX_REGION_LEN: usize = 21;
+/// The stack's id (a UUID, 36 characters) ends the bucket's name; a dash joins them.
+const STACK_ID_PART: usize = 37;
 
-/// A bucket name that a policy can state without referring to the bucket (a reference would
-/// close a dependency circle through the bucket's notification): the account id first (no
-/// reserved prefix such as `xn--` can start it), then the kebab name, then the region (no
-/// reserved suffix can end it), at most 63 characters. A name too long for its part is cut
-/// and given a hash of the whole, so two functions' buckets never share a name.
+/// The first part of a bucket name that a policy can state without referring to the bucket
+/// (a reference would close a dependency circle through the bucket's notification); the
+/// template appends `-` and the stack's own id, so every stack (a dev and a prod stage in one
+/// account too) has its own bucket, within S3's 63 characters. A kebab name starts with a
+/// letter (no reserved prefix but those below) and the id ends the name (no reserved suffix).
+/// A name too long for its part, or one S3 reserves, is cut and given a hash of the whole,
+/// so two functions' buckets never share a name.
 fn bucket_name(kebab: &str) -> String {
-    const ACCOUNT: &str = "${AWS::AccountId}";
-    const REGION: &str = "${AWS::Region}";
-    let room = 63 - 12 - MAX_REGION_LEN - 2;
-    let part = if kebab.len() <= room {
-        kebab.to_owned()
-    } else {
-        let hash = kebab.bytes().fold(0x811c_9dc5_u32, |h, b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        });
-        let cut = kebab[..room - 9].trim_end_matches('-');
-        format!("{cut}-{hash:08x}")
-    };
-    format!("{ACCOUNT}-{part}-{REGION}")
+    const RESERVED_PREFIXES: [&str; 3] = ["xn-", "sthree-", "amzn-s3-demo-"];
+    let room = 63 - STACK_ID_PART;
+    let reserved = RESERVED_PREFIXES.iter().any(|p| kebab.starts_with(p));
+    if kebab.len() <= room && !reserved {
+        return kebab.to_owned();
+    }
+    let hash = kebab.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    let cut = kebab[..kebab.len().min(room - 10)].trim_end_matches('-');
+    format!("b{hash:08x}-{cut}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The name S3 would see in an account, in a region of the longest length allowed for.
+    /// The name S3 would see for a stack.
     fn deployed(kebab: &str) -> String {
-        bucket_name(kebab)
-            .replace("${AWS::AccountId}", "123456789012")
-            .replace("${AWS::Region}", &"r".repeat(MAX_REGION_LEN))
+        format!(
+            "{}-1c2fa620-982a-11e3-aff7-50e2416294e0",
+            bucket_name(kebab)
+        )
     }
 
     #[test]
@@ -484,8 +485,11 @@ mod tests {
         }
         assert_eq!(
             deployed("my-fn"),
-            format!("123456789012-my-fn-{}", "r".repeat(21))
+            "my-fn-1c2fa620-982a-11e3-aff7-50e2416294e0"
         );
+        for reserved in ["xn-fn", "sthree-fn", "amzn-s3-demo-fn"] {
+            assert!(bucket_name(reserved).starts_with('b'), "{reserved}");
+        }
     }
 
     #[test]

@@ -177,13 +177,18 @@ fn needs(trigger: &str) -> Vec<(&'static str, Value)> {
         "s3" => vec![
             (
                 "s3:GetObject",
-                json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::${AWS::AccountId}-my-fn-${AWS::Region}/uploads/*"}),
+                json!({"Fn::Sub": ["arn:${AWS::Partition}:s3:::my-fn-${StackId}/uploads/*", stack_id()]}),
             ),
             failed,
         ],
         "sns" | "schedule" | "eventbridge" => vec![failed],
         _ => Vec::new(),
     }
+}
+
+/// The variable both the bucket's name and the role's statement end with: the stack id's UUID.
+fn stack_id() -> Value {
+    json!({"StackId": {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}})
 }
 
 /// The sources' own production settings, as deployed: SQS's advised minimum of receives
@@ -212,7 +217,7 @@ fn assert_source_settings(label: &str, trigger: &str, translated: &Value) {
         }
         "s3" => assert_eq!(
             resources["MyFnBucket"]["Properties"]["BucketName"],
-            json!({"Fn::Sub": "${AWS::AccountId}-my-fn-${AWS::Region}"}),
+            json!({"Fn::Sub": ["my-fn-${StackId}", stack_id()]}),
             "{label}"
         ),
         _ => {}
