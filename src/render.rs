@@ -157,7 +157,7 @@ fn text<'t>(file: &'t include_dir::File<'t>) -> Result<&'t str, Error> {
 /// JSON string is a valid quoted string in all four), `shell` to quote a word for a
 /// POSIX shell command line in a README, and `times` to multiply two numbers.
 fn engine() -> Handlebars<'static> {
-    handlebars_helper!(json: |value: Json| serde_json::to_string(value).expect("JSON values serialize"));
+    handlebars_helper!(json: |value: Json| quoted(value));
     handlebars_helper!(times: |a: u64, b: u64| a.saturating_mul(b));
     handlebars_helper!(shell: |word: str| shlex::try_quote(word).map_or_else(|_| word.to_owned(), |q| q.into_owned()));
     let mut engine = Handlebars::new();
@@ -380,4 +380,12 @@ impl<'c> Context<'c> {
             .map_err(|e| Error::Internal(format!("{}: handler: {e}", family.id)))?;
         Ok(context)
     }
+}
+/// A value quoted for JSON, YAML, TOML or a Dockerfile's exec form. U+2028 and U+2029 are
+/// escaped (valid in all four): YAML reads them raw as line breaks, and the text would change.
+fn quoted(value: &serde_json::Value) -> String {
+    serde_json::to_string(value)
+        .expect("JSON values serialize")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
