@@ -1446,6 +1446,18 @@ mod tests {
     }
 
     #[test]
+    fn a_staging_directory_a_killed_run_was_still_making_is_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(".lambda-new-creating-proj-1-1")).unwrap();
+        let error = write(&plan(), &dir.path().join("proj")).unwrap_err();
+        assert!(matches!(error, Error::StaleStaging { .. }), "{error}");
+        assert!(
+            error.to_string().contains("It holds no file of yours"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn reading_an_input_is_bounded_and_refuses_devices() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("f");

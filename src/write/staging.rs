@@ -107,9 +107,18 @@ pub fn refuse_stale_into(dir: &OwnedFd, dir_path: &Path) -> Result<(), Error> {
     })
 }
 
-/// Whether a directory entry is a staging directory.
+/// Whether a directory entry is a staging directory, or one being made.
 pub fn is_staging(name: &std::ffi::OsStr) -> bool {
-    name.as_encoded_bytes().starts_with(PREFIX.as_bytes())
+    label_of(name).is_some()
+}
+
+/// What follows the fixed part of a staging directory's name (a killed run may leave one
+/// still being made, empty and unlocked: it is stale too).
+fn label_of(name: &std::ffi::OsStr) -> Option<&[u8]> {
+    let name = name.as_encoded_bytes();
+    [PREFIX, CREATING]
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix.as_bytes()))
 }
 
 fn refuse_stale_where(
@@ -123,7 +132,7 @@ fn refuse_stale_where(
         source,
     })?;
     for name in names {
-        let Some(rest) = name.as_encoded_bytes().strip_prefix(PREFIX.as_bytes()) else {
+        let Some(rest) = label_of(&name) else {
             continue;
         };
         if !label_matches(rest) {
