@@ -51,7 +51,7 @@ pub enum EditError {
     TooDeep,
     #[error("{}", globals_text(.0))]
     Globals(Vec<(String, Option<usize>)>),
-    #[error("its Globals cannot be moved: {0}; move them by hand")]
+    #[error("--move-globals cannot move them: {0}; move them by hand")]
     CannotMoveGlobals(String),
     #[error("its {kind} {existing:?} clashes with the new {new:?}; pick another function name")]
     Clash {

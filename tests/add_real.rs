@@ -137,6 +137,15 @@ fn move_globals_gives_every_relying_function_its_keys_and_the_new_one_none() {
         "{}",
         edited.text
     );
+    // The issue's own case, in flow style: refused by default, and not moved as text.
+    let flow = "Transform: AWS::Serverless-2016-10-31\nGlobals: {Function: {Runtime: python3.12}}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n";
+    let addition = rendered_template("probe-fn", "sqs");
+    assert_eq!(
+        insert(flow, &addition, false),
+        Err(EditError::Globals(vec![("Runtime".into(), None)]))
+    );
+    let error = insert(flow, &addition, true).unwrap_err().to_string();
+    assert!(error.contains("flow style"), "{error}");
     // A function with Layers of its own gets the global ones prepended by SAM: by hand.
     let merged = only.replace(
         "      CodeUri: fn/\n",
@@ -182,6 +191,7 @@ fn ids_sam_derives_are_taken_ids() {
 #[test]
 fn the_template_s_own_bytes_stay_crlf_bom_quoting_and_a_last_line_without_newline() {
     let addition = rendered_template("new-fn", "sqs");
+    let mut edits = Vec::new();
     let crlf = "Transform: AWS::Serverless-2016-10-31\r\nResources:\r\n  Topic:\r\n    Type: AWS::SNS::Topic\r\nOutputs:\r\n  TopicArn:\r\n    Value: !Ref Topic\r\n";
     let edited = insert(crlf, &addition, false).unwrap().text;
     assert!(support::only_inserts(crlf, &edited));
@@ -190,18 +200,42 @@ fn the_template_s_own_bytes_stay_crlf_bom_quoting_and_a_last_line_without_newlin
         edited.matches("\r\n").count(),
         "{edited:?}"
     );
+    edits.push(edited);
 
     let bom = format!("\u{feff}{}", crlf.replace('\r', ""));
     let edited = insert(&bom, &addition, false).unwrap().text;
     assert!(edited.starts_with('\u{feff}') && support::only_inserts(&bom, &edited));
+    edits.push(edited);
 
     let quoted = "\"Transform\": AWS::Serverless-2016-10-31\n\"Resources\":\n  Topic:\n    Type: AWS::SNS::Topic\n'Outputs':\n  A:\n    Value: 1\n";
     let edited = insert(quoted, &addition, false).unwrap().text;
     assert!(support::only_inserts(quoted, &edited) && edited.contains("NewFnFunction:"));
+    edits.push(edited);
 
+    // The block scalar keeps its value (no line break added to it): the new lines go before.
     let last = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Metadata:\n      Note: |\n        kept as it is";
     let edited = insert(last, &addition, false).unwrap().text;
-    assert!(edited.contains("NewFnFunction:"), "{edited}");
+    let doc: serde_yaml::Value = serde_yaml::from_str(&edited).unwrap();
+    assert_eq!(
+        doc["Resources"]["Topic"]["Metadata"]["Note"],
+        "kept as it is"
+    );
+    assert!(edited.ends_with("kept as it is") && edited.contains("NewFnFunction:"));
+    edits.push(edited);
+
+    if support::require_tool("cfn-lint", "lints the edited templates") {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<_> = edits
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let path = dir.path().join(format!("t{i}.yaml"));
+                fs::write(&path, text).unwrap();
+                path
+            })
+            .collect();
+        support::run(Command::new("cfn-lint").args(&paths));
+    }
 }
 
 #[test]

@@ -46,11 +46,13 @@ pub fn move_inherited(text: &str, doc: &Value) -> Result<(String, Vec<String>), 
     }
     let cannot = |why: String| EditError::CannotMoveGlobals(why);
     let (function_line, function_end, entries) = function_entries(&lines)
-        .ok_or_else(|| cannot("its Globals is not in block style".into()))?;
+        .ok_or_else(|| cannot("Globals is written in flow style ({...})".into()))?;
     let globals = global_function(doc).expect("inherited keys come from Globals.Function");
     let moved: Vec<_> = entries.iter().filter(|e| keys.contains(&e.key)).collect();
     if moved.len() != keys.len() {
-        return Err(cannot("its Globals.Function is not in block style".into()));
+        return Err(cannot(
+            "Globals.Function is written in flow style ({...})".into(),
+        ));
     }
     let from_indent = indentation(lines.lines[moved[0].line]);
 
