@@ -87,12 +87,9 @@ pub fn move_inherited(text: &str, doc: &Value) -> Result<(String, Vec<String>), 
 
     let mut inserts: Vec<(usize, String)> = Vec::new();
     let mut receivers = Vec::new();
-    let (_, resources_end, _) = lines.block_mapping(RESOURCES)?;
+    let (resources_line, resources_end, _) = lines.block_mapping(RESOURCES)?;
     let (_, resource_entries) = lines
-        .entries(
-            lines.section(RESOURCES).map_or(0, |(s, _)| s + 1),
-            resources_end,
-        )
+        .entries(resources_line + 1, resources_end)
         .ok_or(EditError::NotBlock(RESOURCES))?;
     let resources = expected
         .get_mut(RESOURCES)
