@@ -27,7 +27,8 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     let template_path = project.join(template_name);
     let old = read_template(&template_path)?;
     // Refuse a template lambda-new cannot edit before asking anything.
-    crate::sam_template::check(&old).map_err(|e| cannot_edit(&template_path, e))?;
+    crate::sam_template::check(&old, args.move_globals)
+        .map_err(|e| cannot_edit(&template_path, e))?;
     if wizard::wanted(function.no_interactive) {
         request = wizard::complete(request, &catalog, &project)?;
     }
@@ -39,8 +40,11 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     if project.join(folder).symlink_metadata().is_ok() {
         return Err(Error::FunctionExists(project.join(folder)));
     }
-    let plan =
-        plan(&whole, folder, template_name, &old).map_err(|e| cannot_edit(&template_path, e))?;
+    let (plan, moved_into) = plan(&whole, folder, template_name, &old, args.move_globals)
+        .map_err(|e| cannot_edit(&template_path, e))?;
+    if !moved_into.is_empty() && !function.json && !function.quiet && !function.dry_run {
+        show_moved_globals(&plan, template_name, &moved_into);
+    }
     let options = write::Options {
         existing_dir: true,
         ..write::Options::default()
@@ -48,7 +52,10 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     write::check(&plan, &project, &options)?;
     if !function.dry_run {
         interrupt::begin_writing();
-        write::write_with(&plan, &project, &options)?;
+        let outcome = write::write_with(&plan, &project, &options)?;
+        if let Some(note) = outcome.moved_note(&project) {
+            summary::warning(&note);
+        }
     }
 
     let report = summary::Addition {
@@ -79,13 +86,15 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
 
 /// What `add` writes, from the plan of a whole project for the function: its folder and its
 /// events as new files, and the application's template (`old`, at `template_name`) with the
-/// function's resources and outputs inserted. Pure.
+/// function's resources and outputs inserted (and, with `move_globals`, the Globals an Image
+/// function must not inherit moved into the functions named in the second value). Pure.
 pub fn plan(
     whole: &Plan,
     folder: &str,
     template_name: &str,
     old: &str,
-) -> Result<Plan, crate::sam_template::EditError> {
+    move_globals: bool,
+) -> Result<(Plan, Vec<String>), crate::sam_template::EditError> {
     let prefix = format!("{folder}/");
     let own = |path: &str| path.starts_with(&prefix);
     let rendered = whole
@@ -94,7 +103,7 @@ pub fn plan(
         .find(|f| f.path == TEMPLATE_NAMES[0])
         .expect("every project has a template.yaml");
     let addition = String::from_utf8_lossy(&rendered.contents);
-    let edited = crate::sam_template::insert(old, &addition)?;
+    let edited = crate::sam_template::insert(old, &addition, move_globals)?;
     let mut files: Vec<PlannedFile> = whole
         .files
         .iter()
@@ -103,27 +112,55 @@ pub fn plan(
         .collect();
     files.push(PlannedFile {
         path: template_name.to_owned(),
-        contents: edited.into_bytes(),
+        contents: edited.text.into_bytes(),
         executable: false,
         replaces: Some(old.as_bytes().to_vec()),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Plan { files })
+    Ok((Plan { files }, edited.moved_globals_into))
+}
+
+/// The template's diff, before it is written, when Globals were moved: the person sees what
+/// moved into which function.
+fn show_moved_globals(plan: &Plan, template_name: &str, into: &[String]) {
+    let Some(file) = plan.files.iter().find(|f| f.path == template_name) else {
+        return;
+    };
+    let old = String::from_utf8_lossy(file.replaces.as_deref().unwrap_or_default());
+    let new = String::from_utf8_lossy(&file.contents);
+    let diff = similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a/{template_name}"), &format!("b/{template_name}"))
+        .to_string();
+    println!(
+        "Moving Globals.Function's Runtime/Handler/Layers into {} (--move-globals):\n{}",
+        into.join(", "),
+        crate::output::printable(&diff)
+    );
 }
 
 /// The application's directory and its template's name: `given`, or the nearest directory
-/// upwards from the current one that holds a template.
+/// upwards from the current one that holds a template (or what a killed `add` left of one).
 fn find_project(given: Option<&Path>) -> Result<(PathBuf, &'static str), Error> {
-    let template_in = |dir: &Path| {
-        TEMPLATE_NAMES
-            .into_iter()
-            .find(|name| dir.join(name).symlink_metadata().is_ok())
-    };
     if let Some(dir) = given {
-        return match template_in(dir) {
-            Some(name) => Ok((dir.to_path_buf(), name)),
-            None if dir.is_dir() => Err(Error::NoSamTemplate(dir.to_path_buf())),
-            None => Err(Error::OutputDirMissing(dir.to_path_buf())),
+        let bad = |reason| Error::BadProject {
+            path: dir.to_path_buf(),
+            reason,
+        };
+        return match dir.symlink_metadata() {
+            Err(_) => Err(bad("does not exist")),
+            Ok(meta) if meta.file_type().is_symlink() => {
+                Err(bad("is a symlink, which lambda-new does not write through"))
+            }
+            Ok(meta) if !meta.is_dir() => Err(bad("is not a directory")),
+            Ok(_) => template_in(dir)?.map_or_else(
+                || {
+                    write::refuse_stale(dir)?;
+                    Err(Error::NoSamTemplate(dir.to_path_buf()))
+                },
+                |name| Ok((dir.to_path_buf(), name)),
+            ),
         };
     }
     let cwd = std::env::current_dir().map_err(|e| Error::Io {
@@ -133,8 +170,14 @@ fn find_project(given: Option<&Path>) -> Result<(PathBuf, &'static str), Error> 
     })?;
     let mut relative = PathBuf::from(".");
     for dir in cwd.ancestors() {
-        if let Some(name) = template_in(dir) {
+        if let Some(name) = template_in(dir)? {
             return Ok((relative, name));
+        }
+        // An add moved the template aside: this is the application, half-edited by a killed
+        // run, or being edited by a live one.
+        if write::has_staging(dir) {
+            write::refuse_stale(&relative)?;
+            return Err(Error::Busy(relative));
         }
         relative = if relative == Path::new(".") {
             PathBuf::from("..")
@@ -143,6 +186,21 @@ fn find_project(given: Option<&Path>) -> Result<(PathBuf, &'static str), Error> 
         };
     }
     Err(Error::NoSamProject(cwd))
+}
+
+/// The name of the template in `dir`, if it has one; both names is ambiguous.
+fn template_in(dir: &Path) -> Result<Option<&'static str>, Error> {
+    let mut found = TEMPLATE_NAMES
+        .into_iter()
+        .filter(|name| dir.join(name).symlink_metadata().is_ok());
+    match (found.next(), found.next()) {
+        (Some(first), Some(second)) => Err(Error::TwoTemplates {
+            dir: dir.to_path_buf(),
+            first: dir.join(first),
+            second: dir.join(second),
+        }),
+        (first, _) => Ok(first),
+    }
 }
 
 /// The application's stack: `stack_name` in samconfig.toml's default deploy parameters, else
@@ -166,27 +224,24 @@ fn stack_name(project: &Path) -> String {
     })
 }
 
-/// The template's text: a regular file of UTF-8, not too big to be one.
+/// The template's text: a regular file of UTF-8, not too big to be one, read safely.
 fn read_template(path: &Path) -> Result<String, Error> {
     let fail = |reason: String| Error::CannotEdit {
         path: path.to_path_buf(),
         reason,
     };
-    let meta = path
-        .symlink_metadata()
-        .map_err(|e| fail(format!("it cannot be read: {e}")))?;
-    if !meta.is_file() {
-        return Err(fail(
-            "it is not a regular file (lambda-new edits no symlinks)".into(),
-        ));
-    }
-    if meta.len() > TEMPLATE_MAX_BYTES {
-        return Err(fail(format!(
-            "it is bigger than {} MiB",
-            TEMPLATE_MAX_BYTES >> 20
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("it cannot be read: {e}")))?;
+    let bytes = write::read_input(path, TEMPLATE_MAX_BYTES).map_err(|e| {
+        fail(match e.kind() {
+            std::io::ErrorKind::FileTooLarge => {
+                format!("it is bigger than {} MiB", TEMPLATE_MAX_BYTES >> 20)
+            }
+            std::io::ErrorKind::InvalidInput => "it is not a regular file".to_owned(),
+            _ if rustix::io::Errno::from_io_error(&e) == Some(rustix::io::Errno::LOOP) => {
+                "it is a symlink (lambda-new edits no symlinks)".to_owned()
+            }
+            _ => format!("it cannot be read: {e}"),
+        })
+    })?;
     String::from_utf8(bytes).map_err(|_| fail("it is not UTF-8 text".into()))
 }
 

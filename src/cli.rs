@@ -107,6 +107,12 @@ pub struct AddArgs {
     /// Default: the nearest directory upwards from the current one that holds one.
     #[arg(long, short = 'p', value_name = "DIR")]
     pub project: Option<PathBuf>,
+
+    /// Move `Runtime`, `Handler` and `Layers` from the template's `Globals.Function` into
+    /// every existing function that relies on them (an Image function must not inherit them;
+    /// without this flag such a template is refused). The move is shown as a diff.
+    #[arg(long)]
+    pub move_globals: bool,
 }
 
 /// The function's choices and how to run: what `lambda-new NAME` and `lambda-new add NAME`

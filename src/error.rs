@@ -151,6 +151,16 @@ pub enum Error {
     #[error("{} has no template.yaml or template.yml; --project names a SAM application's directory", shown(.0))]
     NoSamTemplate(PathBuf),
 
+    #[error("--project {} {reason}; give the directory holding the application's template.yaml", shown(.path))]
+    BadProject { path: PathBuf, reason: &'static str },
+
+    #[error("{} has both {} and {}, and SAM CLI would read only the first; keep one of them, then run lambda-new add again", shown(.dir), shown(.first), shown(.second))]
+    TwoTemplates {
+        dir: PathBuf,
+        first: PathBuf,
+        second: PathBuf,
+    },
+
     #[error("cannot add to {}: {reason}; nothing was written", shown(.path))]
     CannotEdit { path: PathBuf, reason: String },
 
@@ -298,6 +308,8 @@ impl Error {
             | Error::ValuesFile { .. }
             | Error::NoSamProject(_)
             | Error::NoSamTemplate(_)
+            | Error::BadProject { .. }
+            | Error::TwoTemplates { .. }
             | Error::CannotEdit { .. } => 2,
             Error::Interrupted => 130,
             Error::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),

@@ -47,6 +47,9 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
         interrupt::begin_writing();
         write::write_with(&plan, &target, &options)?
     };
+    if let Some(note) = outcome.moved_note(&target) {
+        summary::warning(&note);
+    }
 
     let report = summary::Report {
         plan: &plan,

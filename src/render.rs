@@ -198,7 +198,7 @@ mod compacted {
 /// JSON string is a valid quoted string in all four), `shell` to quote a word for a
 /// POSIX shell command line in a README, and `times` to multiply two numbers.
 fn engine() -> Handlebars<'static> {
-    handlebars_helper!(json: |value: Json| serde_json::to_string(value).expect("JSON values serialize"));
+    handlebars_helper!(json: |value: Json| quoted(value));
     handlebars_helper!(times: |a: u64, b: u64| a.saturating_mul(b));
     handlebars_helper!(text: |n: u64| compacted::TEXTS[n as usize]);
     handlebars_helper!(shell: |word: str| shlex::try_quote(word).map_or_else(|_| word.to_owned(), |q| q.into_owned()));
@@ -456,6 +456,15 @@ fn bucket_name(kebab: &str) -> String {
     });
     let cut = kebab[..kebab.len().min(room - 10)].trim_end_matches('-');
     format!("b{hash:08x}-{cut}")
+}
+
+/// A value quoted for JSON, YAML, TOML or a Dockerfile's exec form. U+2028 and U+2029 are
+/// escaped (valid in all four): YAML reads them raw as line breaks, and the text would change.
+fn quoted(value: &serde_json::Value) -> String {
+    serde_json::to_string(value)
+        .expect("JSON values serialize")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 #[cfg(test)]

@@ -53,6 +53,32 @@ pub struct Options {
 pub struct Outcome {
     /// Files that existed and were replaced, relative to the project.
     pub replaced: Vec<String>,
+    /// Where the project is, if not at the path it was written to: its directory (or one
+    /// above) was renamed during the run. `Some(None)`: it is elsewhere, nobody can tell where.
+    pub moved: Option<Option<PathBuf>>,
+}
+
+impl Outcome {
+    /// What the person must know when the project is not where they asked for it.
+    pub fn moved_note(&self, target: &Path) -> Option<String> {
+        let moved = self.moved.as_ref()?;
+        Some(match moved {
+            Some(now) => format!(
+                "{} was renamed while lambda-new wrote; the project is now at {}",
+                target.display(),
+                now.display()
+            ),
+            None => format!(
+                "{} was renamed or removed while lambda-new wrote; lambda-new cannot tell where the project is now",
+                target.display()
+            ),
+        })
+    }
+}
+
+/// Where the directory open as `dir` is, if `target` no longer names it.
+fn moved(dir: &OwnedFd, target: &Path) -> Option<Option<PathBuf>> {
+    (!at::is_same_dir(CWD, target, dir)).then(|| at::current_path(dir))
 }
 
 /// `OUTPUT_DIR/NAME`, as plain `NAME` for the default output directory (it reads better in
@@ -63,6 +89,26 @@ pub fn target(output_dir: &Path, name: &str) -> PathBuf {
     } else {
         output_dir.join(name)
     }
+}
+
+/// The contents of the regular file `path`, at most `max` bytes, read as every input is: not
+/// through a symlink, never blocking on a FIFO, never reading a device; `FileTooLarge` past
+/// `max`, `InvalidInput` for what is not a regular file.
+pub fn read_input(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    at::read_file_bounded(CWD, path, max)
+}
+
+/// Fails with what a killed run left in `dir` and how to restore it, if it left anything.
+pub fn refuse_stale(dir: &Path) -> Result<(), Error> {
+    let fd = at::open_dir(CWD, dir, true).map_err(io_error("open", dir))?;
+    staging::refuse_stale(&fd, dir, "")
+}
+
+/// Whether `dir` holds a staging directory of any run, live or killed.
+pub fn has_staging(dir: &Path) -> bool {
+    at::open_dir(CWD, dir, true)
+        .and_then(at::names)
+        .is_ok_and(|names| names.iter().any(|n| staging::is_staging(n)))
 }
 
 /// Fails as [`write_with`] would before touching anything; `--dry-run` asks this too.
@@ -153,7 +199,7 @@ pub fn write_using(
     if options.existing_dir {
         write_into(plan, target, options, disk)
     } else {
-        write_new(plan, target, options, disk).map(|()| Outcome::default())
+        write_new(plan, target, options, disk)
     }
 }
 
@@ -187,6 +233,8 @@ fn open_new(target: &Path) -> Result<(OwnedFd, &OsStr), Error> {
         return Err(Error::DestinationExists(target.to_path_buf()));
     }
     staging::refuse_stale(&parent, parent_path, &new_label(name))?;
+    // An `add` or `--init` killed in this directory left it half-edited: say so first.
+    staging::refuse_stale_into(&parent, parent_path)?;
     Ok((parent, name))
 }
 
@@ -218,6 +266,8 @@ struct Survey {
     conflicts: HashMap<String, at::Id>,
     /// Planned directories that do not exist, outermost first.
     new_dirs: Vec<String>,
+    /// The permission bits of the files edits replace.
+    modes: HashMap<String, u32>,
 }
 
 fn survey(dir: &OwnedFd, plan: &Plan, target: &Path, options: &Options) -> Result<Survey, Error> {
@@ -228,6 +278,7 @@ fn survey(dir: &OwnedFd, plan: &Plan, target: &Path, options: &Options) -> Resul
     let mut blocked = BTreeMap::new();
     let mut conflicts = Vec::new();
     let mut ids = HashMap::new();
+    let mut modes = HashMap::new();
     let mut new_dirs = BTreeSet::new();
     for file in &plan.files {
         let path = Path::new(&file.path);
@@ -270,6 +321,7 @@ fn survey(dir: &OwnedFd, plan: &Plan, target: &Path, options: &Options) -> Resul
             }
             Some(e) if file.replaces.is_some() => {
                 ids.insert(file.path.clone(), e.id);
+                modes.insert(file.path.clone(), e.mode);
             }
             Some(e) if matches!(e.kind, FileType::RegularFile | FileType::Symlink) => {
                 conflicts.push(file.path.clone());
@@ -303,6 +355,7 @@ fn survey(dir: &OwnedFd, plan: &Plan, target: &Path, options: &Options) -> Resul
     }
     Ok(Survey {
         conflicts: ids,
+        modes,
         new_dirs: new_dirs
             .into_iter()
             .map(|d| d.to_string_lossy().into_owned())
@@ -327,36 +380,57 @@ fn write_new(
     target: &Path,
     options: &Options,
     disk: &mut dyn Disk,
-) -> Result<(), Error> {
+) -> Result<Outcome, Error> {
     let (parent, name) = open_new(target)?;
     let staging = Staging::create(&parent, &new_label(name)).map_err(|e| {
         let cause = io_error("create a staging directory in", parent_of(target))(e);
         undone(cause, Vec::new())
     })?;
     let result = (|| {
-        stage(plan, &staging.fd, disk)?;
+        stage(plan, &staging.fd, &HashMap::new(), disk)?;
         if options.init_git {
             git_init(&staging.fd, target, disk)?;
         }
         // One walk, after git too: the directory that becomes the project and every one in it.
         at::set_dir_modes(&staging.fd).map_err(io_error("set permissions in", target))?;
         check_interrupt(disk)?;
-        disk.rename(
-            parent.as_fd(),
-            Path::new(&staging.name),
-            parent.as_fd(),
-            Path::new(name),
-        )
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::AlreadyExists | io::ErrorKind::DirectoryNotEmpty => {
-                Error::DestinationExists(target.to_path_buf())
-            }
-            _ => io_error("move the new project into", target)(e),
+        let staged = Path::new(&staging.name);
+        let swapped = || Error::ChangedMeanwhile {
+            path: parent_of(target).join(staged),
+            what: "was replaced by something else",
+        };
+        if !at::is_same_dir(&parent, staged, &staging.fd) {
+            return Err(swapped());
+        }
+        disk.rename(parent.as_fd(), staged, parent.as_fd(), Path::new(name))
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists | io::ErrorKind::DirectoryNotEmpty => {
+                    Error::DestinationExists(target.to_path_buf())
+                }
+                _ => io_error("move the new project into", target)(e),
+            })?;
+        // Swapped between the check and the rename: what was renamed goes back.
+        if !at::is_same_dir(&parent, Path::new(name), &staging.fd) {
+            let _ = at::rename_noreplace(&parent, Path::new(name), &parent, staged);
+            return Err(swapped());
+        }
+        Ok(Outcome {
+            moved: moved(&staging.fd, target),
+            ..Outcome::default()
         })
     })();
     result.map_err(|cause| {
         let mut left = Vec::new();
-        if let Err(e) = at::remove_tree(&parent, Path::new(&staging.name)) {
+        if !at::is_same_dir(&parent, Path::new(&staging.name), &staging.fd) {
+            // Not ours under that name any more: touch nothing, say where ours went.
+            left.push(match at::current_path(&staging.fd) {
+                Some(now) => format!(
+                    "{}, a partial copy of the project; delete it",
+                    now.display()
+                ),
+                None => "a partial copy of the project, moved where lambda-new cannot tell".into(),
+            });
+        } else if let Err(e) = at::remove_tree(&parent, Path::new(&staging.name)) {
             left.push(format!(
                 "{}, a partial copy of the project ({e}); delete it",
                 where_now(&parent, parent_of(target))
@@ -395,6 +469,7 @@ fn write_into(
             let _ = at::remove_tree(&dir, Path::new(&staging.name));
             Ok(Outcome {
                 replaced: undo.replaced.into_iter().map(|a| a.path).collect(),
+                moved: moved(&dir, target),
             })
         }
         Err(cause) => {
@@ -422,7 +497,7 @@ fn place(
         .map_err(io_error("create", target))?;
     let replaced = at::create_dir(&staging.fd, Path::new(staging::REPLACED), 0o700)
         .map_err(io_error("create", target))?;
-    let ids = stage(plan, &new, disk)?;
+    let ids = stage(plan, &new, &survey.modes, disk)?;
     staging
         .write_journal(&Journal {
             files: plan
@@ -448,6 +523,7 @@ fn place(
                 .map_err(io_error("create", target))?;
             match disk.rename(parent.as_fd(), name, aside.as_fd(), name) {
                 Ok(()) => {
+                    pause_after_move_aside();
                     undo.replaced.push(Aside {
                         path: file.path.clone(),
                         dir: parent.clone(),
@@ -649,7 +725,13 @@ fn undone(cause: Error, left: Vec<String>) -> Error {
 }
 
 /// Writes every file under `dir`; returns each one's identity, in plan order.
-fn stage(plan: &Plan, dir: &OwnedFd, disk: &mut dyn Disk) -> Result<Vec<at::Id>, Error> {
+/// A file that replaces another gets that file's permission bits (`modes`, by path).
+fn stage(
+    plan: &Plan,
+    dir: &OwnedFd,
+    modes: &HashMap<String, u32>,
+    disk: &mut dyn Disk,
+) -> Result<Vec<at::Id>, Error> {
     let mut ids = Vec::with_capacity(plan.files.len());
     for file in &plan.files {
         check_interrupt(disk)?;
@@ -658,7 +740,11 @@ fn stage(plan: &Plan, dir: &OwnedFd, disk: &mut dyn Disk) -> Result<Vec<at::Id>,
             .map_err(io_error("create the parent of", path))?;
         let name = Path::new(path.file_name().unwrap_or_default());
         // Lambda runs code as an unprivileged user: every file must be readable.
-        let mode = if file.executable { 0o755 } else { 0o644 };
+        let mode = match modes.get(&file.path) {
+            Some(&kept) => kept,
+            None if file.executable => 0o755,
+            None => 0o644,
+        };
         disk.write(parent.as_fd(), name, &file.contents, mode)
             .map_err(io_error("write", path))?;
         let entry = at::lstat(&parent, name).map_err(io_error("read", path))?;
@@ -704,6 +790,18 @@ fn git_init(dir: &OwnedFd, target: &Path, disk: &mut dyn Disk) -> Result<(), Err
         });
     }
     Ok(())
+}
+
+/// Debug builds only: `TEST_LAMBDA_NEW_ASIDE_DELAY_MS` sleeps while a file is moved aside
+/// and its replacement not yet placed, so a test can kill the run there.
+fn pause_after_move_aside() {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("TEST_LAMBDA_NEW_ASIDE_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 fn check_interrupt(disk: &mut dyn Disk) -> Result<(), Error> {
@@ -1281,6 +1379,97 @@ mod tests {
                 ("proj".to_owned(), None),
                 ("proj/theirs".to_owned(), Some(b"x".to_vec()))
             ]
+        );
+    }
+
+    #[test]
+    fn a_staging_directory_swapped_for_a_symlink_never_becomes_the_project() {
+        let root = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = root.path().join("proj");
+        // Step 5: after staging, before the final rename.
+        let mut disk = HookDisk::new(5, || {
+            let staging = fs::read_dir(root.path())
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            fs::rename(&staging, root.path().join("moved")).unwrap();
+            std::os::unix::fs::symlink(elsewhere.path(), &staging).unwrap();
+        });
+        let error = write_using(&plan(), &target, &Options::default(), &mut disk).unwrap_err();
+        // The staged copy, moved away by someone else, is named, not deleted.
+        let Error::Undone { cause, left } = &error else {
+            panic!("{error}");
+        };
+        assert!(matches!(**cause, Error::ChangedMeanwhile { .. }), "{error}");
+        assert!(
+            left.len() == 1 && left[0].contains("moved, a partial copy"),
+            "{error}"
+        );
+        assert!(!target.exists() && fs::read_dir(elsewhere.path()).unwrap().next().is_none());
+        assert!(root.path().join("moved/a.txt").exists());
+    }
+
+    #[test]
+    fn a_project_whose_directory_was_renamed_meanwhile_is_reported_where_it_is() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir(root.path().join("out")).unwrap();
+        let target = root.path().join("out/proj");
+        let mut disk = HookDisk::new(5, || {
+            fs::rename(root.path().join("out"), root.path().join("renamed")).unwrap();
+        });
+        let outcome = write_using(&plan(), &target, &Options::default(), &mut disk).unwrap();
+        let now = root.path().join("renamed/proj").canonicalize().unwrap();
+        assert_eq!(outcome.moved, Some(Some(now.clone())));
+        let note = outcome.moved_note(&target).unwrap();
+        assert!(note.contains(&now.display().to_string()), "{note}");
+        let unmoved = write(&plan(), &root.path().join("again")).unwrap();
+        assert_eq!(unmoved.moved, None);
+    }
+
+    #[test]
+    fn a_staging_directory_is_locked_before_it_has_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let parent = at::open_dir(CWD, dir.path(), false).unwrap();
+        let staging = Staging::create(&parent, "x-").unwrap();
+        let names = at::names(&parent).unwrap();
+        assert_eq!(names.len(), 1);
+        assert_eq!(names[0], staging.name);
+        let again = at::open_dir(&parent, Path::new(&staging.name), false).unwrap();
+        assert!(
+            !at::try_lock(&again).unwrap(),
+            "a live staging must be locked"
+        );
+        assert!(staging::refuse_stale(&parent, dir.path(), "").is_ok());
+    }
+
+    #[test]
+    fn a_staging_directory_a_killed_run_was_still_making_is_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(".lambda-new-creating-proj-1-1")).unwrap();
+        let error = write(&plan(), &dir.path().join("proj")).unwrap_err();
+        assert!(matches!(error, Error::StaleStaging { .. }), "{error}");
+        assert!(
+            error.to_string().contains("It holds no file of yours"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn reading_an_input_is_bounded_and_refuses_devices() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        fs::write(&file, "12345").unwrap();
+        assert_eq!(read_input(&file, 5).unwrap(), b"12345");
+        assert_eq!(
+            read_input(&file, 4).unwrap_err().kind(),
+            io::ErrorKind::FileTooLarge
+        );
+        assert_eq!(
+            read_input(Path::new("/dev/zero"), 4).unwrap_err().kind(),
+            io::ErrorKind::InvalidInput
         );
     }
 

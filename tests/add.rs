@@ -275,8 +275,13 @@ fn clashes_and_templates_it_cannot_edit_leave_everything_as_it_was() {
         ),
         (
             "template.yml",
-            "Transform: AWS::Serverless-2016-10-31\nResources: {}\n",
+            "Transform: AWS::Serverless-2016-10-31\nResources: {A: {Type: AWS::SNS::Topic}}\n",
             "is not a block mapping",
+        ),
+        (
+            "template.yaml",
+            "Transform: AWS::Serverless-2016-10-31\nResources: {}\n",
+            "`Resources:` is empty",
         ),
     ] {
         let other = tempfile::tempdir().unwrap();
@@ -292,18 +297,20 @@ fn clashes_and_templates_it_cannot_edit_leave_everything_as_it_was() {
     }
 
     // A template that is a FIFO, or a symlink to /dev/zero, is refused without reading it.
-    for make in [
-        |path: &Path| {
-            rustix::fs::mknodat(
-                rustix::fs::CWD,
-                path,
-                rustix::fs::FileType::Fifo,
-                rustix::fs::Mode::from_raw_mode(0o644),
-                0,
-            )
-            .unwrap()
-        },
-        |path: &Path| std::os::unix::fs::symlink("/dev/zero", path).unwrap(),
+    let fifo = |path: &Path| {
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            path,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap()
+    };
+    let zero = |path: &Path| std::os::unix::fs::symlink("/dev/zero", path).unwrap();
+    for (make, reason) in [
+        (&fifo as &dyn Fn(&Path), "is not a regular file"),
+        (&zero, "is a symlink"),
     ] {
         let other = tempfile::tempdir().unwrap();
         make(&other.path().join("template.yaml"));
@@ -312,7 +319,7 @@ fn clashes_and_templates_it_cannot_edit_leave_everything_as_it_was() {
             .args(["add", "worker"])
             .assert()
             .code(2)
-            .stderr(predicate::str::contains("is not a regular file"));
+            .stderr(predicate::str::contains(reason));
         assert!(started.elapsed().as_secs() < 10);
         assert_eq!(fs::read_dir(other.path()).unwrap().count(), 1);
     }

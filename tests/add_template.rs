@@ -7,7 +7,7 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use lambda_new::sam_template::{EditError, insert};
+use lambda_new::sam_template::EditError;
 use proptest::prelude::*;
 
 /// The template `lambda-new NAME` renders for `name` on `trigger`.
@@ -18,6 +18,11 @@ fn rendered_template(name: &str, trigger: &str) -> String {
         .unwrap()
         .with_trigger(trigger);
     support::text(&support::render(&combo, name), "template.yaml").to_owned()
+}
+
+/// The edit without `--move-globals`.
+fn insert(old: &str, addition: &str) -> Result<String, EditError> {
+    lambda_new::sam_template::insert(old, addition, false).map(|edited| edited.text)
 }
 
 fn fixture(name: &str) -> String {
@@ -126,6 +131,10 @@ fn section() -> impl Strategy<Value = String> {
         Just("Parameters:\n  Stage: {Type: String, Default: dev}\n".to_owned()),
         Just("Mappings:\n  M: &m\n    a: 1\n  N: *m\n".to_owned()),
         Just("Globals:\n    Function:\n        Timeout: 3   # seconds\n".to_owned()),
+        Just(
+            "Globals:\n  Function:\n    Runtime: python3.12 # all\n    Layers:\n      - arn:x\n"
+                .to_owned()
+        ),
         Just("Outputs:\n  Old:\n    Value: 'x'\n".to_owned()),
         Just("Outputs: {Old: {Value: x}}\n".to_owned()),
     ]
@@ -145,6 +154,9 @@ fn resource(indent: usize) -> impl Strategy<Value = String> {
         )),
         Just(format!(
             "{pad}Kept:\n{pad}{pad}Type: AWS::SSM::Parameter\n{pad}{pad}Properties:\n{pad}{pad}{pad}Value: |+\n{pad}{pad}{pad}{pad}kept\n\n"
+        )),
+        Just(format!(
+            "{pad}Fn:\n{pad}{pad}Type: AWS::Serverless::Function\n{pad}{pad}Properties:\n{pad}{pad}{pad}CodeUri: fn/\n"
         )),
         Just("\n".to_owned()),
     ]
@@ -178,9 +190,14 @@ proptest! {
     #[test]
     fn random_templates_get_exactly_old_plus_new_or_a_refusal(old in template()) {
         let addition = rendered_template("new-fn", "sqs");
-        match insert(&old, &addition) {
+        match lambda_new::sam_template::insert(&old, &addition, true) {
+            Ok(edited) if edited.moved_globals_into.is_empty() && !old.contains("Runtime") => {
+                prop_assert!(support::only_inserts(&old, &edited.text), "{old}\n---\n{}", edited.text);
+            }
+            // Globals moved: none is left for the new function to inherit.
             Ok(edited) => {
-                prop_assert!(support::only_inserts(&old, &edited), "{old}\n---\n{edited}");
+                let doc: serde_yaml::Value = serde_yaml::from_str(&edited.text).unwrap();
+                prop_assert!(doc["Globals"]["Function"].get("Runtime").is_none(), "{}", edited.text);
             }
             // Each refusal is one of the reasons a person can act on; none is a panic.
             Err(
@@ -189,6 +206,9 @@ proptest! {
                 | EditError::NotBlock(_)
                 | EditError::Clash { .. }
                 | EditError::Mismatch(_)
+                | EditError::DuplicateKey { .. }
+                | EditError::CannotMoveGlobals(_)
+                | EditError::EmptyResources
                 | EditError::NoResources,
             ) => {}
             Err(other) => prop_assert!(false, "unexpected refusal {other:?} for\n{old}"),

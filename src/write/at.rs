@@ -20,6 +20,8 @@ pub type Id = (u64, u64, i64, i64);
 pub struct Entry {
     pub kind: FileType,
     pub id: Id,
+    /// The permission bits.
+    pub mode: u32,
 }
 
 /// Opens a directory; a symlink is followed only if `follow`.
@@ -46,6 +48,7 @@ pub fn lstat(dir: impl AsFd, path: &Path) -> io::Result<Option<Entry>> {
                 stat.st_mtime as i64,
                 stat.st_mtime_nsec as i64,
             ),
+            mode: stat.st_mode as u32 & 0o7777,
         })),
         Err(Errno::NOENT) => Ok(None),
         Err(e) => Err(e.into()),
@@ -90,18 +93,49 @@ pub fn create_file(dir: impl AsFd, path: &Path, contents: &[u8], mode: u32) -> i
 
 /// The contents of a regular file, not following a symlink.
 pub fn read_file(dir: impl AsFd, path: &Path) -> io::Result<Vec<u8>> {
+    read_file_bounded(dir, path, u64::MAX)
+}
+
+/// The contents of a regular file of at most `max` bytes, not following a symlink. Opened
+/// without blocking (a FIFO does not hang it) and checked on the open file, so nothing
+/// swapped in after a check is read; the read stops past `max` (`FileTooLarge`) whatever the
+/// file claims its size is.
+pub fn read_file_bounded(dir: impl AsFd, path: &Path, max: u64) -> io::Result<Vec<u8>> {
     use std::io::Read;
     let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
     let fd = rustix::fs::openat(dir, path, flags, Mode::empty())?;
-    if FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode) != FileType::RegularFile {
+    let stat = rustix::fs::fstat(&fd)?;
+    if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "not a regular file",
         ));
     }
+    let too_large = || io::Error::new(io::ErrorKind::FileTooLarge, "file too large");
+    #[allow(
+        clippy::useless_conversion,
+        reason = "st_size's type differs between architectures"
+    )]
+    if u64::try_from(stat.st_size).unwrap_or(0) > max {
+        return Err(too_large());
+    }
     let mut contents = Vec::new();
-    std::fs::File::from(fd).read_to_end(&mut contents)?;
+    std::fs::File::from(fd)
+        .take(max.saturating_add(1))
+        .read_to_end(&mut contents)?;
+    if contents.len() as u64 > max {
+        return Err(too_large());
+    }
     Ok(contents)
+}
+
+/// Whether `path` in `dir` is, right now, the directory open as `fd` (not a symlink or
+/// another directory put in its place).
+pub fn is_same_dir(dir: impl AsFd, path: &Path, fd: impl AsFd) -> bool {
+    let open = rustix::fs::fstat(fd);
+    let named = rustix::fs::statat(dir, path, AtFlags::SYMLINK_NOFOLLOW);
+    matches!((open, named), (Ok(a), Ok(b)) if a.st_dev == b.st_dev && a.st_ino == b.st_ino
+        && FileType::from_raw_mode(b.st_mode) == FileType::Directory)
 }
 
 /// Creates a directory and opens it.

@@ -16,6 +16,8 @@ use super::at;
 use crate::error::Error;
 
 const PREFIX: &str = ".lambda-new-staging-";
+/// A staging directory's name while it is made, before it is locked.
+const CREATING: &str = ".lambda-new-creating-";
 /// Inside a staging directory: the new files, the files moved aside, and the journal.
 pub const NEW: &str = "new";
 pub const REPLACED: &str = "replaced";
@@ -27,25 +29,41 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Creates and locks a staging directory in `parent`. `label` ends the name's fixed part,
-    /// e.g. the project name.
+    /// Creates a staging directory in `parent`, locked before it has its name: it is made
+    /// under a name no run looks for, locked, then renamed, so no other run ever sees it
+    /// unlocked and takes it for a killed run's. `label` ends the name's fixed part, e.g. the
+    /// project name.
     pub fn create(parent: &OwnedFd, label: &str) -> io::Result<Staging> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         for attempt in 0u32.. {
-            let name = OsString::from(format!(
-                "{PREFIX}{label}{}-{:x}",
+            let suffix = format!(
+                "{label}{}-{:x}",
                 std::process::id(),
                 nanos.wrapping_add(attempt)
-            ));
-            match at::create_dir(parent, Path::new(&name), 0o700) {
-                Ok(fd) => {
-                    at::try_lock(&fd)?;
-                    return Ok(Staging { name, fd });
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => {}
+            );
+            let unnamed = OsString::from(format!("{CREATING}{suffix}"));
+            let name = OsString::from(format!("{PREFIX}{suffix}"));
+            let fd = match at::create_dir(parent, Path::new(&unnamed), 0o700) {
+                Ok(fd) => fd,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => continue,
                 Err(e) => return Err(e),
+            };
+            let named = at::try_lock(&fd).and_then(|locked| {
+                if !locked {
+                    return Err(io::Error::other("could not lock a directory it just made"));
+                }
+                at::rename_noreplace(parent, Path::new(&unnamed), parent, Path::new(&name))
+            });
+            match named {
+                Ok(()) => return Ok(Staging { name, fd }),
+                Err(e) => {
+                    let _ = rustix::fs::unlinkat(parent, &unnamed, rustix::fs::AtFlags::REMOVEDIR);
+                    if e.kind() != io::ErrorKind::AlreadyExists || attempt >= 100 {
+                        return Err(e);
+                    }
+                }
             }
         }
         unreachable!("the loop returns")
@@ -78,14 +96,46 @@ pub struct Journal {
 /// Fails with what a stale staging directory in `dir` holds and how to restore, if there is
 /// one whose name starts with `label`.
 pub fn refuse_stale(dir: &OwnedFd, dir_path: &Path, label: &str) -> Result<(), Error> {
+    refuse_stale_where(dir, dir_path, |rest| rest.starts_with(label.as_bytes()))
+}
+
+/// As [`refuse_stale`], for a staging directory of a run that wrote into `dir` itself (`add`,
+/// `--init`, `--force`): its label is empty, so its name goes on with the process id.
+pub fn refuse_stale_into(dir: &OwnedFd, dir_path: &Path) -> Result<(), Error> {
+    refuse_stale_where(dir, dir_path, |rest| {
+        rest.first().is_some_and(u8::is_ascii_digit)
+    })
+}
+
+/// Whether a directory entry is a staging directory, or one being made.
+pub fn is_staging(name: &std::ffi::OsStr) -> bool {
+    label_of(name).is_some()
+}
+
+/// What follows the fixed part of a staging directory's name (a killed run may leave one
+/// still being made, empty and unlocked: it is stale too).
+fn label_of(name: &std::ffi::OsStr) -> Option<&[u8]> {
+    let name = name.as_encoded_bytes();
+    [PREFIX, CREATING]
+        .iter()
+        .find_map(|prefix| name.strip_prefix(prefix.as_bytes()))
+}
+
+fn refuse_stale_where(
+    dir: &OwnedFd,
+    dir_path: &Path,
+    label_matches: impl Fn(&[u8]) -> bool,
+) -> Result<(), Error> {
     let names = at::names(dir).map_err(|source| Error::Io {
         action: "read",
         path: dir_path.to_path_buf(),
         source,
     })?;
-    let prefix = format!("{PREFIX}{label}");
     for name in names {
-        if !name.as_encoded_bytes().starts_with(prefix.as_bytes()) {
+        let Some(rest) = label_of(&name) else {
+            continue;
+        };
+        if !label_matches(rest) {
             continue;
         }
         let Ok(staging) = at::open_dir(dir, Path::new(&name), false) else {

@@ -104,16 +104,14 @@ pub fn fake_git(body: &str) -> (tempfile::TempDir, String) {
     (bin, path.into_string().unwrap())
 }
 
-/// The hidden staging directories in `dir`.
+/// The hidden staging directories in `dir` (and those a run was still making).
 pub fn stagings(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with(".lambda-new-staging-")
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            name.starts_with(".lambda-new-staging-") || name.starts_with(".lambda-new-creating-")
         })
         .collect()
 }
