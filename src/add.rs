@@ -10,7 +10,7 @@ use crate::choices;
 use crate::cli::AddArgs;
 use crate::error::Error;
 use crate::render::{Plan, PlannedFile, render};
-use crate::{interrupt, output, settings, summary, wizard, write};
+use crate::{answers, interrupt, output, settings, summary, wizard, write};
 
 /// The names a SAM application's template goes by, in the order SAM CLI looks for them.
 const TEMPLATE_NAMES: [&str; 2] = ["template.yaml", "template.yml"];
@@ -39,8 +39,10 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     if project.join(folder).symlink_metadata().is_ok() {
         return Err(Error::FunctionExists(project.join(folder)));
     }
-    let plan =
+    let mut plan =
         plan(&whole, folder, template_name, &old).map_err(|e| cannot_edit(&template_path, e))?;
+    let recorded = answers::Answers::read(&project)?;
+    plan.add(answers::for_addition(recorded, &choices, &catalog, &whole));
     let options = write::Options {
         existing_dir: true,
         ..write::Options::default()
@@ -113,7 +115,7 @@ pub fn plan(
 
 /// The application's directory and its template's name: `given`, or the nearest directory
 /// upwards from the current one that holds a template.
-fn find_project(given: Option<&Path>) -> Result<(PathBuf, &'static str), Error> {
+pub(crate) fn find_project(given: Option<&Path>) -> Result<(PathBuf, &'static str), Error> {
     let template_in = |dir: &Path| {
         TEMPLATE_NAMES
             .into_iter()

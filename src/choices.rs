@@ -186,12 +186,10 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
             trigger: trigger.id.clone(),
         });
     }
-    let description = request.description.clone().unwrap_or_else(|| {
-        format!(
-            "{name}: an AWS Lambda function in {} {}, packaged as a container image",
-            family.name, runtime.version
-        )
-    });
+    let description = request
+        .description
+        .clone()
+        .unwrap_or_else(|| default_description(&name, family, runtime));
     let choices = Choices {
         name,
         runtime_id: runtime.id.clone(),
@@ -210,6 +208,14 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
         stack: None,
     };
     Ok((choices, warnings))
+}
+
+/// The description a function gets when none is given.
+pub fn default_description(name: &FunctionName, family: &Family, runtime: &Runtime) -> String {
+    format!(
+        "{name}: an AWS Lambda function in {} {}, packaged as a container image",
+        family.name, runtime.version
+    )
 }
 
 /// The family's options: given values checked, the others defaulted to their first value.

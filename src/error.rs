@@ -154,6 +154,9 @@ pub enum Error {
     #[error("cannot add to {}: {reason}; nothing was written", shown(.path))]
     CannotEdit { path: PathBuf, reason: String },
 
+    #[error("cannot read {}: {reason}", shown(.path))]
+    CannotRead { path: PathBuf, reason: String },
+
     #[error("{} already exists; pick another function name (lambda-new add never writes into an existing path)", shown(.0))]
     FunctionExists(PathBuf),
 
@@ -298,7 +301,8 @@ impl Error {
             | Error::ValuesFile { .. }
             | Error::NoSamProject(_)
             | Error::NoSamTemplate(_)
-            | Error::CannotEdit { .. } => 2,
+            | Error::CannotEdit { .. }
+            | Error::CannotRead { .. } => 2,
             Error::Interrupted => 130,
             Error::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
             Error::Undone { cause, .. } => cause.exit_code(),
