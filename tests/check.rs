@@ -375,3 +375,29 @@ fn recorded_answers_render_the_same_bytes() {
     let (report, code) = check(&project, "2026-12-06");
     assert_eq!(code, 0, "{report:#}");
 }
+
+/// The application README's `lambda-new check` block runs as written from the project root:
+/// clean on a fresh project.
+#[test]
+fn the_readme_check_command_runs_as_written() {
+    let (_guard, project) = generate(&["documented", "--vcs", "none"]);
+    let readme = fs::read_to_string(project.join("README.md")).unwrap();
+    let section = &readme[readme.find("## Keep it current").expect("the section")..];
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let commands: Vec<&str> = block.lines().collect();
+    assert_eq!(commands, ["lambda-new check"]);
+    for command in commands {
+        let args: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(args[0], "lambda-new");
+        let output = lambda_new()
+            .args(&args[1..])
+            .current_dir(&project)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{command}");
+    }
+}
