@@ -65,7 +65,8 @@ pub enum Command {
     /// runtime, and for functions lambda-new generated, files changed or missing since,
     /// wiring removed from the template and version pins this lambda-new writes newer.
     /// Exit 0: nothing to act on; 1: something to act on (deprecated, deprecated within 90
-    /// days, Amazon Linux 2, a release the runtime cannot load); 2: bad input.
+    /// days, Amazon Linux 2, a release the runtime cannot load); 2: bad input. (A function
+    /// named `check` needs `--name check`.)
     Check(CheckArgs),
     /// Print a shell completion script, e.g. `lambda-new completions bash > ~/.local/share/bash-completion/completions/lambda-new`.
     Completions {
