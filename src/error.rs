@@ -145,7 +145,7 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("no template.yaml or template.yml in {} or any directory above it; run `lambda-new add` inside a SAM application or pass --project DIR", shown(.0))]
+    #[error("no template.yaml or template.yml in {} or any directory above it; run `lambda-new add` or `check` inside a SAM application or pass --project DIR", shown(.0))]
     NoSamProject(PathBuf),
 
     #[error("{} has no template.yaml or template.yml; --project names a SAM application's directory", shown(.0))]

@@ -401,3 +401,61 @@ fn the_readme_check_command_runs_as_written() {
         assert_eq!(output.status.code(), Some(0), "{command}");
     }
 }
+
+/// `add` refuses an answers file it cannot read, before writing anything.
+#[test]
+fn add_refuses_answers_it_cannot_read_and_changes_nothing() {
+    let (_guard, project) = generate(&["app", "--vcs", "none"]);
+    let answers = project.join(".lambda-new.toml");
+    fs::remove_file(&answers).unwrap();
+    std::os::unix::fs::symlink("/dev/null", &answers).unwrap();
+    let before = support::disk::tree(&project);
+    let output = lambda_new()
+        .args(["add", "worker", "--no-interactive", "--project"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(".lambda-new.toml: it is not a regular file"),
+        "{stderr}"
+    );
+    assert_eq!(support::disk::tree(&project), before);
+}
+
+/// `add` to an application lambda-new did not make starts its answers file with the function.
+#[test]
+fn add_to_a_hand_written_application_starts_the_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+    )
+    .unwrap();
+    let output = lambda_new()
+        .args([
+            "add",
+            "worker",
+            "--runtime",
+            "python3.9",
+            "--no-interactive",
+            "--project",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = fs::read_to_string(dir.path().join(".lambda-new.toml")).unwrap();
+    let answers = lambda_new::answers::Answers::parse(&text).unwrap();
+    assert_eq!(answers.functions.keys().collect::<Vec<_>>(), ["worker"]);
+    assert!(answers.project_files.is_empty());
+    let (report, code) = check(dir.path(), "2026-12-06");
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["functions"][0]["generated_as"], "worker");
+    assert_eq!(report["functions"][0]["runtime"], "python3.9");
+}
