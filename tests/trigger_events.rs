@@ -5,6 +5,7 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
@@ -135,7 +136,10 @@ fn reference(trigger: &str, event: &Value) -> Outcome {
                 }
             }
             out.answer = Some(json!({ "batchItemFailures": failures }));
-            every_record_failed(&mut out, records(event, "eventSource", "aws:dynamodb").len());
+            every_record_failed(
+                &mut out,
+                records(event, "eventSource", "aws:dynamodb").len(),
+            );
         }
         "schedule" => match event["job"].as_str() {
             Some(job) => out.logs.push(format!(
@@ -278,6 +282,86 @@ fn the_reference_reading_notices_a_wrong_event() {
     });
     assert_ne!(reference("sqs", &event), expected(&contract));
     assert_eq!(s3_key("uploads/caf%C3%A9+1.txt"), "uploads/café 1.txt");
+}
+
+/// The key paths of a JSON value, object keys joined with dots (list items are not entered).
+fn key_paths(value: &Value, prefix: &str, out: &mut BTreeSet<String>) {
+    if let Value::Object(map) = value {
+        for (key, inner) in map {
+            let path = format!("{prefix}{key}");
+            key_paths(inner, &format!("{path}."), out);
+            out.insert(path);
+        }
+    }
+}
+
+/// What SAM's sample HTTP API event has that a `GET /<name>?name=Lambda` to a route or URL with
+/// no body, path parameters, stage variables, JWT or Lambda authorizer and no mutual TLS does
+/// not carry; and the sample's own headers and query parameters.
+const NOT_SENT: [&str; 7] = [
+    "body",
+    "pathParameters",
+    "stageVariables",
+    "requestContext.authentication",
+    "requestContext.authorizer",
+    "headers.",
+    "queryStringParameters.",
+];
+
+/// The HTTP API's and function URL's events (the URL's with either auth) hold every key path of
+/// `sam local generate-event apigateway http-api-proxy` that such a request carries; an IAM
+/// function URL's also the caller's identity.
+#[test]
+fn payload_2_events_carry_the_full_shape() {
+    if !support::require_tool("sam", "generates the reference payload 2.0 event") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = support::run(
+        std::process::Command::new("sam")
+            .args(["local", "generate-event", "apigateway", "http-api-proxy"])
+            .env("HOME", home.path())
+            .env("SAM_CLI_TELEMETRY", "0"),
+    );
+    let mut sample = BTreeSet::new();
+    key_paths(
+        &serde_json::from_slice(&out.stdout).unwrap(),
+        "",
+        &mut sample,
+    );
+    sample.retain(|path| !NOT_SENT.iter().any(|n| path.starts_with(n)));
+    assert!(
+        sample.contains("requestContext.http.sourceIp"),
+        "{sample:?}"
+    );
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let cases = [
+        ("http-api", None),
+        ("function-url", Some(lambda_new::choices::UrlAuth::AwsIam)),
+        ("function-url", Some(lambda_new::choices::UrlAuth::None)),
+    ];
+    for (trigger, auth) in cases {
+        let request = lambda_new::request::Request {
+            name: Some("my-fn".to_owned()),
+            runtime: Some("python".to_owned()),
+            trigger: Some(trigger.to_owned()),
+            function_url_auth: auth,
+            ..Default::default()
+        };
+        let (choices, _) = lambda_new::choices::resolve(&request, &catalog).unwrap();
+        let plan = lambda_new::render::render(&choices, &catalog).unwrap();
+        let event: Value = serde_json::from_str(support::text(&plan, "events/event.json")).unwrap();
+        let mut paths = BTreeSet::new();
+        key_paths(&event, "", &mut paths);
+        let missing: Vec<&String> = sample.difference(&paths).collect();
+        assert!(missing.is_empty(), "{trigger} {auth:?}: lacks {missing:?}");
+        let iam = auth == Some(lambda_new::choices::UrlAuth::AwsIam);
+        assert_eq!(
+            paths.contains("requestContext.authorizer.iam.userArn"),
+            iam,
+            "{trigger} {auth:?}: the caller's identity"
+        );
+    }
 }
 
 /// Where .ci/install/moto.sh installs moto's server and the AWS CLI, pinned together.

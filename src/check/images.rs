@@ -6,7 +6,7 @@ use crate::catalog::{Catalog, Family, Runtime};
 
 /// One `FROM` line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct From {
+pub struct FromLine {
     /// The image, with global `ARG` defaults substituted (`$X`, `${X}`).
     pub image: String,
     /// Its `AS` name, lower-cased.
@@ -14,7 +14,7 @@ pub struct From {
 }
 
 /// Every `FROM` of a Dockerfile, in order.
-pub fn from_lines(dockerfile: &str) -> Vec<From> {
+pub fn from_lines(dockerfile: &str) -> Vec<FromLine> {
     let mut args: BTreeMap<String, String> = BTreeMap::new();
     let mut froms = Vec::new();
     for line in logical_lines(dockerfile) {
@@ -37,7 +37,7 @@ pub fn from_lines(dockerfile: &str) -> Vec<From> {
                 }
                 _ => None,
             };
-            froms.push(From {
+            froms.push(FromLine {
                 image: substitute(image, &args),
                 stage,
             });
@@ -47,7 +47,7 @@ pub fn from_lines(dockerfile: &str) -> Vec<From> {
 }
 
 /// The image the final stage builds on, following stage names back to an image.
-pub fn final_base(froms: &[From]) -> Option<&str> {
+pub fn final_base(froms: &[FromLine]) -> Option<&str> {
     let mut image = froms.last()?.image.as_str();
     for _ in 0..froms.len() {
         let lower = image.to_ascii_lowercase();

@@ -4,11 +4,16 @@
 
 use std::path::Path;
 
-use super::images::From;
+use super::images::FromLine;
 use super::{Finding, Severity};
 use crate::catalog::{Family, Runtime};
 
-pub fn check(context: &Path, family: &Family, runtime: &Runtime, froms: &[From]) -> Vec<Finding> {
+pub fn check(
+    context: &Path,
+    family: &Family,
+    runtime: &Runtime,
+    froms: &[FromLine],
+) -> Vec<Finding> {
     let read = |name: &str| std::fs::read_to_string(context.join(name)).ok();
     let runtime_major = leading_number(&runtime.version);
     match family.id.as_str() {
