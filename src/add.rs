@@ -10,7 +10,7 @@ use crate::choices;
 use crate::cli::AddArgs;
 use crate::error::Error;
 use crate::render::{Plan, PlannedFile, render};
-use crate::{interrupt, output, settings, summary, wizard, write};
+use crate::{answers, interrupt, output, settings, summary, wizard, write};
 
 /// The names a SAM application's template goes by, in the order SAM CLI looks for them.
 const TEMPLATE_NAMES: [&str; 2] = ["template.yaml", "template.yml"];
@@ -40,8 +40,10 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     if project.join(folder).symlink_metadata().is_ok() {
         return Err(Error::FunctionExists(project.join(folder)));
     }
-    let (plan, moved_into) = plan(&whole, folder, template_name, &old, args.move_globals)
+    let (mut plan, moved_into) = plan(&whole, folder, template_name, &old, args.move_globals)
         .map_err(|e| cannot_edit(&template_path, e))?;
+    let recorded = answers::Answers::read(&project)?;
+    plan.add(answers::for_addition(recorded, &choices, &catalog, &whole));
     if !moved_into.is_empty() && !function.json && !function.quiet && !function.dry_run {
         show_moved_globals(&plan, template_name, &moved_into);
     }
@@ -142,7 +144,7 @@ fn show_moved_globals(plan: &Plan, template_name: &str, into: &[String]) {
 
 /// The application's directory and its template's name: `given`, or the nearest directory
 /// upwards from the current one that holds a template (or what a killed `add` left of one).
-fn find_project(given: Option<&Path>) -> Result<(PathBuf, &'static str), Error> {
+pub(crate) fn find_project(given: Option<&Path>) -> Result<(PathBuf, &'static str), Error> {
     if let Some(dir) = given {
         let bad = |reason| Error::BadProject {
             path: dir.to_path_buf(),

@@ -63,6 +63,10 @@ pub struct Runtime {
     pub deprecated: Option<String>,
     /// The date Lambda plans to deprecate it.
     pub end_of_support: Option<String>,
+    /// Whether its AWS base image is built on Amazon Linux 2 (end of life: see
+    /// [`crate::check::lifecycle`]).
+    #[serde(default)]
+    pub amazon_linux_2: bool,
     /// Replaces the family's `alternative_entrypoint` for this runtime (e.g. a JVM flag
     /// that older JVMs reject).
     pub alternative_entrypoint: Option<Vec<String>>,

@@ -195,12 +195,10 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
             trigger: trigger.id.clone(),
         });
     }
-    let description = request.description.clone().unwrap_or_else(|| {
-        format!(
-            "{name}: an AWS Lambda function in {} {}, packaged as a container image",
-            family.name, runtime.version
-        )
-    });
+    let description = request
+        .description
+        .clone()
+        .unwrap_or_else(|| default_description(&name, family, runtime));
     let public_url = trigger.id == FUNCTION_URL && request.function_url_auth == Some(UrlAuth::None);
     let choices = Choices {
         name,
@@ -226,6 +224,14 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
         stack: None,
     };
     Ok((choices, warnings))
+}
+
+/// The description a function gets when none is given.
+pub fn default_description(name: &FunctionName, family: &Family, runtime: &Runtime) -> String {
+    format!(
+        "{name}: an AWS Lambda function in {} {}, packaged as a container image",
+        family.name, runtime.version
+    )
 }
 
 /// The family's options: given values checked, the others defaulted to their first value.

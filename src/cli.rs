@@ -60,6 +60,14 @@ pub enum Command {
     /// its events, and its resources and outputs inserted into template.yaml, leaving every
     /// byte already there as it was. (A function named `add` needs `--name add`.)
     Add(Box<AddArgs>),
+    /// Check every image function of a SAM application (made by lambda-new or not): its base
+    /// image against Lambda's runtime deprecations, its language release against the
+    /// runtime, and for functions lambda-new generated, files changed or missing since,
+    /// wiring removed from the template and version pins this lambda-new writes newer.
+    /// Exit 0: nothing to act on; 1: something to act on (deprecated, deprecated within 90
+    /// days, Amazon Linux 2, a release the runtime cannot load); 2: bad input. (A function
+    /// named `check` needs `--name check`.)
+    Check(CheckArgs),
     /// Print a shell completion script, e.g. `lambda-new completions bash > ~/.local/share/bash-completion/completions/lambda-new`.
     Completions {
         #[arg(value_enum)]
@@ -113,6 +121,28 @@ pub struct AddArgs {
     /// without this flag such a template is refused). The move is shown as a diff.
     #[arg(long)]
     pub move_globals: bool,
+}
+
+/// Checking an application.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The application's directory: the one holding its template.yaml (or template.yml).
+    /// Default: the nearest directory upwards from the current one that holds one.
+    #[arg(long, short = 'p', value_name = "DIR")]
+    pub project: Option<PathBuf>,
+
+    /// Print one JSON document for scripts instead of the report.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Judge dates as on this day (YYYY-MM-DD) instead of today, e.g. to look a quarter
+    /// ahead.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+
+    /// When to use colours; `auto` honours NO_COLOR and whether output is a terminal.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 /// The function's choices and how to run: what `lambda-new NAME` and `lambda-new add NAME`

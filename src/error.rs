@@ -145,7 +145,7 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    #[error("no template.yaml or template.yml in {} or any directory above it; run `lambda-new add` inside a SAM application or pass --project DIR", shown(.0))]
+    #[error("no template.yaml or template.yml in {} or any directory above it; run `lambda-new add` or `check` inside a SAM application or pass --project DIR", shown(.0))]
     NoSamProject(PathBuf),
 
     #[error("{} has no template.yaml or template.yml; --project names a SAM application's directory", shown(.0))]
@@ -163,6 +163,9 @@ pub enum Error {
 
     #[error("cannot add to {}: {reason}; nothing was written", shown(.path))]
     CannotEdit { path: PathBuf, reason: String },
+
+    #[error("cannot read {}: {reason}", shown(.path))]
+    CannotRead { path: PathBuf, reason: String },
 
     #[error("{} already exists; pick another function name (lambda-new add never writes into an existing path)", shown(.0))]
     FunctionExists(PathBuf),
@@ -310,7 +313,8 @@ impl Error {
             | Error::NoSamTemplate(_)
             | Error::BadProject { .. }
             | Error::TwoTemplates { .. }
-            | Error::CannotEdit { .. } => 2,
+            | Error::CannotEdit { .. }
+            | Error::CannotRead { .. } => 2,
             Error::Interrupted => 130,
             Error::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
             Error::Undone { cause, .. } => cause.exit_code(),

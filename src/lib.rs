@@ -6,7 +6,9 @@
 //! [`write::write`] is the only code that does.
 
 pub mod add;
+pub mod answers;
 pub mod catalog;
+pub mod check;
 pub mod choices;
 pub mod cli;
 pub mod error;

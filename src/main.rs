@@ -7,7 +7,7 @@ use clap::{CommandFactory, Parser};
 use lambda_new::catalog::Catalog;
 use lambda_new::cli::{Cli, ColorChoice, Command};
 use lambda_new::error::Error;
-use lambda_new::{add, list, new_project, output, summary};
+use lambda_new::{add, check, list, new_project, output, summary};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -17,11 +17,12 @@ fn main() -> ExitCode {
     let (color, json) = match &cli.command {
         Some(Command::Add(args)) => (args.function.color, args.function.json),
         Some(Command::List { json }) => (cli.new.function.color, *json),
+        Some(Command::Check(args)) => (args.color, args.json),
         _ => (cli.new.function.color, cli.new.function.json),
     };
     set_colors(color);
     match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(error) => {
             summary::error(&error);
             if json {
@@ -35,7 +36,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> Result<(), Error> {
+/// The exit code of a run that did not fail: 0, or what the command says (`check`).
+fn run(cli: &Cli) -> Result<u8, Error> {
     match &cli.command {
         Some(Command::List { json }) => {
             let catalog = Catalog::embedded()?;
@@ -44,15 +46,16 @@ fn run(cli: &Cli) -> Result<(), Error> {
             } else {
                 list::table(&catalog)
             };
-            output::print(text).map_err(Error::Stdout)
+            output::print(text).map(|()| 0).map_err(Error::Stdout)
         }
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "lambda-new", &mut script);
-            output::print(script).map_err(Error::Stdout)
+            output::print(script).map(|()| 0).map_err(Error::Stdout)
         }
-        Some(Command::Add(args)) => add::run(args),
-        None => new_project::run(&cli.new),
+        Some(Command::Add(args)) => add::run(args).map(|()| 0),
+        Some(Command::Check(args)) => check::run(args),
+        None => new_project::run(&cli.new).map(|()| 0),
     }
 }
 

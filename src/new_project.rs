@@ -7,7 +7,7 @@ use crate::choices;
 use crate::cli::NewArgs;
 use crate::error::Error;
 use crate::render::render;
-use crate::{interrupt, output, settings, summary, vcs, wizard, write};
+use crate::{answers, interrupt, output, settings, summary, vcs, wizard, write};
 
 /// Writes a new project for one function.
 pub fn run(args: &NewArgs) -> Result<(), Error> {
@@ -26,7 +26,9 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
     }
     let (choices, warnings) = choices::resolve(&request, &catalog)?;
     summary::warnings(&warnings);
-    let plan = render(&choices, &catalog)?;
+    let mut plan = render(&choices, &catalog)?;
+    let answers = answers::for_new_project(&choices, &catalog, &plan);
+    plan.add(answers);
 
     let target = if args.init {
         args.output_dir.clone()

@@ -44,6 +44,14 @@ pub struct Plan {
     pub files: Vec<PlannedFile>,
 }
 
+impl Plan {
+    /// Adds a file, keeping the plan sorted by path.
+    pub fn add(&mut self, file: PlannedFile) {
+        let at = self.files.partition_point(|f| f.path < file.path);
+        self.files.insert(at, file);
+    }
+}
+
 const PARTIALS: &str = "_partials";
 /// The layer folders that belong to the function: each lands in the function's own folder.
 const FUNCTION_DIR: [&str; 2] = ["function/", "events/"];

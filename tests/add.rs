@@ -186,13 +186,15 @@ fn dry_run_shows_the_files_and_the_lines_it_would_insert() {
         .assert()
         .success();
     let json: serde_json::Value = serde_json::from_slice(&output.get_output().stdout).unwrap();
-    assert_eq!(json["edits"][0]["path"], "template.yaml");
-    assert!(
-        json["edits"][0]["diff"]
+    // The template, and the recorded answers the function joins.
+    let edits = json["edits"].as_array().unwrap();
+    let edit = |path: &str| {
+        edits.iter().find(|e| e["path"] == path).unwrap()["diff"]
             .as_str()
             .unwrap()
-            .contains("+  WorkerFunction:")
-    );
+    };
+    assert!(edit("template.yaml").contains("+  WorkerFunction:"));
+    assert!(edit(".lambda-new.toml").contains("+[functions.worker]"));
     assert!(
         json["files"]
             .as_array()

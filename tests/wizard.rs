@@ -60,7 +60,7 @@ fn default_path_takes_every_recommended_choice() {
     answer(&mut session, "Architecture", ENTER);
     answer(&mut session, "Trigger", ENTER);
     answer(&mut session, "Create", ENTER);
-    session.exp_string("wiz-fn (15 files)").unwrap();
+    session.exp_string("wiz-fn (16 files)").unwrap();
     assert_eq!(exit_code(&mut session), 0);
     let dockerfile = read(dir.path().join("wiz-fn/wiz-fn/function/Dockerfile"));
     assert!(
