@@ -24,8 +24,11 @@
 //! - the alternative base's entry script: it reads the handler and names no client version
 //!   (Gemfile.lock pins it).
 //!
-//! The s3 trigger's handler and tests require aws-sdk-s3: its Minitest suite runs on Debian's
-//! (.ci/install/ruby-aws-sdk-s3.sh); its image does not run under the emulator here.
+//! The s3 trigger's handler and tests require aws-sdk-s3, which runs as Debian's
+//! (.ci/install/ruby-aws-sdk-s3.sh): in its Minitest suite, and under the emulator (both bases)
+//! with moto standing in for S3 (tests/support/s3.rs). That version predates
+//! `AWS_ENDPOINT_URL`, so there the test loads it through a file of its own that sets the
+//! endpoint the variable names (`debian_s3_sdk`).
 //!
 //! Not proven here: that the Gemfile resolves against the real gems, that the pinned
 //! minitest 6, rake and RuboCop accept the code, that the build stages compile native gems, and
@@ -47,6 +50,7 @@ use support::build_context::BuildContext;
 use support::dockerfile::Stage;
 use support::e2e;
 use support::rie::{self, Base, Image};
+use support::s3;
 
 /// The files whose contents make a code variant (the Dockerfile and README do not).
 const SOURCES: &[&str] = &[
@@ -523,22 +527,32 @@ fn every_trigger_answers_its_bundled_events_on_both_bases() {
     for combo in trigger_combos() {
         let started = Instant::now();
         let label = combo.label();
-        if combo.trigger == "s3" {
-            // Its handler reads each object's head: the stand-in gems have no S3 client, and
-            // Debian's aws-sdk-s3 (its unit tests' SDK) predates AWS_ENDPOINT_URL.
-            eprintln!("SKIPPED: {label}: no S3 client that reaches moto can run here");
-            continue;
-        }
         let dir = tempfile::tempdir().unwrap();
         let project = write(&combo, dir.path());
         let image = image(
             &support::function_folder(&project).join("function"),
             &dir.path().join("image"),
         );
-        let function = image.start();
         let events = e2e::trigger_events(&project, &combo.trigger);
+        let Some(fake_s3) = s3::for_trigger(&combo.trigger, &events) else {
+            continue;
+        };
+        let mut env = s3::env(&fake_s3, &[]);
+        let rubylib = fake_s3.as_ref().map(|_| debian_s3_sdk(&image));
+        if let Some(rubylib) = &rubylib {
+            env.push(("RUBYLIB", rubylib));
+        }
+        let function = image.start_with(&image.cmd, &env);
         for event in &events {
             function.assert_expected(event);
+        }
+        if fake_s3.is_some() {
+            // The size and type come from each object's head, as moto stored it.
+            let of_type = format!(") of type {}", s3::CONTENT_TYPE);
+            let lines = function.function_lines();
+            let heads = lines.iter().filter(|l| l.contains(&of_type)).count();
+            assert_eq!(heads, lines.len(), "{label}: {lines:?}");
+            assert!(heads >= events.len(), "{label}: {lines:?}");
         }
         println!(
             "{label}: {} event(s) in {:.1} s",
@@ -546,6 +560,42 @@ fn every_trigger_answers_its_bundled_events_on_both_bases() {
             started.elapsed().as_secs_f64()
         );
     }
+}
+
+/// Makes Debian's aws-sdk-s3 (.ci/install/ruby-aws-sdk-s3.sh) the S3 client `image`'s handler
+/// gets, pointed at the endpoint `AWS_ENDPOINT_URL` names, as the SDK versions that read that
+/// variable point themselves: returns the RUBYLIB to run with. Its first folder, laid out in the
+/// image, holds an `aws-sdk-s3.rb` that loads Debian's and sets the endpoint; RUBYLIB comes
+/// before the gems Bundler adds, so it wins over the alternative base's stand-in gem. The
+/// other folders are the SDK's own gems', which Bundler would otherwise hide.
+fn debian_s3_sdk(image: &Image) -> String {
+    let query = "require 'aws-sdk-s3'\n\
+                 puts $LOADED_FEATURES.find { |f| f.end_with?('/aws-sdk-s3.rb') }\n\
+                 puts Gem.loaded_specs.values.reject(&:default_gem?).flat_map(&:full_require_paths)";
+    let output = Command::new("ruby").args(["-e", query]).output().unwrap();
+    assert!(
+        output.status.success(),
+        "Debian's aws-sdk-s3 does not load (.ci/install/ruby-aws-sdk-s3.sh installs it): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let mut lines = stdout.lines();
+    let sdk = lines.next().expect("aws-sdk-s3.rb's path");
+    let shim = "/opt/lambda-new-tests/ruby";
+    std::fs::create_dir_all(image.path(shim)).unwrap();
+    std::fs::write(
+        image.path(&format!("{shim}/aws-sdk-s3.rb")),
+        format!(
+            "# frozen_string_literal: true\n\n\
+             require '{sdk}'\n\
+             Aws.config.update(endpoint: ENV.fetch('AWS_ENDPOINT_URL'), force_path_style: true)\n"
+        ),
+    )
+    .unwrap();
+    std::iter::once(shim)
+        .chain(lines)
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 #[test]
