@@ -39,8 +39,12 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     if project.join(folder).symlink_metadata().is_ok() {
         return Err(Error::FunctionExists(project.join(folder)));
     }
-    let plan =
+    let mut plan =
         plan(&whole, folder, template_name, &old).map_err(|e| cannot_edit(&template_path, e))?;
+    let stack = choices.stack.as_deref().unwrap_or_default();
+    crate::pipeline::grow(
+        &mut plan, choices.ci, &project, stack, &old, &whole, &catalog,
+    )?;
     let options = write::Options {
         existing_dir: true,
         ..write::Options::default()

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::choices::{Architecture, BaseKind, UrlAuth, Vcs};
+use crate::choices::{Architecture, BaseKind, Ci, UrlAuth, Vcs};
 
 #[derive(Debug, Default, Clone)]
 pub struct Request {
@@ -23,4 +23,5 @@ pub struct Request {
     pub tracing: Option<bool>,
     pub json_logging: Option<bool>,
     pub vcs: Option<Vcs>,
+    pub ci: Option<Ci>,
 }

@@ -1,0 +1,460 @@
+//! The CI/CD pipeline (`--ci github`): a GitHub Actions workflow and the CloudFormation
+//! template that bootstraps the AWS account for it. Both are rendered from the application's
+//! `template.yaml` and each function's README, never from one function's choices, so a new
+//! project and one grown by `lambda-new add` get the same files for the same functions.
+//!
+//! `add` rewrites them only when they are proven unchanged: what is on disk must be exactly
+//! what this module renders for the template as it was before the add.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_yaml::Value;
+
+use crate::catalog::{Catalog, Vars};
+use crate::choices::{Architecture, Ci};
+use crate::error::Error;
+use crate::render::{Plan, PlannedFile};
+
+pub const WORKFLOW: &str = ".github/workflows/pipeline.yaml";
+pub const BOOTSTRAP: &str = "pipeline/bootstrap.yaml";
+/// The stages `sam deploy` deploys to, in order; each is a GitHub environment and a stack.
+const STAGES: [&str; 2] = ["dev", "prod"];
+
+/// A function of the application, as the pipeline sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub logical_id: String,
+    /// Its folder in the application: `<folder>/function` is the Docker build context.
+    pub folder: String,
+    pub architecture: Architecture,
+    pub runtime_id: String,
+    /// The commands of its README's "Test" section, one per line.
+    pub test_script: Vec<String>,
+}
+
+/// The pipeline files of a new project: `files` are the project's other rendered files.
+pub fn new_files(
+    ci: Ci,
+    stack: &str,
+    files: &[PlannedFile],
+    catalog: &Catalog,
+) -> Result<Vec<PlannedFile>, Error> {
+    if ci != Ci::Github {
+        return Ok(Vec::new());
+    }
+    let text = |path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+    };
+    let template = text("template.yaml").expect("every project has a template.yaml");
+    render(stack, &template, |folder| text(&readme(folder)), catalog).map_err(Error::Internal)
+}
+
+/// Adds to `plan` (what `lambda-new add` writes, its template edit included) the edits of
+/// the pipeline of the application in `project`: none without one (or with `--ci none`), else
+/// its files rendered for the edited template, each replacing exactly the bytes lambda-new
+/// renders for the template as it was (`old_template`). `added` is the new function's whole
+/// plan: its README is not on disk yet.
+pub fn grow(
+    plan: &mut Plan,
+    ci: Ci,
+    project: &Path,
+    stack: &str,
+    old_template: &str,
+    added: &Plan,
+    catalog: &Catalog,
+) -> Result<(), Error> {
+    let new_template = plan
+        .files
+        .iter()
+        .find(|f| f.replaces.is_some())
+        .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+        .expect("add edits the template");
+    let edits = edits(
+        ci,
+        project,
+        stack,
+        (old_template, &new_template),
+        added,
+        catalog,
+    )?;
+    plan.files.extend(edits);
+    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
+}
+
+fn edits(
+    ci: Ci,
+    project: &Path,
+    stack: &str,
+    (old_template, new_template): (&str, &str),
+    added: &Plan,
+    catalog: &Catalog,
+) -> Result<Vec<PlannedFile>, Error> {
+    if ci == Ci::None || !project.join(WORKFLOW).exists() {
+        return Ok(Vec::new());
+    }
+    let on_disk = |path: &str| std::fs::read_to_string(project.join(path)).ok();
+    let refuse = |path: &str, reason: String| Error::CannotEdit {
+        path: project.join(path),
+        reason,
+    };
+    let before = render(stack, old_template, |f| on_disk(&readme(f)), catalog)
+        .map_err(|reason| refuse(WORKFLOW, reason))?;
+    let in_plan = |path: &str| {
+        added
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+    };
+    let after = render(
+        stack,
+        new_template,
+        |f| in_plan(&readme(f)).or_else(|| on_disk(&readme(f))),
+        catalog,
+    )
+    .map_err(|reason| refuse(WORKFLOW, reason))?;
+    let mut edits = Vec::new();
+    for (old, mut new) in before.into_iter().zip(after) {
+        let current = std::fs::read(project.join(&old.path)).unwrap_or_default();
+        if current != old.contents {
+            return Err(refuse(
+                &old.path,
+                "it is not as lambda-new wrote it (edited since?), so lambda-new will not \
+                 rewrite it; add the function to the pipeline by hand and run `lambda-new add` \
+                 with `--ci none`"
+                    .into(),
+            ));
+        }
+        new.replaces = Some(current);
+        edits.push(new);
+    }
+    Ok(edits)
+}
+
+fn readme(folder: &str) -> String {
+    format!("{folder}/README.md")
+}
+
+/// The workflow and the bootstrap template for the functions of `template`.
+fn render(
+    stack: &str,
+    template: &str,
+    readme: impl Fn(&str) -> Option<String>,
+    catalog: &Catalog,
+) -> Result<Vec<PlannedFile>, String> {
+    let doc: Value = serde_yaml::from_str(template)
+        .map_err(|e| format!("template.yaml is not YAML lambda-new can read: {e}"))?;
+    let functions = functions(&doc, &readme)?;
+    let context = context(stack, &doc, &functions, catalog)?;
+    let engine = crate::render::engine();
+    [
+        (WORKFLOW, "pipeline/github/pipeline.yaml.hbs"),
+        (BOOTSTRAP, "pipeline/github/bootstrap.yaml.hbs"),
+    ]
+    .into_iter()
+    .map(|(path, source)| {
+        let file = crate::TEMPLATES
+            .get_file(source)
+            .and_then(|f| f.contents_utf8())
+            .expect("the pipeline templates are embedded");
+        let contents = engine
+            .render_template(file, &context)
+            .map_err(|e| format!("{source}: {e}"))?;
+        Ok(PlannedFile {
+            path: path.to_owned(),
+            contents: contents.into_bytes(),
+            executable: false,
+            replaces: None,
+        })
+    })
+    .collect()
+}
+
+/// Every image function of the template, in its order.
+fn functions(
+    doc: &Value,
+    readme: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<Function>, String> {
+    let Some(resources) = doc.get("Resources").and_then(Value::as_mapping) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (id, resource) in resources {
+        let (Some(id), Some("AWS::Serverless::Function")) =
+            (id.as_str(), resource.get("Type").and_then(Value::as_str))
+        else {
+            continue;
+        };
+        let properties = resource.get("Properties");
+        if properties
+            .and_then(|p| p.get("PackageType"))
+            .and_then(Value::as_str)
+            != Some("Image")
+        {
+            continue;
+        }
+        let metadata = |key: &str| {
+            resource
+                .get("Metadata")
+                .and_then(|m| m.get(key))
+                .and_then(Value::as_str)
+        };
+        let folder = metadata("DockerContext")
+            .and_then(|c| c.trim_start_matches("./").strip_suffix("/function"))
+            .ok_or_else(|| {
+                format!(
+                    "{id}: its DockerContext is not FOLDER/function, the layout lambda-new makes"
+                )
+            })?
+            .to_owned();
+        let runtime_id = metadata("DockerTag")
+            .ok_or_else(|| format!("{id}: it has no DockerTag naming its runtime"))?
+            .to_owned();
+        let architecture = match properties
+            .and_then(|p| p.get("Architectures"))
+            .and_then(|a| a.get(0))
+            .and_then(Value::as_str)
+        {
+            Some("arm64") => Architecture::Arm64,
+            _ => Architecture::X86_64,
+        };
+        let text = readme(&folder)
+            .ok_or_else(|| format!("{folder}/README.md, which documents its tests, is missing"))?;
+        let test_script = test_commands(&text).ok_or_else(|| {
+            format!("{folder}/README.md has no `## Test` section with a sh block")
+        })?;
+        out.push(Function {
+            logical_id: id.to_owned(),
+            folder,
+            architecture,
+            runtime_id,
+            test_script,
+        });
+    }
+    Ok(out)
+}
+
+/// The lines of the first `sh` block of a README's "Test" section: the commands the pipeline
+/// runs for the function, so the two never differ.
+pub fn test_commands(readme: &str) -> Option<Vec<String>> {
+    let section = readme.split("\n## Test\n").nth(1)?;
+    let section = section.split("\n## ").next()?;
+    let block = section.split("```sh\n").nth(1)?.split("\n```").next()?;
+    Some(block.lines().map(str::to_owned).collect())
+}
+
+#[derive(Serialize)]
+struct Context {
+    tool_version: &'static str,
+    description: String,
+    actions: serde_yaml::Mapping,
+    functions: Vec<FunctionContext>,
+    stages: Vec<Stage>,
+    permissions: Vec<Permission>,
+}
+
+#[derive(Serialize)]
+struct FunctionContext {
+    logical_id: String,
+    folder: String,
+    /// The suffix of its jobs' ids.
+    job: String,
+    /// Its ECR repository's name.
+    repository: String,
+    arch: &'static str,
+    platform: &'static str,
+    runner: &'static str,
+    test_image: String,
+    test_setup: Vec<Setup>,
+    test_script: Vec<String>,
+}
+
+/// A step the test container needs before the README's commands.
+#[derive(Serialize)]
+struct Setup {
+    about: &'static str,
+    command: &'static str,
+}
+
+#[derive(Serialize)]
+struct Stage {
+    name: &'static str,
+    stack: String,
+    /// The jobs it waits for, comma-separated.
+    needs: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Permission {
+    about: String,
+    #[serde(default, skip_serializing)]
+    types: Vec<String>,
+    actions: Vec<String>,
+    resources: Vec<String>,
+}
+
+fn context(
+    stack: &str,
+    doc: &Value,
+    functions: &[Function],
+    catalog: &Catalog,
+) -> Result<Context, String> {
+    let prefix = stack.to_lowercase();
+    let functions = functions
+        .iter()
+        .map(|f| function_context(f, &prefix, catalog))
+        .collect::<Result<Vec<_>, String>>()?;
+    let images: Vec<String> = functions
+        .iter()
+        .map(|f| format!("image-{}", f.job))
+        .collect();
+    let stages = STAGES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Stage {
+            name,
+            stack: format!("{stack}-{name}"),
+            needs: match i {
+                0 => images.join(", "),
+                _ => format!("deploy-{}", STAGES[i - 1]),
+            },
+        })
+        .collect::<Vec<_>>();
+    Ok(Context {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        description: format!("CI/CD bootstrap for the SAM application {stack}"),
+        actions: embedded_yaml("pipeline/actions.yaml")?,
+        permissions: permissions(doc, &stages, &prefix)?,
+        functions,
+        stages,
+    })
+}
+
+fn function_context(
+    f: &Function,
+    prefix: &str,
+    catalog: &Catalog,
+) -> Result<FunctionContext, String> {
+    let (family, runtime) = catalog.runtime(&f.runtime_id).map_err(|_| {
+        format!(
+            "{}: its DockerTag {:?} is not a runtime lambda-new knows",
+            f.logical_id, f.runtime_id
+        )
+    })?;
+    let (test_image, test_setup) =
+        test_image(&family.id, &runtime.version, &family.vars_for(runtime));
+    let job = f.folder.to_lowercase().replace('_', "-");
+    Ok(FunctionContext {
+        logical_id: f.logical_id.clone(),
+        folder: f.folder.clone(),
+        repository: format!("{prefix}/{job}"),
+        job,
+        arch: f.architecture.lambda_name(),
+        platform: f.architecture.docker_platform(),
+        runner: match f.architecture {
+            Architecture::X86_64 => "ubuntu-24.04",
+            Architecture::Arm64 => "ubuntu-24.04-arm",
+        },
+        test_image,
+        test_setup,
+        test_script: f.test_script.clone(),
+    })
+}
+
+/// The official image a function's tests run in: its language at its runtime's version (for
+/// Java, the JDK its build tools ask for), plus what that image lacks.
+fn test_image(family: &str, version: &str, vars: &Vars) -> (String, Vec<Setup>) {
+    let var = |key: &str| match vars.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    let library = "public.ecr.aws/docker/library";
+    match family {
+        "go" => (var("go_image"), Vec::new()),
+        "dotnet" => (var("sdk_image"), Vec::new()),
+        "java" => (
+            format!(
+                "{library}/maven:{}-eclipse-temurin-{}",
+                var("maven_version"),
+                var("gradle_jdk")
+            ),
+            Vec::new(),
+        ),
+        // The image installs a minimal toolchain, without the linters the README runs.
+        "rust" => (
+            format!("{}:{version}-trixie", var("rust_image")),
+            vec![Setup {
+                about: "Install clippy and rustfmt",
+                command: "rustup component add clippy rustfmt",
+            }],
+        ),
+        "nodejs" => (format!("{library}/node:{version}-trixie"), Vec::new()),
+        other => (format!("{library}/{other}:{version}-trixie"), Vec::new()),
+    }
+}
+
+/// CloudFormationRole's statements for the resource types and event types of the template.
+fn permissions(doc: &Value, stages: &[Stage], prefix: &str) -> Result<Vec<Permission>, String> {
+    let mut types = BTreeSet::new();
+    if let Some(resources) = doc.get("Resources").and_then(Value::as_mapping) {
+        for resource in resources.values() {
+            if let Some(kind) = resource.get("Type").and_then(Value::as_str) {
+                types.insert(kind.to_owned());
+            }
+            let events = resource
+                .get("Properties")
+                .and_then(|p| p.get("Events"))
+                .and_then(Value::as_mapping);
+            for event in events.into_iter().flat_map(|e| e.values()) {
+                if let Some(kind) = event.get("Type").and_then(Value::as_str) {
+                    types.insert(format!("Event::{kind}"));
+                }
+            }
+        }
+    }
+    let table: Vec<Permission> = serde_yaml::from_str(embedded("pipeline/permissions.yaml"))
+        .map_err(|e| format!("pipeline/permissions.yaml: {e}"))?;
+    Ok(table
+        .into_iter()
+        .filter(|p| {
+            types
+                .iter()
+                .any(|t| p.types.iter().any(|prefix| t.starts_with(prefix.as_str())))
+        })
+        .map(|p| Permission {
+            resources: p
+                .resources
+                .iter()
+                .flat_map(|r| {
+                    let r = r.replace("REPOSITORY_PREFIX", prefix);
+                    match r.contains("STACK") {
+                        true => stages
+                            .iter()
+                            .map(|s| r.replace("STACK", &s.stack))
+                            .collect(),
+                        false => vec![r],
+                    }
+                })
+                .collect(),
+            ..p
+        })
+        .collect())
+}
+
+fn embedded(path: &str) -> &'static str {
+    crate::TEMPLATES
+        .get_file(path)
+        .and_then(|f| f.contents_utf8())
+        .expect("the pipeline's data files are embedded")
+}
+
+fn embedded_yaml(path: &str) -> Result<serde_yaml::Mapping, String> {
+    serde_yaml::from_str(embedded(path)).map_err(|e| format!("{path}: {e}"))
+}
