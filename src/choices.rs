@@ -57,6 +57,7 @@ pub enum Vcs {
 pub enum Ci {
     /// GitHub Actions: `.github/workflows/pipeline.yaml` and `pipeline/bootstrap.yaml`.
     Github,
+    /// No pipeline.
     None,
 }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
-use crate::catalog::{Catalog, Vars};
+use crate::catalog::{Catalog, Runtime, Vars};
 use crate::choices::{Architecture, Ci};
 use crate::error::Error;
 use crate::render::{Plan, PlannedFile};
@@ -347,8 +347,7 @@ fn function_context(
             f.logical_id, f.runtime_id
         )
     })?;
-    let (test_image, test_setup) =
-        test_image(&family.id, &runtime.version, &family.vars_for(runtime));
+    let (test_image, test_setup) = test_image(&family.id, runtime, &family.vars_for(runtime));
     let job = f.folder.to_lowercase().replace('_', "-");
     Ok(FunctionContext {
         logical_id: f.logical_id.clone(),
@@ -369,19 +368,18 @@ fn function_context(
 
 /// The official image a function's tests run in: its language at its runtime's version (for
 /// Java, the JDK its build tools ask for), plus what that image lacks.
-fn test_image(family: &str, version: &str, vars: &Vars) -> (String, Vec<Setup>) {
+fn test_image(family: &str, runtime: &Runtime, vars: &Vars) -> (String, Vec<Setup>) {
     let var = |key: &str| match vars.get(key) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
     };
-    let library = "public.ecr.aws/docker/library";
     match family {
         "go" => (var("go_image"), Vec::new()),
         "dotnet" => (var("sdk_image"), Vec::new()),
         "java" => (
             format!(
-                "{library}/maven:{}-eclipse-temurin-{}",
+                "public.ecr.aws/docker/library/maven:{}-eclipse-temurin-{}",
                 var("maven_version"),
                 var("gradle_jdk")
             ),
@@ -389,14 +387,15 @@ fn test_image(family: &str, version: &str, vars: &Vars) -> (String, Vec<Setup>) 
         ),
         // The image installs a minimal toolchain, without the linters the README runs.
         "rust" => (
-            format!("{}:{version}-trixie", var("rust_image")),
+            format!("{}:{}-trixie", var("rust_image"), runtime.version),
             vec![Setup {
                 about: "Install clippy and rustfmt",
                 command: "rustup component add clippy rustfmt",
             }],
         ),
-        "nodejs" => (format!("{library}/node:{version}-trixie"), Vec::new()),
-        other => (format!("{library}/{other}:{version}-trixie"), Vec::new()),
+        // The full image beside the slim one the alternative base builds on: it has the
+        // compilers a native dependency may need.
+        _ => (runtime.alternative_image.replace("-slim", ""), Vec::new()),
     }
 }
 

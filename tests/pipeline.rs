@@ -484,3 +484,33 @@ fn add_refuses_a_pipeline_edited_by_hand_and_writes_nothing() {
     );
     assert_eq!(std::fs::read_to_string(&workflow).unwrap(), edited);
 }
+
+/// The README's setup sets every repository variable the workflow reads, from outputs the
+/// bootstrap template has, and deploys the bootstrap file the project has.
+#[test]
+fn the_readme_sets_up_what_the_workflow_reads() {
+    let plan = render(&python("api"), "my-fn");
+    let readme = support::text(&plan, "README.md");
+    let workflow = support::text(&plan, WORKFLOW);
+    let bootstrap: Value = serde_yaml::from_str(support::text(&plan, BOOTSTRAP)).unwrap();
+    let variables: std::collections::BTreeSet<&str> = workflow
+        .split("${{ vars.")
+        .skip(1)
+        .map(|rest| rest.split(' ').next().unwrap())
+        .collect();
+    assert!(variables.contains("AWS_DEPLOY_ROLE_ARN"), "{variables:?}");
+    for variable in variables {
+        assert!(
+            readme.contains(&format!("gh variable set {variable} ")),
+            "the README never sets {variable}"
+        );
+    }
+    let outputs = bootstrap["Outputs"].as_mapping().unwrap();
+    for line in readme.lines().filter(|l| l.contains("gh variable set")) {
+        if let Some(rest) = line.split("$(output ").nth(1) {
+            let key = rest.split(')').next().unwrap();
+            assert!(outputs.contains_key(key), "the README reads output {key}");
+        }
+    }
+    assert!(readme.contains(&format!("--template-file {BOOTSTRAP} ")));
+}
