@@ -134,7 +134,92 @@ fn edits(
         new.replaces = Some(current);
         edits.push(new);
     }
+    let added =
+        added_functions(old_template, new_template).map_err(|reason| refuse(WORKFLOW, reason))?;
+    for edit in &edits {
+        let old = String::from_utf8_lossy(edit.replaces.as_deref().unwrap_or_default());
+        let new = String::from_utf8_lossy(&edit.contents);
+        grows_only(&old, &new, &edit.path, &added)
+            .map_err(|reason| Error::Internal(format!("{}: {reason}", edit.path)))?;
+    }
     Ok(edits)
+}
+
+/// The functions `new_template` has and `old_template` has not.
+fn added_functions(old_template: &str, new_template: &str) -> Result<Vec<Function>, String> {
+    let parse = |text: &str| -> Result<Vec<Function>, String> {
+        let doc: Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        // The README does not matter here: only which functions there are.
+        functions(&doc, |_| Some("\n## Test\n```sh\n```\n".to_owned()))
+    };
+    let old = parse(old_template)?;
+    Ok(parse(new_template)?
+        .into_iter()
+        .filter(|f| !old.iter().any(|o| o.logical_id == f.logical_id))
+        .collect())
+}
+
+/// Parsed back, a regenerated pipeline file must be the old one plus exactly the new
+/// functions' entries (jobs, or a repository) and changed only where every function is listed:
+/// the deploy jobs, and the roles that name the repositories or the template's resource types.
+fn grows_only(old: &str, new: &str, path: &str, added: &[Function]) -> Result<(), String> {
+    let (section, new_keys, may_change): (&str, Vec<String>, Vec<String>) = if path == WORKFLOW {
+        let jobs = added
+            .iter()
+            .flat_map(|f| {
+                let job = job_id(&f.folder);
+                [format!("test-{job}"), format!("image-{job}")]
+            })
+            .collect();
+        let deploys = STAGES.iter().map(|s| format!("deploy-{s}")).collect();
+        ("jobs", jobs, deploys)
+    } else {
+        let repositories = added
+            .iter()
+            .map(|f| format!("{}Repository", f.logical_id))
+            .collect();
+        let roles = ["ImagePushRole", "CloudFormationRole"]
+            .map(str::to_owned)
+            .to_vec();
+        ("Resources", repositories, roles)
+    };
+    let parse =
+        |text: &str| serde_yaml::from_str::<serde_yaml::Mapping>(text).map_err(|e| e.to_string());
+    let (mut old, mut new) = (parse(old)?, parse(new)?);
+    let (Some(Value::Mapping(old_entries)), Some(Value::Mapping(mut new_entries))) =
+        (old.remove(section), new.remove(section))
+    else {
+        return Err(format!("no {section}"));
+    };
+    if old != new {
+        return Err(format!("changed outside {section}"));
+    }
+    for (key, value) in &old_entries {
+        let name = key.as_str().unwrap_or_default();
+        match new_entries.remove(key) {
+            None => return Err(format!("{name} is gone")),
+            Some(v) if v != *value && !may_change.iter().any(|m| m == name) => {
+                return Err(format!("{name} changed"));
+            }
+            Some(_) => {}
+        }
+    }
+    let mut left: Vec<String> = new_entries
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    left.sort();
+    let mut wanted = new_keys;
+    wanted.sort();
+    match left == wanted {
+        true => Ok(()),
+        false => Err(format!("added {left:?}, not {wanted:?}")),
+    }
+}
+
+/// The suffix of a function's job ids: its folder in lower case with dashes.
+fn job_id(folder: &str) -> String {
+    folder.to_lowercase().replace('_', "-")
 }
 
 fn readme(folder: &str) -> String {
@@ -348,7 +433,7 @@ fn function_context(
         )
     })?;
     let (test_image, test_setup) = test_image(&family.id, runtime, &family.vars_for(runtime));
-    let job = f.folder.to_lowercase().replace('_', "-");
+    let job = job_id(&f.folder);
     Ok(FunctionContext {
         logical_id: f.logical_id.clone(),
         folder: f.folder.clone(),
@@ -456,4 +541,45 @@ fn embedded(path: &str) -> &'static str {
 
 fn embedded_yaml(path: &str) -> Result<serde_yaml::Mapping, String> {
     serde_yaml::from_str(embedded(path)).map_err(|e| format!("{path}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn function(folder: &str, logical_id: &str) -> Function {
+        Function {
+            logical_id: logical_id.to_owned(),
+            folder: folder.to_owned(),
+            architecture: Architecture::X86_64,
+            runtime_id: "python3.14".to_owned(),
+            test_script: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_regenerated_workflow_may_only_add_the_new_jobs_and_change_the_deploys() {
+        let old = "name: p\njobs:\n  test-a: {x: 1}\n  image-a: {x: 1}\n  deploy-dev: {needs: [image-a]}\n";
+        let added = [function("b", "BFunction")];
+        let grown = "name: p\njobs:\n  test-a: {x: 1}\n  image-a: {x: 1}\n  test-b: {x: 2}\n  image-b: {x: 2}\n  deploy-dev: {needs: [image-a, image-b]}\n";
+        assert_eq!(grows_only(old, grown, WORKFLOW, &added), Ok(()));
+        let changed_old_job = grown.replace("test-a: {x: 1}", "test-a: {x: 3}");
+        assert!(grows_only(old, &changed_old_job, WORKFLOW, &added).is_err());
+        let extra_job = format!("{grown}  other: {{x: 1}}\n");
+        assert!(grows_only(old, &extra_job, WORKFLOW, &added).is_err());
+        let lost_job = grown.replace("  image-a: {x: 1}\n", "");
+        assert!(grows_only(old, &lost_job, WORKFLOW, &added).is_err());
+        let renamed = grown.replace("name: p", "name: q");
+        assert!(grows_only(old, &renamed, WORKFLOW, &added).is_err());
+    }
+
+    #[test]
+    fn test_commands_are_the_first_sh_block_of_the_test_section() {
+        let readme = "# f\n\n## Test\n\nWith X:\n\n```sh\ncd f\nrun tests\n```\n\n```sh\nother\n```\n\n## Build\n";
+        assert_eq!(
+            test_commands(readme),
+            Some(vec!["cd f".to_owned(), "run tests".to_owned()])
+        );
+        assert_eq!(test_commands("# f\n\n## Build\n```sh\nx\n```\n"), None);
+    }
 }
