@@ -26,10 +26,15 @@ const TRIGGERS: [&str; 10] = [
 ];
 
 /// Every distinct workflow and bootstrap of the matrix (all triggers, both architectures,
-/// both bases), keyed by content, with a combination that makes each.
+/// both bases, deprecated runtimes too) and of an application of three functions grown by
+/// `lambda-new add`, keyed by content, with a label for each.
 fn distinct_files() -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let (mut workflows, mut bootstraps) = (BTreeMap::new(), BTreeMap::new());
-    for combo in matrix(false) {
+    let (_dir, project) = grown_application();
+    let read = |path: &str| std::fs::read_to_string(project.join(path)).unwrap();
+    workflows.insert(read(WORKFLOW), "grown".to_owned());
+    bootstraps.insert(read(BOOTSTRAP), "grown".to_owned());
+    for combo in matrix(true) {
         for trigger in TRIGGERS {
             let combo = combo.with_trigger(trigger);
             let plan = render(&combo, "my-fn");
@@ -383,6 +388,35 @@ fn add(project: &Path, args: &[&str]) -> std::process::Output {
         .arg(project)
         .output()
         .unwrap()
+}
+
+/// An application of a Python function, then a Go one on arm64 with a queue and a Java one
+/// with a schedule, both added.
+fn grown_application() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, project) = support::generate(&["app", "--runtime", "python", "--vcs", "none"]);
+    for args in [
+        [
+            "worker",
+            "--runtime",
+            "go",
+            "--architecture",
+            "arm64",
+            "--trigger",
+            "sqs",
+        ],
+        [
+            "nightly",
+            "--runtime",
+            "java",
+            "--architecture",
+            "x86_64",
+            "--trigger",
+            "schedule",
+        ],
+    ] {
+        assert_ok(&add(&project, &args), "lambda-new add");
+    }
+    (dir, project)
 }
 
 #[test]
