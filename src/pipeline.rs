@@ -358,13 +358,15 @@ struct FunctionContext {
     test_image: String,
     test_setup: Vec<Setup>,
     test_script: Vec<String>,
+    /// Steps after the README's commands, where one of them only reports.
+    test_checks: Vec<Setup>,
 }
 
-/// A step the test container needs before the README's commands.
+/// A step of a test job besides the README's commands.
 #[derive(Serialize)]
 struct Setup {
-    about: &'static str,
-    command: &'static str,
+    about: String,
+    command: String,
 }
 
 #[derive(Serialize)]
@@ -448,7 +450,20 @@ fn function_context(
         test_image,
         test_setup,
         test_script: f.test_script.clone(),
+        test_checks: checks(&family.id, &f.folder),
     })
+}
+
+/// What the pipeline checks beyond the README's commands: `gofmt -l` lists the files it would
+/// change and succeeds anyway, so the job fails on a list that is not empty.
+fn checks(family: &str, folder: &str) -> Vec<Setup> {
+    match family {
+        "go" => vec![Setup {
+            about: "Fail when gofmt would change a file".into(),
+            command: format!("test -z \"$(gofmt -l {folder}/function)\""),
+        }],
+        _ => Vec::new(),
+    }
 }
 
 /// The official image a function's tests run in: its language at its runtime's version (for
@@ -474,8 +489,8 @@ fn test_image(family: &str, runtime: &Runtime, vars: &Vars) -> (String, Vec<Setu
         "rust" => (
             format!("{}:{}-trixie", var("rust_image"), runtime.version),
             vec![Setup {
-                about: "Install clippy and rustfmt",
-                command: "rustup component add clippy rustfmt",
+                about: "Install clippy and rustfmt".into(),
+                command: "rustup component add clippy rustfmt".into(),
             }],
         ),
         // The full image beside the slim one the alternative base builds on: it has the

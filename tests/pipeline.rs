@@ -297,13 +297,27 @@ fn test_jobs_run_exactly_the_readme_commands_and_images_are_native() {
         let documented = test_commands(readme).expect("the README has a Test block");
         let jobs = jobs(support::text(&plan, WORKFLOW));
         let steps = jobs["test-my-fn"]["steps"].as_sequence().unwrap();
-        let run = steps.last().unwrap()["run"].as_str().unwrap();
+        let run = steps
+            .iter()
+            .find(|s| {
+                s["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("Unit tests"))
+            })
+            .unwrap()["run"]
+            .as_str()
+            .unwrap();
         assert_eq!(
             run.lines().collect::<Vec<_>>(),
             documented,
             "{}: the workflow must run what the README documents",
             combo.label()
         );
+        // gofmt -l only lists what it would change: the job fails on a list.
+        let fails_on_gofmt = steps
+            .iter()
+            .any(|s| s["run"] == "test -z \"$(gofmt -l my-fn/function)\"");
+        assert_eq!(fails_on_gofmt, combo.family == "go", "{}", combo.label());
         let image = &jobs["image-my-fn"];
         let runner = match combo.arch.lambda_name() {
             "arm64" => "ubuntu-24.04-arm",
