@@ -68,12 +68,13 @@ pub fn grow(
     added: &Plan,
     catalog: &Catalog,
 ) -> Result<(), Error> {
-    let new_template = plan
+    let template = plan
         .files
         .iter()
         .find(|f| f.replaces.is_some())
-        .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
         .expect("add edits the template");
+    let new_template = String::from_utf8_lossy(&template.contents).into_owned();
+    let template_path = project.join(&template.path);
     let edits = edits(
         ci,
         project,
@@ -81,7 +82,19 @@ pub fn grow(
         (old_template, &new_template),
         added,
         catalog,
-    )?;
+    )
+    .map_err(|error| {
+        // Another run that added a function first wrote the pipeline and the template: the
+        // pipeline no longer matches the template as this run read it.
+        let template_now = std::fs::read(&template_path).unwrap_or_default();
+        match template_now == old_template.as_bytes() {
+            true => error,
+            false => Error::ChangedMeanwhile {
+                path: template_path.clone(),
+                what: "was changed",
+            },
+        }
+    })?;
     plan.files.extend(edits);
     plan.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(())
