@@ -136,6 +136,19 @@ fn edits(
     for (old, mut new) in before.into_iter().zip(after) {
         let current = std::fs::read(project.join(&old.path)).unwrap_or_default();
         if current != old.contents {
+            // Grown by another run's add since this run read the template: a race, not an edit.
+            let grown = grows_only(
+                &String::from_utf8_lossy(&old.contents),
+                &String::from_utf8_lossy(&current),
+                &old.path,
+                None,
+            );
+            if grown.is_ok() {
+                return Err(Error::ChangedMeanwhile {
+                    path: project.join(&old.path),
+                    what: "was changed",
+                });
+            }
             return Err(refuse(
                 &old.path,
                 "it is not as lambda-new wrote it (edited since?), so lambda-new will not \
@@ -152,7 +165,7 @@ fn edits(
     for edit in &edits {
         let old = String::from_utf8_lossy(edit.replaces.as_deref().unwrap_or_default());
         let new = String::from_utf8_lossy(&edit.contents);
-        grows_only(&old, &new, &edit.path, &added)
+        grows_only(&old, &new, &edit.path, Some(&added))
             .map_err(|reason| Error::Internal(format!("{}: {reason}", edit.path)))?;
     }
     Ok(edits)
@@ -175,7 +188,9 @@ fn added_functions(old_template: &str, new_template: &str) -> Result<Vec<Functio
 /// Parsed back, a regenerated pipeline file must be the old one plus exactly the new
 /// functions' entries (jobs, or a repository) and changed only where every function is listed:
 /// the deploy jobs, and the roles that name the repositories or the template's resource types.
-fn grows_only(old: &str, new: &str, path: &str, added: &[Function]) -> Result<(), String> {
+/// With `added` unknown (`None`), any new entries pass, but there must be some.
+fn grows_only(old: &str, new: &str, path: &str, added: Option<&[Function]>) -> Result<(), String> {
+    let added = added.unwrap_or_default();
     let (section, new_keys, may_change): (&str, Vec<String>, Vec<String>) = if path == WORKFLOW {
         let jobs = added
             .iter()
@@ -216,6 +231,12 @@ fn grows_only(old: &str, new: &str, path: &str, added: &[Function]) -> Result<()
             }
             Some(_) => {}
         }
+    }
+    if added.is_empty() {
+        return match new_entries.is_empty() {
+            true => Err("nothing was added".into()),
+            false => Ok(()),
+        };
     }
     let mut left: Vec<String> = new_entries
         .keys()
@@ -590,15 +611,15 @@ mod tests {
         let old = "name: p\njobs:\n  test-a: {x: 1}\n  image-a: {x: 1}\n  deploy-dev: {needs: [image-a]}\n";
         let added = [function("b", "BFunction")];
         let grown = "name: p\njobs:\n  test-a: {x: 1}\n  image-a: {x: 1}\n  test-b: {x: 2}\n  image-b: {x: 2}\n  deploy-dev: {needs: [image-a, image-b]}\n";
-        assert_eq!(grows_only(old, grown, WORKFLOW, &added), Ok(()));
+        assert_eq!(grows_only(old, grown, WORKFLOW, Some(&added)), Ok(()));
         let changed_old_job = grown.replace("test-a: {x: 1}", "test-a: {x: 3}");
-        assert!(grows_only(old, &changed_old_job, WORKFLOW, &added).is_err());
+        assert!(grows_only(old, &changed_old_job, WORKFLOW, Some(&added)).is_err());
         let extra_job = format!("{grown}  other: {{x: 1}}\n");
-        assert!(grows_only(old, &extra_job, WORKFLOW, &added).is_err());
+        assert!(grows_only(old, &extra_job, WORKFLOW, Some(&added)).is_err());
         let lost_job = grown.replace("  image-a: {x: 1}\n", "");
-        assert!(grows_only(old, &lost_job, WORKFLOW, &added).is_err());
+        assert!(grows_only(old, &lost_job, WORKFLOW, Some(&added)).is_err());
         let renamed = grown.replace("name: p", "name: q");
-        assert!(grows_only(old, &renamed, WORKFLOW, &added).is_err());
+        assert!(grows_only(old, &renamed, WORKFLOW, Some(&added)).is_err());
     }
 
     #[test]
