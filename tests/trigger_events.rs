@@ -135,10 +135,7 @@ fn reference(trigger: &str, event: &Value) -> Outcome {
                 }
             }
             out.answer = Some(json!({ "batchItemFailures": failures }));
-            every_record_failed(
-                &mut out,
-                records(event, "eventSource", "aws:dynamodb").len(),
-            );
+            every_record_failed(&mut out, records(event, "eventSource", "aws:dynamodb").len());
         }
         "schedule" => match event["job"].as_str() {
             Some(job) => out.logs.push(format!(
