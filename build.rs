@@ -74,10 +74,11 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
 /// a helper that writes `texts[N]` back. The first and last line of a run stay where they
 /// are, so whatever Handlebars decides from a tag's own line (a block tag or partial alone on
 /// its line, its indentation) is decided on the same text. Whitespace control (`~`) strips
-/// across lines, so a run whose first (or last) line is blank next to a `~` stays whole; the
-/// templates use no raw blocks or escaped mustaches (checked here).
+/// across lines, so a run whose first (or last) line is blank next to a `~` stays whole. An
+/// escaped mustache (`\\{{`) is copied as if it were a tag: it and its line stay as they are.
+/// The templates use no raw blocks (checked here).
 fn compact(source: &str, texts: &mut Vec<String>) -> String {
-    for unsupported in ["{{{{", "\\{{"] {
+    for unsupported in ["{{{{"] {
         assert!(
             !source.contains(unsupported),
             "a template uses {unsupported}; build.rs's compaction does not know it"

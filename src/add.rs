@@ -44,6 +44,10 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
         .map_err(|e| cannot_edit(&template_path, e))?;
     let recorded = answers::Answers::read(&project)?;
     plan.add(answers::for_addition(recorded, &choices, &catalog, &whole));
+    let stack = choices.stack.as_deref().unwrap_or_default();
+    crate::pipeline::grow(
+        &mut plan, choices.ci, &project, stack, &old, &whole, &catalog,
+    )?;
     if !moved_into.is_empty() && !function.json && !function.quiet && !function.dry_run {
         show_moved_globals(&plan, template_name, &moved_into);
     }

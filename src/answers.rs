@@ -60,6 +60,8 @@ pub struct Function {
     pub tracing: bool,
     pub json_logging: bool,
     pub log_retention_days: u32,
+    /// The application's pipeline (`github` or `none`) when the function was written.
+    pub ci: String,
     /// The cap on instances running at once, where there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved_concurrency: Option<u32>,
@@ -135,6 +137,7 @@ impl Function {
             tracing: choices.tracing,
             json_logging: choices.json_logging,
             log_retention_days: choices.log_retention_days,
+            ci: choices.ci.id().to_owned(),
             reserved_concurrency: choices.reserved_concurrency,
             stack: choices.stack.clone(),
             options: choices.options.clone(),
@@ -184,6 +187,7 @@ impl Function {
             json_logging: Some(self.json_logging),
             log_retention_days: Some(self.log_retention_days),
             reserved_concurrency: self.reserved_concurrency,
+            ci: Some(choices::Ci::from_str(&self.ci, false).map_err(|_| invalid("ci", &self.ci))?),
             vcs: None,
         };
         let (mut choices, _) = choices::resolve(&request, catalog)?;

@@ -57,6 +57,25 @@ pub enum Vcs {
     None,
 }
 
+/// The CI/CD system the pipeline is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Ci {
+    /// GitHub Actions: `.github/workflows/pipeline.yaml` and `pipeline/bootstrap.yaml`.
+    Github,
+    /// No pipeline.
+    None,
+}
+
+impl Ci {
+    /// The name of its template folder under `templates/pipeline/`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Ci::Github => "github",
+            Ci::None => "none",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Architecture {
     #[value(name = "x86_64", alias = "amd64")]
@@ -127,6 +146,7 @@ pub struct Choices {
     pub reserved_concurrency: Option<u32>,
     /// `None`: git when it is installed and the project is not inside a repository already.
     pub vcs: Option<Vcs>,
+    pub ci: Ci,
     /// The CloudFormation stack the function deploys with; `None`: its own name (a new
     /// project). `lambda-new add` sets the application's.
     pub stack: Option<String>,
@@ -221,6 +241,7 @@ pub fn resolve(request: &Request, catalog: &Catalog) -> Result<(Choices, Vec<War
             .reserved_concurrency
             .or(public_url.then_some(DEFAULT_PUBLIC_URL_CONCURRENCY)),
         vcs: request.vcs,
+        ci: request.ci.unwrap_or(Ci::Github),
         stack: None,
     };
     Ok((choices, warnings))

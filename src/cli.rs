@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::choices::{Architecture, BaseKind, UrlAuth, Vcs};
+use crate::choices::{Architecture, BaseKind, Ci, UrlAuth, Vcs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -20,7 +20,7 @@ Examples:
 
 Settings (for --define, --values-file and LAMBDA_NEW_<KEY>): name, runtime, trigger,
 function-url-auth, base, base-image, architecture, language, dependency-manager, description,
-memory-size, timeout, tracing, json-logging, log-retention-days, reserved-concurrency, vcs.
+memory-size, timeout, tracing, json-logging, log-retention-days, reserved-concurrency, vcs, ci.
 Precedence: flag > --define > --values-file > environment > default.
 
 Exit codes: 0 success, 1 the project could not be written (or the output of list, completions,
@@ -202,6 +202,12 @@ pub struct FunctionArgs {
     /// Java: the build tool, `maven` (default) or `gradle`.
     #[arg(long, value_name = "TOOL")]
     pub dependency_manager: Option<String>,
+
+    /// The CI/CD pipeline: `github` (default: GitHub Actions workflow and an account
+    /// bootstrap template) or `none`. With `add`: the pipeline to grow (`none`
+    /// leaves it as it is).
+    #[arg(long, value_enum, value_name = "CI")]
+    pub ci: Option<Ci>,
 
     /// Never prompt: what is not given takes its default, and a missing NAME is an error.
     /// Without a terminal on stdin, lambda-new never prompts either.

@@ -18,6 +18,7 @@ pub mod list;
 pub mod name;
 pub mod new_project;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod request;
 pub mod sam_template;

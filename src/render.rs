@@ -70,6 +70,7 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         format!("triggers/{trigger}/common"),
         format!("{}/common", family.id),
         format!("{}/{base}", family.id),
+        format!("pipeline/{}/common", choices.ci.id()),
     ];
     for value in choices.options.values() {
         layer_paths.push(format!("{}/{value}/common", family.id));
@@ -134,6 +135,12 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
             replaces: None,
         });
     }
+    let stack = choices
+        .stack
+        .clone()
+        .unwrap_or_else(|| choices.name.kebab());
+    let pipeline = crate::pipeline::new_files(choices.ci, &stack, &files, catalog)?;
+    files.extend(pipeline);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(pair) = files.windows(2).find(|pair| pair[0].path == pair[1].path) {
         return Err(Error::Internal(format!(
@@ -205,7 +212,7 @@ mod compacted {
 /// escaping, `json` to quote a value for JSON, YAML, TOML or a Dockerfile's exec form (a
 /// JSON string is a valid quoted string in all four), `shell` to quote a word for a
 /// POSIX shell command line in a README, and `times` to multiply two numbers.
-fn engine() -> Handlebars<'static> {
+pub(crate) fn engine() -> Handlebars<'static> {
     handlebars_helper!(json: |value: Json| quoted(value));
     handlebars_helper!(times: |a: u64, b: u64| a.saturating_mul(b));
     handlebars_helper!(text: |n: u64| compacted::TEXTS[n as usize]);

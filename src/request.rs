@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::choices::{Architecture, BaseKind, UrlAuth, Vcs};
+use crate::choices::{Architecture, BaseKind, Ci, UrlAuth, Vcs};
 
 #[derive(Debug, Default, Clone)]
 pub struct Request {
@@ -26,4 +26,5 @@ pub struct Request {
     pub log_retention_days: Option<u32>,
     pub reserved_concurrency: Option<u32>,
     pub vcs: Option<Vcs>,
+    pub ci: Option<Ci>,
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use clap::ValueEnum;
 
-use crate::choices::{Architecture, BaseKind, UrlAuth, Vcs};
+use crate::choices::{Architecture, BaseKind, Ci, UrlAuth, Vcs};
 use crate::cli::FunctionArgs;
 use crate::error::{Error, brief, quote_key, word};
 use crate::request::Request;
@@ -91,6 +91,10 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "vcs",
         rule: "git or none",
+    },
+    Key {
+        name: "ci",
+        rule: "github or none",
     },
 ];
 
@@ -207,6 +211,7 @@ fn flags(args: &FunctionArgs, vcs: Option<Vcs>) -> Vec<(&'static str, String)> {
     push("architecture", args.architecture.map(value_name));
     push("language", args.language.clone());
     push("dependency-manager", args.dependency_manager.clone());
+    push("ci", args.ci.map(value_name));
     push("vcs", vcs.map(value_name));
     out
 }
@@ -269,6 +274,7 @@ fn apply(
             request.reserved_concurrency = Some(number(&value, 1..=1000).ok_or_else(invalid)?)
         }
         "vcs" => request.vcs = Some(Vcs::from_str(&value, true).map_err(|_| invalid())?),
+        "ci" => request.ci = Some(Ci::from_str(&value, true).map_err(|_| invalid())?),
         _ => unreachable!("every key in KEYS is handled"),
     }
     Ok(())

@@ -7,7 +7,7 @@ use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, Select};
 
 use crate::catalog::Catalog;
-use crate::choices::{Architecture, BaseKind, DEFAULT_RUNTIME, FUNCTION_URL, UrlAuth};
+use crate::choices::{Architecture, BaseKind, Ci, DEFAULT_RUNTIME, FUNCTION_URL, UrlAuth};
 use crate::error::Error;
 use crate::image_ref;
 use crate::name::FunctionName;
@@ -160,6 +160,15 @@ pub fn complete(
         ];
         request.function_url_auth =
             Some(auths[select(&theme, "Who may call the URL", &labels, 0)?]);
+    }
+
+    if request.ci.is_none() {
+        let kinds = [Ci::Github, Ci::None];
+        let labels = [
+            "GitHub Actions: tests, images and deploys, with an AWS bootstrap template".to_owned(),
+            "None".to_owned(),
+        ];
+        request.ci = Some(kinds[select(&theme, "CI/CD pipeline", &labels, 0)?]);
     }
 
     let summary = format!(

@@ -38,7 +38,7 @@ fn creates_the_project_with_readable_files() {
         .args(["my-fn", "--architecture", "arm64", "--vcs", "none"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Created my-fn (16 files)"));
+        .stdout(predicate::str::contains("Created my-fn (18 files)"));
     let project = dir.path().join("my-fn");
     for file in [
         "template.yaml",
@@ -92,7 +92,7 @@ fn summary_is_plain_when_piped_and_lists_next_steps() {
         "escape codes in piped output: {stdout:?}"
     );
     insta::assert_snapshot!(stdout, @r"
-    Created my-fn (16 files): Python 3.14 on the AWS base image, x86_64, REST API
+    Created my-fn (18 files): Python 3.14 on the AWS base image, x86_64, REST API
 
     Next:
       cd my-fn

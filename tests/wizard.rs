@@ -59,8 +59,9 @@ fn default_path_takes_every_recommended_choice() {
     answer(&mut session, "Base image", ENTER);
     answer(&mut session, "Architecture", ENTER);
     answer(&mut session, "Trigger", ENTER);
+    answer(&mut session, "CI/CD pipeline", ENTER);
     answer(&mut session, "Create", ENTER);
-    session.exp_string("wiz-fn (16 files)").unwrap();
+    session.exp_string("wiz-fn (18 files)").unwrap();
     assert_eq!(exit_code(&mut session), 0);
     let dockerfile = read(dir.path().join("wiz-fn/wiz-fn/function/Dockerfile"));
     assert!(
@@ -87,6 +88,7 @@ fn arrow_keys_pick_other_choices() {
         "Who may call the URL",
         &format!("{DOWN}{ENTER}"),
     );
+    answer(&mut session, "CI/CD pipeline", ENTER);
     answer(&mut session, "Create", ENTER);
     assert_eq!(exit_code(&mut session), 0);
     let template = read(dir.path().join("arrow-fn/template.yaml"));
@@ -125,6 +127,7 @@ fn a_rejected_name_shows_the_reason_and_asks_again() {
     session.exp_string("already exists").unwrap();
     answer(&mut session, "Function name", &format!("good-name{ENTER}"));
     answer(&mut session, "Trigger", ENTER);
+    answer(&mut session, "CI/CD pipeline", ENTER);
     answer(&mut session, "Create", ENTER);
     assert_eq!(exit_code(&mut session), 0);
     assert!(dir.path().join("good-name/template.yaml").is_file());
@@ -147,6 +150,8 @@ fn answers_from_the_command_line_are_not_asked_again() {
             "function-url",
             "--function-url-auth",
             "none",
+            "--ci",
+            "github",
         ],
     );
     let before = answer(&mut session, "Create", ENTER);
@@ -158,6 +163,7 @@ fn answers_from_the_command_line_are_not_asked_again() {
         "Architecture",
         "Trigger",
         "Who may call",
+        "CI/CD pipeline",
     ] {
         assert!(!before.contains(prompt), "asked {prompt:?} again: {before}");
     }
@@ -204,6 +210,7 @@ fn esc_or_no_cancels_with_nothing_written() {
             "api",
         ],
     );
+    answer(&mut session, "CI/CD pipeline", ENTER);
     answer(&mut session, "Create", "n");
     session
         .exp_string("cancelled; nothing was written")
@@ -236,6 +243,7 @@ fn add_asks_only_what_is_missing() {
     answer(&mut session, "Function name", &format!("worker{ENTER}"));
     answer(&mut session, "Base image", ENTER);
     let before = answer(&mut session, "Architecture", ENTER);
+    let before = before + &answer(&mut session, "CI/CD pipeline", ENTER);
     let before = before + &answer(&mut session, "Create", ENTER);
     for prompt in ["Language", "Runtime", "Trigger"] {
         assert!(!before.contains(prompt), "asked {prompt:?}: {before}");

@@ -1,0 +1,634 @@
+//! The CI/CD pipeline (`--ci github`): a GitHub Actions workflow and the CloudFormation
+//! template that bootstraps the AWS account for it. Both are rendered from the application's
+//! `template.yaml` and each function's README, never from one function's choices, so a new
+//! project and one grown by `lambda-new add` get the same files for the same functions.
+//!
+//! `add` rewrites them only when they are proven unchanged: what is on disk must be exactly
+//! what this module renders for the template as it was before the add.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_yaml::Value;
+
+use crate::catalog::{Catalog, Runtime, Vars};
+use crate::choices::{Architecture, Ci};
+use crate::error::Error;
+use crate::render::{Plan, PlannedFile};
+
+pub const WORKFLOW: &str = ".github/workflows/pipeline.yaml";
+pub const BOOTSTRAP: &str = "pipeline/bootstrap.yaml";
+/// The stages `sam deploy` deploys to, in order; each is a GitHub environment and a stack.
+const STAGES: [&str; 2] = ["dev", "prod"];
+
+/// A function of the application, as the pipeline sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    pub logical_id: String,
+    /// Its folder in the application: `<folder>/function` is the Docker build context.
+    pub folder: String,
+    pub architecture: Architecture,
+    pub runtime_id: String,
+    /// The commands of its README's "Test" section, one per line.
+    pub test_script: Vec<String>,
+}
+
+/// The pipeline files of a new project: `files` are the project's other rendered files.
+pub fn new_files(
+    ci: Ci,
+    stack: &str,
+    files: &[PlannedFile],
+    catalog: &Catalog,
+) -> Result<Vec<PlannedFile>, Error> {
+    if ci != Ci::Github {
+        return Ok(Vec::new());
+    }
+    let text = |path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+    };
+    let template = text("template.yaml").expect("every project has a template.yaml");
+    render(stack, &template, |folder| text(&readme(folder)), catalog).map_err(Error::Internal)
+}
+
+/// Adds to `plan` (what `lambda-new add` writes, its template edit included) the edits of
+/// the pipeline of the application in `project`: none without one (or with `--ci none`), else
+/// its files rendered for the edited template, each replacing exactly the bytes lambda-new
+/// renders for the template as it was (`old_template`). `added` is the new function's whole
+/// plan: its README is not on disk yet.
+pub fn grow(
+    plan: &mut Plan,
+    ci: Ci,
+    project: &Path,
+    stack: &str,
+    old_template: &str,
+    added: &Plan,
+    catalog: &Catalog,
+) -> Result<(), Error> {
+    let template = plan
+        .files
+        .iter()
+        .find(|f| f.replaces.is_some())
+        .expect("add edits the template");
+    let new_template = String::from_utf8_lossy(&template.contents).into_owned();
+    let template_path = project.join(&template.path);
+    let edits = edits(
+        ci,
+        project,
+        stack,
+        (old_template, &new_template),
+        added,
+        catalog,
+    )
+    .map_err(|error| {
+        // Another run that added a function first wrote the pipeline and the template: the
+        // pipeline no longer matches the template as this run read it.
+        let template_now = std::fs::read(&template_path).unwrap_or_default();
+        match template_now == old_template.as_bytes() {
+            true => error,
+            false => Error::ChangedMeanwhile {
+                path: template_path.clone(),
+                what: "was changed",
+            },
+        }
+    })?;
+    plan.files.extend(edits);
+    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(())
+}
+
+fn edits(
+    ci: Ci,
+    project: &Path,
+    stack: &str,
+    (old_template, new_template): (&str, &str),
+    added: &Plan,
+    catalog: &Catalog,
+) -> Result<Vec<PlannedFile>, Error> {
+    if ci == Ci::None || !project.join(WORKFLOW).exists() {
+        return Ok(Vec::new());
+    }
+    let on_disk = |path: &str| std::fs::read_to_string(project.join(path)).ok();
+    let refuse = |path: &str, reason: String| Error::CannotEdit {
+        path: project.join(path),
+        reason,
+    };
+    let before = render(stack, old_template, |f| on_disk(&readme(f)), catalog)
+        .map_err(|reason| refuse(WORKFLOW, reason))?;
+    let in_plan = |path: &str| {
+        added
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+    };
+    let after = render(
+        stack,
+        new_template,
+        |f| in_plan(&readme(f)).or_else(|| on_disk(&readme(f))),
+        catalog,
+    )
+    .map_err(|reason| refuse(WORKFLOW, reason))?;
+    let mut edits = Vec::new();
+    for (old, mut new) in before.into_iter().zip(after) {
+        let current = std::fs::read(project.join(&old.path)).unwrap_or_default();
+        if current != old.contents {
+            // Grown by another run's add since this run read the template: a race, not an edit.
+            let grown = grows_only(
+                &String::from_utf8_lossy(&old.contents),
+                &String::from_utf8_lossy(&current),
+                &old.path,
+                None,
+            );
+            if grown.is_ok() {
+                return Err(Error::ChangedMeanwhile {
+                    path: project.join(&old.path),
+                    what: "was changed",
+                });
+            }
+            return Err(refuse(
+                &old.path,
+                "it is not as lambda-new wrote it (edited since?), so lambda-new will not \
+                 rewrite it; add the function to the pipeline by hand and run `lambda-new add` \
+                 with `--ci none`"
+                    .into(),
+            ));
+        }
+        new.replaces = Some(current);
+        edits.push(new);
+    }
+    let added =
+        added_functions(old_template, new_template).map_err(|reason| refuse(WORKFLOW, reason))?;
+    for edit in &edits {
+        let old = String::from_utf8_lossy(edit.replaces.as_deref().unwrap_or_default());
+        let new = String::from_utf8_lossy(&edit.contents);
+        grows_only(&old, &new, &edit.path, Some(&added))
+            .map_err(|reason| Error::Internal(format!("{}: {reason}", edit.path)))?;
+    }
+    Ok(edits)
+}
+
+/// The functions `new_template` has and `old_template` has not.
+fn added_functions(old_template: &str, new_template: &str) -> Result<Vec<Function>, String> {
+    let parse = |text: &str| -> Result<Vec<Function>, String> {
+        let doc: Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+        // The README does not matter here: only which functions there are.
+        functions(&doc, |_| Some("\n## Test\n```sh\n```\n".to_owned()))
+    };
+    let old = parse(old_template)?;
+    Ok(parse(new_template)?
+        .into_iter()
+        .filter(|f| !old.iter().any(|o| o.logical_id == f.logical_id))
+        .collect())
+}
+
+/// Parsed back, a regenerated pipeline file must be the old one plus exactly the new
+/// functions' entries (jobs, or a repository) and changed only where every function is listed:
+/// the deploy jobs, and the roles that name the repositories or the template's resource types.
+/// With `added` unknown (`None`), any new entries pass, but there must be some.
+fn grows_only(old: &str, new: &str, path: &str, added: Option<&[Function]>) -> Result<(), String> {
+    let added = added.unwrap_or_default();
+    let (section, new_keys, may_change): (&str, Vec<String>, Vec<String>) = if path == WORKFLOW {
+        let jobs = added
+            .iter()
+            .flat_map(|f| {
+                let job = job_id(&f.folder);
+                [format!("test-{job}"), format!("image-{job}")]
+            })
+            .collect();
+        let deploys = STAGES.iter().map(|s| format!("deploy-{s}")).collect();
+        ("jobs", jobs, deploys)
+    } else {
+        let repositories = added
+            .iter()
+            .map(|f| format!("{}Repository", f.logical_id))
+            .collect();
+        let roles = ["ImagePushRole", "CloudFormationRole"]
+            .map(str::to_owned)
+            .to_vec();
+        ("Resources", repositories, roles)
+    };
+    let parse =
+        |text: &str| serde_yaml::from_str::<serde_yaml::Mapping>(text).map_err(|e| e.to_string());
+    let (mut old, mut new) = (parse(old)?, parse(new)?);
+    let (Some(Value::Mapping(old_entries)), Some(Value::Mapping(mut new_entries))) =
+        (old.remove(section), new.remove(section))
+    else {
+        return Err(format!("no {section}"));
+    };
+    if old != new {
+        return Err(format!("changed outside {section}"));
+    }
+    for (key, value) in &old_entries {
+        let name = key.as_str().unwrap_or_default();
+        match new_entries.remove(key) {
+            None => return Err(format!("{name} is gone")),
+            Some(v) if v != *value && !may_change.iter().any(|m| m == name) => {
+                return Err(format!("{name} changed"));
+            }
+            Some(_) => {}
+        }
+    }
+    if added.is_empty() {
+        return match new_entries.is_empty() {
+            true => Err("nothing was added".into()),
+            false => Ok(()),
+        };
+    }
+    let mut left: Vec<String> = new_entries
+        .keys()
+        .filter_map(|k| k.as_str().map(str::to_owned))
+        .collect();
+    left.sort();
+    let mut wanted = new_keys;
+    wanted.sort();
+    match left == wanted {
+        true => Ok(()),
+        false => Err(format!("added {left:?}, not {wanted:?}")),
+    }
+}
+
+/// The suffix of a function's job ids: its folder in lower case with dashes.
+fn job_id(folder: &str) -> String {
+    folder.to_lowercase().replace('_', "-")
+}
+
+fn readme(folder: &str) -> String {
+    format!("{folder}/README.md")
+}
+
+/// The workflow and the bootstrap template for the functions of `template`.
+fn render(
+    stack: &str,
+    template: &str,
+    readme: impl Fn(&str) -> Option<String>,
+    catalog: &Catalog,
+) -> Result<Vec<PlannedFile>, String> {
+    let doc: Value = serde_yaml::from_str(template)
+        .map_err(|e| format!("template.yaml is not YAML lambda-new can read: {e}"))?;
+    let functions = functions(&doc, &readme)?;
+    let context = context(stack, &doc, &functions, catalog)?;
+    let engine = crate::render::engine();
+    [
+        (WORKFLOW, "pipeline/github/pipeline.yaml.hbs"),
+        (BOOTSTRAP, "pipeline/github/bootstrap.yaml.hbs"),
+    ]
+    .into_iter()
+    .map(|(path, source)| {
+        let file = crate::TEMPLATES
+            .get_file(source)
+            .and_then(|f| f.contents_utf8())
+            .expect("the pipeline templates are embedded");
+        let contents = engine
+            .render_template(file, &context)
+            .map_err(|e| format!("{source}: {e}"))?;
+        Ok(PlannedFile {
+            path: path.to_owned(),
+            contents: contents.into_bytes(),
+            executable: false,
+            replaces: None,
+        })
+    })
+    .collect()
+}
+
+/// Every image function of the template, in its order.
+fn functions(
+    doc: &Value,
+    readme: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<Function>, String> {
+    let Some(resources) = doc.get("Resources").and_then(Value::as_mapping) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (id, resource) in resources {
+        let (Some(id), Some("AWS::Serverless::Function")) =
+            (id.as_str(), resource.get("Type").and_then(Value::as_str))
+        else {
+            continue;
+        };
+        let properties = resource.get("Properties");
+        if properties
+            .and_then(|p| p.get("PackageType"))
+            .and_then(Value::as_str)
+            != Some("Image")
+        {
+            continue;
+        }
+        let metadata = |key: &str| {
+            resource
+                .get("Metadata")
+                .and_then(|m| m.get(key))
+                .and_then(Value::as_str)
+        };
+        let folder = metadata("DockerContext")
+            .and_then(|c| c.trim_start_matches("./").strip_suffix("/function"))
+            .ok_or_else(|| {
+                format!(
+                    "{id}: its DockerContext is not FOLDER/function, the layout lambda-new makes"
+                )
+            })?
+            .to_owned();
+        let runtime_id = metadata("DockerTag")
+            .ok_or_else(|| format!("{id}: it has no DockerTag naming its runtime"))?
+            .to_owned();
+        let architecture = match properties
+            .and_then(|p| p.get("Architectures"))
+            .and_then(|a| a.get(0))
+            .and_then(Value::as_str)
+        {
+            Some("arm64") => Architecture::Arm64,
+            _ => Architecture::X86_64,
+        };
+        let text = readme(&folder)
+            .ok_or_else(|| format!("{folder}/README.md, which documents its tests, is missing"))?;
+        let test_script = test_commands(&text).ok_or_else(|| {
+            format!("{folder}/README.md has no `## Test` section with a sh block")
+        })?;
+        out.push(Function {
+            logical_id: id.to_owned(),
+            folder,
+            architecture,
+            runtime_id,
+            test_script,
+        });
+    }
+    Ok(out)
+}
+
+/// The lines of the first `sh` block of a README's "Test" section: the commands the pipeline
+/// runs for the function, so the two never differ.
+pub fn test_commands(readme: &str) -> Option<Vec<String>> {
+    let section = readme.split("\n## Test\n").nth(1)?;
+    let section = section.split("\n## ").next()?;
+    let block = section.split("```sh\n").nth(1)?.split("\n```").next()?;
+    Some(block.lines().map(str::to_owned).collect())
+}
+
+#[derive(Serialize)]
+struct Context {
+    tool_version: &'static str,
+    description: String,
+    actions: serde_yaml::Mapping,
+    functions: Vec<FunctionContext>,
+    stages: Vec<Stage>,
+    permissions: Vec<Permission>,
+}
+
+#[derive(Serialize)]
+struct FunctionContext {
+    logical_id: String,
+    folder: String,
+    /// The suffix of its jobs' ids.
+    job: String,
+    /// Its ECR repository's name.
+    repository: String,
+    arch: &'static str,
+    platform: &'static str,
+    runner: &'static str,
+    test_image: String,
+    test_setup: Vec<Setup>,
+    test_script: Vec<String>,
+    /// Steps after the README's commands, where one of them only reports.
+    test_checks: Vec<Setup>,
+}
+
+/// A step of a test job besides the README's commands.
+#[derive(Serialize)]
+struct Setup {
+    about: String,
+    command: String,
+}
+
+#[derive(Serialize)]
+struct Stage {
+    name: &'static str,
+    stack: String,
+    /// The jobs it waits for, comma-separated.
+    needs: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Permission {
+    about: String,
+    #[serde(default, skip_serializing)]
+    types: Vec<String>,
+    actions: Vec<String>,
+    resources: Vec<String>,
+}
+
+fn context(
+    stack: &str,
+    doc: &Value,
+    functions: &[Function],
+    catalog: &Catalog,
+) -> Result<Context, String> {
+    let prefix = stack.to_lowercase();
+    let functions = functions
+        .iter()
+        .map(|f| function_context(f, &prefix, catalog))
+        .collect::<Result<Vec<_>, String>>()?;
+    let images: Vec<String> = functions
+        .iter()
+        .map(|f| format!("image-{}", f.job))
+        .collect();
+    let stages = STAGES
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Stage {
+            name,
+            stack: format!("{stack}-{name}"),
+            needs: match i {
+                0 => images.join(", "),
+                _ => format!("deploy-{}", STAGES[i - 1]),
+            },
+        })
+        .collect::<Vec<_>>();
+    Ok(Context {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        description: format!("CI/CD bootstrap for the SAM application {stack}"),
+        actions: embedded_yaml("pipeline/actions.yaml")?,
+        permissions: permissions(doc, &stages, &prefix)?,
+        functions,
+        stages,
+    })
+}
+
+fn function_context(
+    f: &Function,
+    prefix: &str,
+    catalog: &Catalog,
+) -> Result<FunctionContext, String> {
+    let (family, runtime) = catalog.runtime(&f.runtime_id).map_err(|_| {
+        format!(
+            "{}: its DockerTag {:?} is not a runtime lambda-new knows",
+            f.logical_id, f.runtime_id
+        )
+    })?;
+    let (test_image, test_setup) = test_image(&family.id, runtime, &family.vars_for(runtime));
+    let job = job_id(&f.folder);
+    Ok(FunctionContext {
+        logical_id: f.logical_id.clone(),
+        folder: f.folder.clone(),
+        repository: format!("{prefix}/{job}"),
+        job,
+        arch: f.architecture.lambda_name(),
+        platform: f.architecture.docker_platform(),
+        runner: match f.architecture {
+            Architecture::X86_64 => "ubuntu-24.04",
+            Architecture::Arm64 => "ubuntu-24.04-arm",
+        },
+        test_image,
+        test_setup,
+        test_script: f.test_script.clone(),
+        test_checks: checks(&family.id, &f.folder),
+    })
+}
+
+/// What the pipeline checks beyond the README's commands: `gofmt -l` lists the files it would
+/// change and succeeds anyway, so the job fails on a list that is not empty.
+fn checks(family: &str, folder: &str) -> Vec<Setup> {
+    match family {
+        "go" => vec![Setup {
+            about: "Fail when gofmt would change a file".into(),
+            command: format!("test -z \"$(gofmt -l {folder}/function)\""),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// The official image a function's tests run in: its language at its runtime's version (for
+/// Java, the JDK its build tools ask for), plus what that image lacks.
+fn test_image(family: &str, runtime: &Runtime, vars: &Vars) -> (String, Vec<Setup>) {
+    let var = |key: &str| match vars.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    };
+    match family {
+        "go" => (var("go_image"), Vec::new()),
+        "dotnet" => (var("sdk_image"), Vec::new()),
+        "java" => (
+            format!(
+                "public.ecr.aws/docker/library/maven:{}-eclipse-temurin-{}",
+                var("maven_version"),
+                var("gradle_jdk")
+            ),
+            Vec::new(),
+        ),
+        // The image installs a minimal toolchain, without the linters the README runs.
+        "rust" => (
+            format!("{}:{}-trixie", var("rust_image"), runtime.version),
+            vec![Setup {
+                about: "Install clippy and rustfmt".into(),
+                command: "rustup component add clippy rustfmt".into(),
+            }],
+        ),
+        // The full image beside the slim one the alternative base builds on: it has the
+        // compilers a native dependency may need.
+        _ => (runtime.alternative_image.replace("-slim", ""), Vec::new()),
+    }
+}
+
+/// CloudFormationRole's statements for the resource types and event types of the template.
+fn permissions(doc: &Value, stages: &[Stage], prefix: &str) -> Result<Vec<Permission>, String> {
+    let mut types = BTreeSet::new();
+    if let Some(resources) = doc.get("Resources").and_then(Value::as_mapping) {
+        for resource in resources.values() {
+            if let Some(kind) = resource.get("Type").and_then(Value::as_str) {
+                types.insert(kind.to_owned());
+            }
+            let events = resource
+                .get("Properties")
+                .and_then(|p| p.get("Events"))
+                .and_then(Value::as_mapping);
+            for event in events.into_iter().flat_map(|e| e.values()) {
+                if let Some(kind) = event.get("Type").and_then(Value::as_str) {
+                    types.insert(format!("Event::{kind}"));
+                }
+            }
+        }
+    }
+    let table: Vec<Permission> = serde_yaml::from_str(embedded("pipeline/permissions.yaml"))
+        .map_err(|e| format!("pipeline/permissions.yaml: {e}"))?;
+    Ok(table
+        .into_iter()
+        .filter(|p| {
+            types
+                .iter()
+                .any(|t| p.types.iter().any(|prefix| t.starts_with(prefix.as_str())))
+        })
+        .map(|p| Permission {
+            resources: p
+                .resources
+                .iter()
+                .flat_map(|r| {
+                    let r = r.replace("REPOSITORY_PREFIX", prefix);
+                    match r.contains("STACK") {
+                        true => stages
+                            .iter()
+                            .map(|s| r.replace("STACK", &s.stack))
+                            .collect(),
+                        false => vec![r],
+                    }
+                })
+                .collect(),
+            ..p
+        })
+        .collect())
+}
+
+fn embedded(path: &str) -> &'static str {
+    crate::TEMPLATES
+        .get_file(path)
+        .and_then(|f| f.contents_utf8())
+        .expect("the pipeline's data files are embedded")
+}
+
+fn embedded_yaml(path: &str) -> Result<serde_yaml::Mapping, String> {
+    serde_yaml::from_str(embedded(path)).map_err(|e| format!("{path}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn function(folder: &str, logical_id: &str) -> Function {
+        Function {
+            logical_id: logical_id.to_owned(),
+            folder: folder.to_owned(),
+            architecture: Architecture::X86_64,
+            runtime_id: "python3.14".to_owned(),
+            test_script: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_regenerated_workflow_may_only_add_the_new_jobs_and_change_the_deploys() {
+        let old = "name: p\njobs:\n  test-a: {x: 1}\n  image-a: {x: 1}\n  deploy-dev: {needs: [image-a]}\n";
+        let added = [function("b", "BFunction")];
+        let grown = "name: p\njobs:\n  test-a: {x: 1}\n  image-a: {x: 1}\n  test-b: {x: 2}\n  image-b: {x: 2}\n  deploy-dev: {needs: [image-a, image-b]}\n";
+        assert_eq!(grows_only(old, grown, WORKFLOW, Some(&added)), Ok(()));
+        let changed_old_job = grown.replace("test-a: {x: 1}", "test-a: {x: 3}");
+        assert!(grows_only(old, &changed_old_job, WORKFLOW, Some(&added)).is_err());
+        let extra_job = format!("{grown}  other: {{x: 1}}\n");
+        assert!(grows_only(old, &extra_job, WORKFLOW, Some(&added)).is_err());
+        let lost_job = grown.replace("  image-a: {x: 1}\n", "");
+        assert!(grows_only(old, &lost_job, WORKFLOW, Some(&added)).is_err());
+        let renamed = grown.replace("name: p", "name: q");
+        assert!(grows_only(old, &renamed, WORKFLOW, Some(&added)).is_err());
+    }
+
+    #[test]
+    fn test_commands_are_the_first_sh_block_of_the_test_section() {
+        let readme = "# f\n\n## Test\n\nWith X:\n\n```sh\ncd f\nrun tests\n```\n\n```sh\nother\n```\n\n## Build\n";
+        assert_eq!(
+            test_commands(readme),
+            Some(vec!["cd f".to_owned(), "run tests".to_owned()])
+        );
+        assert_eq!(test_commands("# f\n\n## Build\n```sh\nx\n```\n"), None);
+    }
+}
