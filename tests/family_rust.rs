@@ -25,6 +25,7 @@ use support::build_context::BuildContext;
 use support::dockerfile::{self, Step};
 use support::e2e;
 use support::rie::{self, Base, Image};
+use support::s3;
 
 const NAME: &str = "hello-rust";
 
@@ -362,6 +363,12 @@ fn locked_packages(lock: &str) -> Vec<toml::Value> {
     packages
 }
 
+/// How many records an event holds.
+fn records(payload: &[u8]) -> usize {
+    let event: Value = serde_json::from_slice(payload).unwrap();
+    event["Records"].as_array().expect("Records").len()
+}
+
 /// The first `sh` block of the README's `## Test` section, one command per line.
 fn readme_test_commands(readme: &str) -> Vec<String> {
     let section = &readme[readme.find("\n## Test\n").expect("a Test section")..];
@@ -487,9 +494,24 @@ fn every_trigger_passes_its_tests_and_lints_and_answers_its_events() {
             let image_root = tempfile::tempdir().unwrap();
             let dockerfile = support::text(plan, "function/Dockerfile");
             let image = lay_out(dockerfile, &base, &binary, image_root.path());
-            let function = image.start();
+            // s3's handler reads each object's head: moto stands in for S3.
+            let Some(fake_s3) = s3::for_trigger(&trigger, &events) else {
+                continue;
+            };
+            let function = image.start_with(&image.cmd, &s3::env(&fake_s3, &[]));
             for event in &events {
                 function.assert_expected(event);
+            }
+            if fake_s3.is_some() {
+                let of_type = format!(" of type {}", s3::CONTENT_TYPE);
+                let lines = function.function_lines();
+                let heads = lines.iter().filter(|l| l.ends_with(&of_type));
+                let objects: usize = events.iter().map(|e| records(&e.payload)).sum();
+                assert_eq!(
+                    heads.count(),
+                    objects,
+                    "{base}: a line per object: {lines:?}"
+                );
             }
         }
         println!(
