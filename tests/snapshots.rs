@@ -51,8 +51,10 @@ fn generated_projects_match_their_snapshots() {
             }
         }
         // The GitLab pipeline, beside the default GitHub one of a Python project.
-        let python = newest_per_family().into_iter().find(|c| c.family == "python");
-        let python = python.expect("the matrix has Python");
+        let python = newest_per_family()
+            .into_iter()
+            .find(|c| c.family == "python")
+            .expect("the matrix has Python");
         let mut request = python.request("my-fn");
         request.ci = Some(lambda_new::choices::Ci::Gitlab);
         let (choices, _) = lambda_new::choices::resolve(&request, &catalog).unwrap();
