@@ -62,6 +62,8 @@ pub enum Vcs {
 pub enum Ci {
     /// GitHub Actions: `.github/workflows/pipeline.yaml` and `pipeline/bootstrap.yaml`.
     Github,
+    /// GitLab CI/CD: `.gitlab-ci.yml` and `pipeline/bootstrap.yaml`.
+    Gitlab,
     /// No pipeline.
     None,
 }
@@ -71,6 +73,7 @@ impl Ci {
     pub fn id(self) -> &'static str {
         match self {
             Ci::Github => "github",
+            Ci::Gitlab => "gitlab",
             Ci::None => "none",
         }
     }

@@ -204,7 +204,7 @@ pub struct FunctionArgs {
     pub dependency_manager: Option<String>,
 
     /// The CI/CD pipeline: `github` (default: GitHub Actions workflow and an account
-    /// bootstrap template) or `none`. With `add`: the pipeline to grow (`none`
+    /// bootstrap template), `gitlab` (`.gitlab-ci.yml` and the bootstrap) or `none`. With `add`: the pipeline to grow (`none`
     /// leaves it as it is).
     #[arg(long, value_enum, value_name = "CI")]
     pub ci: Option<Ci>,

@@ -1,5 +1,6 @@
-//! The CI/CD pipeline (`--ci github`): a GitHub Actions workflow and the CloudFormation
-//! template that bootstraps the AWS account for it. Both are rendered from the application's
+//! The CI/CD pipeline (`--ci github` or `--ci gitlab`): a GitHub Actions workflow or a GitLab
+//! CI/CD file, and the CloudFormation template that bootstraps the AWS account for it (the
+//! same for both but for whom its roles trust). Both are rendered from the application's
 //! `template.yaml` and each function's README, never from one function's choices, so a new
 //! project and one grown by `lambda-new add` get the same files for the same functions.
 //!
@@ -18,6 +19,7 @@ use crate::error::Error;
 use crate::render::{Plan, PlannedFile};
 
 pub const WORKFLOW: &str = ".github/workflows/pipeline.yaml";
+pub const GITLAB_CI: &str = ".gitlab-ci.yml";
 pub const BOOTSTRAP: &str = "pipeline/bootstrap.yaml";
 /// The stages `sam deploy` deploys to, in order; each is a GitHub environment and a stack.
 const STAGES: [&str; 2] = ["dev", "prod"];
@@ -41,7 +43,7 @@ pub fn new_files(
     files: &[PlannedFile],
     catalog: &Catalog,
 ) -> Result<Vec<PlannedFile>, Error> {
-    if ci != Ci::Github {
+    if ci == Ci::None {
         return Ok(Vec::new());
     }
     let text = |path: &str| {
@@ -51,7 +53,22 @@ pub fn new_files(
             .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
     };
     let template = text("template.yaml").expect("every project has a template.yaml");
-    render(stack, &template, |folder| text(&readme(folder)), catalog).map_err(Error::Internal)
+    render(
+        ci,
+        stack,
+        &template,
+        |folder| text(&readme(folder)),
+        catalog,
+    )
+    .map_err(Error::Internal)
+}
+
+/// The pipeline file of `ci`.
+fn pipeline_path(ci: Ci) -> &'static str {
+    match ci {
+        Ci::Gitlab => GITLAB_CI,
+        _ => WORKFLOW,
+    }
 }
 
 /// Adds to `plan` (what `lambda-new add` writes, its template edit included) the edits of
@@ -71,7 +88,8 @@ pub fn grow(
     let template = plan
         .files
         .iter()
-        .find(|f| f.replaces.is_some())
+        // The answers file is replaced too: the template is the file that replaces its text.
+        .find(|f| f.replaces.as_deref() == Some(old_template.as_bytes()))
         .expect("add edits the template");
     let new_template = String::from_utf8_lossy(&template.contents).into_owned();
     let template_path = project.join(&template.path);
@@ -108,16 +126,21 @@ fn edits(
     added: &Plan,
     catalog: &Catalog,
 ) -> Result<Vec<PlannedFile>, Error> {
-    if ci == Ci::None || !project.join(WORKFLOW).exists() {
+    // The application's pipeline is the one on disk, whichever `--ci` this add was given.
+    let Some(ci) = [Ci::Github, Ci::Gitlab]
+        .into_iter()
+        .find(|&c| ci != Ci::None && project.join(pipeline_path(c)).exists())
+    else {
         return Ok(Vec::new());
-    }
+    };
+    let pipeline = pipeline_path(ci);
     let on_disk = |path: &str| std::fs::read_to_string(project.join(path)).ok();
     let refuse = |path: &str, reason: String| Error::CannotEdit {
         path: project.join(path),
         reason,
     };
-    let before = render(stack, old_template, |f| on_disk(&readme(f)), catalog)
-        .map_err(|reason| refuse(WORKFLOW, reason))?;
+    let before = render(ci, stack, old_template, |f| on_disk(&readme(f)), catalog)
+        .map_err(|reason| refuse(pipeline, reason))?;
     let in_plan = |path: &str| {
         added
             .files
@@ -126,12 +149,13 @@ fn edits(
             .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
     };
     let after = render(
+        ci,
         stack,
         new_template,
         |f| in_plan(&readme(f)).or_else(|| on_disk(&readme(f))),
         catalog,
     )
-    .map_err(|reason| refuse(WORKFLOW, reason))?;
+    .map_err(|reason| refuse(pipeline, reason))?;
     let mut edits = Vec::new();
     for (old, mut new) in before.into_iter().zip(after) {
         let current = std::fs::read(project.join(&old.path)).unwrap_or_default();
@@ -161,7 +185,7 @@ fn edits(
         edits.push(new);
     }
     let added =
-        added_functions(old_template, new_template).map_err(|reason| refuse(WORKFLOW, reason))?;
+        added_functions(old_template, new_template).map_err(|reason| refuse(pipeline, reason))?;
     for edit in &edits {
         let old = String::from_utf8_lossy(edit.replaces.as_deref().unwrap_or_default());
         let new = String::from_utf8_lossy(&edit.contents);
@@ -191,29 +215,35 @@ fn added_functions(old_template: &str, new_template: &str) -> Result<Vec<Functio
 /// With `added` unknown (`None`), any new entries pass, but there must be some.
 fn grows_only(old: &str, new: &str, path: &str, added: Option<&[Function]>) -> Result<(), String> {
     let added = added.unwrap_or_default();
-    let (section, new_keys, may_change): (&str, Vec<String>, Vec<String>) = if path == WORKFLOW {
-        let jobs = added
-            .iter()
-            .flat_map(|f| {
-                let job = job_id(&f.folder);
-                [format!("test-{job}"), format!("image-{job}")]
-            })
-            .collect();
-        let deploys = STAGES.iter().map(|s| format!("deploy-{s}")).collect();
-        ("jobs", jobs, deploys)
-    } else {
-        let repositories = added
-            .iter()
-            .map(|f| format!("{}Repository", f.logical_id))
-            .collect();
-        let roles = ["ImagePushRole", "CloudFormationRole"]
-            .map(str::to_owned)
-            .to_vec();
-        ("Resources", repositories, roles)
-    };
+    let (section, new_keys, may_change): (&str, Vec<String>, Vec<String>) =
+        if path == WORKFLOW || path == GITLAB_CI {
+            let jobs = added
+                .iter()
+                .flat_map(|f| {
+                    let job = job_id(&f.folder);
+                    [format!("test-{job}"), format!("image-{job}")]
+                })
+                .collect();
+            let deploys = STAGES.iter().map(|s| format!("deploy-{s}")).collect();
+            ("jobs", jobs, deploys)
+        } else {
+            let repositories = added
+                .iter()
+                .map(|f| format!("{}Repository", f.logical_id))
+                .collect();
+            let roles = ["ImagePushRole", "CloudFormationRole"]
+                .map(str::to_owned)
+                .to_vec();
+            ("Resources", repositories, roles)
+        };
     let parse =
         |text: &str| serde_yaml::from_str::<serde_yaml::Mapping>(text).map_err(|e| e.to_string());
     let (mut old, mut new) = (parse(old)?, parse(new)?);
+    // GitLab's jobs are the file's top-level keys: the whole file is the section.
+    if path == GITLAB_CI {
+        let wrap = |m| serde_yaml::Mapping::from_iter([(Value::from(section), Value::Mapping(m))]);
+        (old, new) = (wrap(old), wrap(new));
+    }
     let (Some(Value::Mapping(old_entries)), Some(Value::Mapping(mut new_entries))) =
         (old.remove(section), new.remove(section))
     else {
@@ -260,8 +290,9 @@ fn readme(folder: &str) -> String {
     format!("{folder}/README.md")
 }
 
-/// The workflow and the bootstrap template for the functions of `template`.
+/// The pipeline file of `ci` and the bootstrap template for the functions of `template`.
 fn render(
+    ci: Ci,
     stack: &str,
     template: &str,
     readme: impl Fn(&str) -> Option<String>,
@@ -270,20 +301,24 @@ fn render(
     let doc: Value = serde_yaml::from_str(template)
         .map_err(|e| format!("template.yaml is not YAML lambda-new can read: {e}"))?;
     let functions = functions(&doc, &readme)?;
-    let context = context(stack, &doc, &functions, catalog)?;
-    let engine = crate::render::engine();
+    let context = context(ci, stack, &doc, &functions, catalog)?;
+    let mut engine = crate::render::engine();
+    // The bootstrap's parts that say whom its roles trust.
+    for part in ["parameters", "provider", "image_trust", "deploy_trust"] {
+        let source = format!("pipeline/{}/bootstrap/{part}.hbs", ci.id());
+        engine
+            .register_partial(&format!("bootstrap_{part}"), embedded(&source))
+            .map_err(|e| format!("{source}: {e}"))?;
+    }
+    let pipeline = format!("pipeline/{}/pipeline.yaml.hbs", ci.id());
     [
-        (WORKFLOW, "pipeline/github/pipeline.yaml.hbs"),
-        (BOOTSTRAP, "pipeline/github/bootstrap.yaml.hbs"),
+        (pipeline_path(ci), pipeline.as_str()),
+        (BOOTSTRAP, "pipeline/bootstrap.yaml.hbs"),
     ]
     .into_iter()
     .map(|(path, source)| {
-        let file = crate::TEMPLATES
-            .get_file(source)
-            .and_then(|f| f.contents_utf8())
-            .expect("the pipeline templates are embedded");
         let contents = engine
-            .render_template(file, &context)
+            .render_template(embedded(source), &context)
             .map_err(|e| format!("{source}: {e}"))?;
         Ok(PlannedFile {
             path: path.to_owned(),
@@ -372,7 +407,11 @@ pub fn test_commands(readme: &str) -> Option<Vec<String>> {
 struct Context {
     tool_version: &'static str,
     description: String,
+    /// Who issues the tokens the roles trust, and what the CI calls its variables.
+    ci_name: &'static str,
+    variable_kind: &'static str,
     actions: serde_yaml::Mapping,
+    images: serde_yaml::Mapping,
     functions: Vec<FunctionContext>,
     stages: Vec<Stage>,
     permissions: Vec<Permission>,
@@ -409,6 +448,8 @@ struct Stage {
     stack: String,
     /// The jobs it waits for, comma-separated.
     needs: String,
+    /// Whether someone starts it (GitLab; GitHub's environment reviewers approve it instead).
+    manual: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -421,6 +462,7 @@ struct Permission {
 }
 
 fn context(
+    ci: Ci,
     stack: &str,
     doc: &Value,
     functions: &[Function],
@@ -429,7 +471,7 @@ fn context(
     let prefix = stack.to_lowercase();
     let functions = functions
         .iter()
-        .map(|f| function_context(f, &prefix, catalog))
+        .map(|f| function_context(ci, f, &prefix, catalog))
         .collect::<Result<Vec<_>, String>>()?;
     let images: Vec<String> = functions
         .iter()
@@ -445,12 +487,22 @@ fn context(
                 0 => images.join(", "),
                 _ => format!("deploy-{}", STAGES[i - 1]),
             },
+            manual: i > 0,
         })
         .collect::<Vec<_>>();
     Ok(Context {
         tool_version: env!("CARGO_PKG_VERSION"),
         description: format!("CI/CD bootstrap for the SAM application {stack}"),
+        ci_name: match ci {
+            Ci::Gitlab => "GitLab",
+            _ => "GitHub",
+        },
+        variable_kind: match ci {
+            Ci::Gitlab => "CI/CD variable",
+            _ => "repository variable",
+        },
         actions: embedded_yaml("pipeline/actions.yaml")?,
+        images: embedded_yaml("pipeline/gitlab/images.yaml")?,
         permissions: permissions(doc, &stages, &prefix)?,
         functions,
         stages,
@@ -458,6 +510,7 @@ fn context(
 }
 
 fn function_context(
+    ci: Ci,
     f: &Function,
     prefix: &str,
     catalog: &Catalog,
@@ -477,9 +530,11 @@ fn function_context(
         job,
         arch: f.architecture.lambda_name(),
         platform: f.architecture.docker_platform(),
-        runner: match f.architecture {
-            Architecture::X86_64 => "ubuntu-24.04",
-            Architecture::Arm64 => "ubuntu-24.04-arm",
+        runner: match (ci, f.architecture) {
+            (Ci::Gitlab, Architecture::X86_64) => "saas-linux-small-amd64",
+            (Ci::Gitlab, Architecture::Arm64) => "saas-linux-small-arm64",
+            (_, Architecture::X86_64) => "ubuntu-24.04",
+            (_, Architecture::Arm64) => "ubuntu-24.04-arm",
         },
         test_image,
         test_setup,

@@ -163,9 +163,10 @@ pub fn complete(
     }
 
     if request.ci.is_none() {
-        let kinds = [Ci::Github, Ci::None];
+        let kinds = [Ci::Github, Ci::Gitlab, Ci::None];
         let labels = [
             "GitHub Actions: tests, images and deploys, with an AWS bootstrap template".to_owned(),
+            "GitLab CI/CD: the same, for GitLab".to_owned(),
             "None".to_owned(),
         ];
         request.ci = Some(kinds[select(&theme, "CI/CD pipeline", &labels, 0)?]);

@@ -1,14 +1,15 @@
 //! The CI/CD pipeline (`--ci github`): the workflow and the bootstrap template lint clean for
 //! every family x trigger x architecture (each distinct file linted once), the bootstrap's
 //! trust policy and repositories are what a platform team would accept, the workflow runs
-//! exactly the commands the READMEs document, and `lambda-new add` grows both files.
+//! exactly the commands the READMEs document, and `lambda-new add` grows both files. The same
+//! for `--ci gitlab`: `.gitlab-ci.yml` against GitLab's schema, and its bootstrap's trust.
 
 mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use lambda_new::pipeline::{BOOTSTRAP, WORKFLOW, test_commands};
+use lambda_new::pipeline::{BOOTSTRAP, GITLAB_CI, WORKFLOW, test_commands};
 use serde_yaml::Value;
 use support::{Combo, lambda_new, matrix, render, require_tool, run};
 
@@ -561,4 +562,303 @@ fn the_readme_sets_up_what_the_workflow_reads() {
         }
     }
     assert!(readme.contains(&format!("--template-file {BOOTSTRAP} ")));
+}
+
+/// `combo` rendered with `--ci gitlab`.
+fn render_gitlab(combo: &Combo, name: &str) -> lambda_new::render::Plan {
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let mut request = combo.request(name);
+    request.ci = Some(lambda_new::choices::Ci::Gitlab);
+    let (choices, _) = lambda_new::choices::resolve(&request, &catalog).unwrap();
+    lambda_new::render::render(&choices, &catalog).unwrap()
+}
+
+/// An application with a GitLab pipeline: a Python function, then a Go one on arm64 with a
+/// queue, added without `--ci` (add grows the pipeline the application has).
+fn grown_gitlab_application() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, project) = support::generate(&[
+        "app",
+        "--runtime",
+        "python",
+        "--architecture",
+        "x86_64",
+        "--vcs",
+        "none",
+        "--ci",
+        "gitlab",
+    ]);
+    let args = [
+        "worker",
+        "--runtime",
+        "go",
+        "--architecture",
+        "arm64",
+        "--trigger",
+        "sqs",
+    ];
+    assert_ok(&add(&project, &args), "lambda-new add");
+    (dir, project)
+}
+
+#[test]
+fn every_gitlab_pipeline_passes_the_schema_and_its_bootstrap_cfn_lint() {
+    let tools = ["check-jsonschema", "cfn-lint"]
+        .iter()
+        .all(|tool| require_tool(tool, "linting the generated GitLab pipeline"));
+    if !tools {
+        return;
+    }
+    let (mut pipelines, mut bootstraps) = (BTreeMap::new(), BTreeMap::new());
+    let (_dir, project) = grown_gitlab_application();
+    let read = |path: &str| std::fs::read_to_string(project.join(path)).unwrap();
+    pipelines.insert(read(GITLAB_CI), "grown".to_owned());
+    bootstraps.insert(read(BOOTSTRAP), "grown".to_owned());
+    for combo in matrix(true) {
+        for trigger in TRIGGERS {
+            let combo = combo.with_trigger(trigger);
+            let plan = render_gitlab(&combo, "my-fn");
+            pipelines
+                .entry(support::text(&plan, GITLAB_CI).to_owned())
+                .or_insert_with(|| combo.label());
+            bootstraps
+                .entry(support::text(&plan, BOOTSTRAP).to_owned())
+                .or_insert_with(|| combo.label());
+        }
+    }
+    let dir = write_all(&pipelines, "yml");
+    let files = paths(dir.path());
+    eprintln!("{} distinct GitLab pipelines", files.len());
+    assert_ok(
+        &run(std::process::Command::new("check-jsonschema")
+            .args(["--builtin-schema", "vendor.gitlab-ci"])
+            .args(&files)),
+        "check-jsonschema",
+    );
+    let dir = write_all(&bootstraps, "yaml");
+    let files = paths(dir.path());
+    eprintln!("{} distinct GitLab bootstrap templates", files.len());
+    assert_ok(
+        &run(std::process::Command::new("cfn-lint").args(&files)),
+        "cfn-lint",
+    );
+}
+
+/// A role's trust policy: the JSON text of its `!Sub [TEXT, VARIABLES]`, for gitlab.com.
+fn gitlab_trust(role: &Value) -> serde_json::Value {
+    let Value::Tagged(sub) = &role["Properties"]["AssumeRolePolicyDocument"] else {
+        panic!("the trust policy is not a !Sub: {role:?}");
+    };
+    assert_eq!(sub.tag, "!Sub");
+    let text = sub.value[0].as_str().unwrap();
+    assert!(sub.value[1].get("Provider").is_some());
+    let text = text
+        .replace("${GitLabHost}", "gitlab.com")
+        .replace("${Provider}", "PROVIDER");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn the_gitlab_roles_trust_only_the_projects_branch_main() {
+    let plan = render_gitlab(&python("sqs"), "my-fn");
+    let doc: Value = serde_yaml::from_str(support::text(&plan, BOOTSTRAP)).unwrap();
+    let resources = &doc["Resources"];
+    for role in ["ImagePushRole", "DeployRole"] {
+        let policy = gitlab_trust(&resources[role]);
+        let statements = policy["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), 1, "{role}");
+        let statement = &statements[0];
+        assert_eq!(statement["Action"], "sts:AssumeRoleWithWebIdentity");
+        assert_eq!(statement["Principal"]["Federated"], "PROVIDER");
+        let condition = statement["Condition"].as_object().unwrap();
+        assert_eq!(
+            condition.keys().collect::<Vec<_>>(),
+            ["StringEquals"],
+            "{role}: only exact matches, never StringLike or ForAllValues"
+        );
+        let equals = condition["StringEquals"].as_object().unwrap();
+        assert_eq!(equals.len(), 2, "{role}: {equals:?}");
+        assert_eq!(equals["gitlab.com:aud"], "sts.amazonaws.com");
+        assert_eq!(
+            equals["gitlab.com:sub"],
+            "project_path:${GitLabProjectPath}:ref_type:branch:ref:main"
+        );
+    }
+    let parameters = &doc["Parameters"];
+    assert_eq!(parameters["GitLabHost"]["Default"], "gitlab.com");
+    assert_eq!(parameters["ExistingOidcProviderArn"]["Default"], "");
+    let provider = &resources["GitLabOidcProvider"]["Properties"];
+    assert!(provider.get("ThumbprintList").is_none());
+    assert_eq!(scalar(&provider["Url"]), "https://${GitLabHost}");
+    assert_eq!(strings(&provider["ClientIdList"]), ["sts.amazonaws.com"]);
+    assert!(resources.get("GitHubOidcProvider").is_none());
+}
+
+#[test]
+fn gitlab_test_jobs_run_exactly_the_readme_commands_and_images_are_native() {
+    for combo in matrix(false) {
+        let plan = render_gitlab(&combo, "my-fn");
+        let label = combo.label();
+        let readme = support::text(&plan, "my-fn/README.md");
+        let mut wanted = test_commands(readme).expect("the README has a Test block");
+        if combo.family == "go" {
+            wanted.push("test -z \"$(gofmt -l my-fn/function)\"".to_owned());
+        }
+        let doc: Value = serde_yaml::from_str(support::text(&plan, GITLAB_CI)).unwrap();
+        assert_eq!(
+            strings(&doc["test-my-fn"]["script"]),
+            wanted,
+            "{label}: the pipeline must run what the README documents"
+        );
+        let image = &doc["image-my-fn"];
+        let tag = match combo.arch.lambda_name() {
+            "arm64" => "saas-linux-small-arm64",
+            _ => "saas-linux-small-amd64",
+        };
+        assert_eq!(strings(&image["tags"]), [tag], "{label}");
+        assert_eq!(image["extends"], ".aws", "{label}");
+        let build = strings(&image["script"]).join("\n");
+        for flag in [
+            "--provenance=false",
+            "--sbom=false",
+            &format!("--platform {}", combo.arch.docker_platform()),
+            "--tag \"$REGISTRY/my-fn/my-fn:$CI_COMMIT_SHA\"",
+        ] {
+            assert!(build.contains(flag), "{label}: {flag} in {build}");
+        }
+    }
+}
+
+#[test]
+fn gitlab_jobs_assume_roles_with_id_tokens_and_deploys_never_overlap() {
+    let plan = render_gitlab(&python("api"), "my-fn");
+    let text = support::text(&plan, GITLAB_CI);
+    let doc: Value = serde_yaml::from_str(text).unwrap();
+    let aws = &doc[".aws"];
+    assert_eq!(aws["id_tokens"]["AWS_ID_TOKEN"]["aud"], "sts.amazonaws.com");
+    let login = strings(&aws["before_script"]).join("\n");
+    assert!(
+        login.contains("aws sts assume-role-with-web-identity --role-arn \"$ROLE_ARN\"")
+            && login.contains("--web-identity-token \"$AWS_ID_TOKEN\""),
+        "{login}"
+    );
+    // No job is given keys: each extends .aws or assumes nothing.
+    assert!(!text.contains("AWS_ACCESS_KEY_ID:") && !text.contains("AWS_SECRET_ACCESS_KEY:"));
+    for (stage, manual) in [("dev", false), ("prod", true)] {
+        let job = &doc[format!("deploy-{stage}").as_str()];
+        assert_eq!(job["environment"], stage);
+        assert_eq!(job["resource_group"], format!("deploy-{stage}"));
+        assert_eq!(job["extends"], ".aws");
+        assert_eq!(job["variables"]["ROLE_ARN"], "$AWS_DEPLOY_ROLE_ARN");
+        assert_eq!(job["rules"][0]["when"] == "manual", manual, "{stage}");
+    }
+    // Images are pinned by a tag, never latest or none.
+    for line in text
+        .lines()
+        .filter(|l| l.contains("image: ") || l.contains("name: "))
+    {
+        let image = line.split_once(": ").unwrap().1.trim_matches('"');
+        let (_, tag) = image.rsplit_once(':').unwrap_or_default();
+        assert!(!tag.is_empty() && tag != "latest", "{line}");
+    }
+}
+
+#[test]
+fn add_grows_the_gitlab_pipeline_and_its_bootstrap() {
+    let (_dir, project) = support::generate(&[
+        "app",
+        "--runtime",
+        "python",
+        "--architecture",
+        "x86_64",
+        "--vcs",
+        "none",
+        "--ci",
+        "gitlab",
+    ]);
+    let read = |path: &str| std::fs::read_to_string(project.join(path)).unwrap();
+    let old: Value = serde_yaml::from_str(&read(GITLAB_CI)).unwrap();
+    let old_bootstrap = read(BOOTSTRAP);
+    let args = [
+        "worker",
+        "--runtime",
+        "go",
+        "--architecture",
+        "arm64",
+        "--trigger",
+        "sqs",
+    ];
+    assert_ok(&add(&project, &args), "lambda-new add");
+    let new: Value = serde_yaml::from_str(&read(GITLAB_CI)).unwrap();
+    for id in ["test-app", "image-app", ".aws", "workflow", "stages"] {
+        assert_eq!(old[id], new[id], "{id}");
+    }
+    assert_eq!(
+        strings(&new["image-worker"]["tags"]),
+        ["saas-linux-small-arm64"]
+    );
+    assert!(new.get("test-worker").is_some());
+    assert_eq!(
+        strings(&new["deploy-dev"]["needs"]),
+        ["image-app", "image-worker"]
+    );
+    let deploy = strings(&new["deploy-prod"]["script"]).join("\n");
+    for id in ["AppFunction", "WorkerFunction"] {
+        assert!(
+            deploy.contains(&format!("--image-repositories \"{id}=$REGISTRY/")),
+            "{deploy}"
+        );
+    }
+    let bootstrap: Value = serde_yaml::from_str(&read(BOOTSTRAP)).unwrap();
+    assert_eq!(
+        bootstrap["Resources"]["WorkerFunctionRepository"]["Properties"]["RepositoryName"],
+        "app/worker"
+    );
+    assert!(!old_bootstrap.contains("sqs:*") && read(BOOTSTRAP).contains("sqs:*"));
+    assert!(bootstrap["Resources"].get("GitLabOidcProvider").is_some());
+    assert!(!project.join(".github").exists());
+    // A pipeline edited by hand is refused, as the GitHub one is.
+    std::fs::write(project.join(GITLAB_CI), read(GITLAB_CI) + "# mine\n").unwrap();
+    let output = add(&project, &["third", "--runtime", "python"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!project.join("third").exists());
+}
+
+/// The README's setup prints every CI/CD variable the pipeline reads, from outputs the
+/// bootstrap template has.
+#[test]
+fn the_readme_sets_up_what_the_gitlab_pipeline_reads() {
+    let plan = render_gitlab(&python("api"), "my-fn");
+    let readme = support::text(&plan, "README.md");
+    let pipeline = support::text(&plan, GITLAB_CI);
+    let bootstrap: Value = serde_yaml::from_str(support::text(&plan, BOOTSTRAP)).unwrap();
+    let variables: std::collections::BTreeSet<&str> = pipeline
+        .split("$AWS_")
+        .skip(1)
+        .map(|rest| {
+            rest.split(|c: char| c != '_' && !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap()
+        })
+        .filter(|name| *name != "ID_TOKEN")
+        .collect();
+    assert!(variables.contains("DEPLOY_ROLE_ARN"), "{variables:?}");
+    for variable in variables {
+        assert!(
+            readme.contains(&format!("echo \"AWS_{variable}=")),
+            "the README never gives AWS_{variable}"
+        );
+    }
+    let outputs = bootstrap["Outputs"].as_mapping().unwrap();
+    for line in readme.lines().filter(|l| l.contains("$(output ")) {
+        let key = line
+            .split("$(output ")
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap();
+        assert!(outputs.contains_key(key), "the README reads output {key}");
+    }
+    assert!(readme.contains(&format!("--template-file {BOOTSTRAP} ")));
+    assert!(readme.contains("GitLabProjectPath=GROUP/PROJECT") && !readme.contains("gh variable"));
 }

@@ -2,7 +2,7 @@
 //! `snapshots/`. A template change shows up here as a diff to read before accepting.
 //! Today's matrix is wired to the default trigger; every other trigger is snapshotted for each
 //! family (and option value) on its newest runtime, AWS base, x86_64, as the files that differ
-//! from that project's default-trigger twin.
+//! from that project's default-trigger twin; one Python project with `--ci gitlab` likewise.
 
 mod support;
 
@@ -50,6 +50,18 @@ fn generated_projects_match_their_snapshots() {
                 insta::assert_snapshot!(combo.label(), differences(&twin, &plan));
             }
         }
+        // The GitLab pipeline, beside the default GitHub one of a Python project.
+        let python = newest_per_family()
+            .into_iter()
+            .find(|c| c.family == "python")
+            .expect("the matrix has Python");
+        let mut request = python.request("my-fn");
+        request.ci = Some(lambda_new::choices::Ci::Gitlab);
+        let (choices, _) = lambda_new::choices::resolve(&request, &catalog).unwrap();
+        let plan = lambda_new::render::render(&choices, &catalog).unwrap();
+        let twin = render(&python, &catalog);
+        let label = format!("{}-ci-gitlab", python.label());
+        insta::assert_snapshot!(label, differences(&twin, &plan));
         assert!(
             failures.is_empty(),
             "combinations that do not render:\n{}",
