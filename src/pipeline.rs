@@ -307,7 +307,7 @@ fn render(
     for part in ["parameters", "provider", "image_trust", "deploy_trust"] {
         let source = format!("pipeline/{}/bootstrap/{part}.hbs", ci.id());
         engine
-            .register_partial(&format!("bootstrap_{part}"), embedded(&source))
+            .register_partial(&format!("bootstrap_{part}"), compacted(&source))
             .map_err(|e| format!("{source}: {e}"))?;
     }
     let pipeline = format!("pipeline/{}/pipeline.yaml.hbs", ci.id());
@@ -318,7 +318,7 @@ fn render(
     .into_iter()
     .map(|(path, source)| {
         let contents = engine
-            .render_template(embedded(source), &context)
+            .render_template(compacted(source), &context)
             .map_err(|e| format!("{source}: {e}"))?;
         Ok(PlannedFile {
             path: path.to_owned(),
@@ -634,6 +634,11 @@ fn permissions(doc: &Value, stages: &[Stage], prefix: &str) -> Result<Vec<Permis
             ..p
         })
         .collect())
+}
+
+/// A template's source as [`crate::render::engine`] reads it (compacted by build.rs).
+fn compacted(path: &str) -> &'static str {
+    crate::render::compacted_template(path).expect("the pipeline's templates are embedded")
 }
 
 fn embedded(path: &str) -> &'static str {

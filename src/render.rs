@@ -198,10 +198,17 @@ fn name<'t>(file: &'t include_dir::File<'t>) -> &'t str {
 /// `{{__text N}}` calls, which Handlebars parses far faster than the text itself.
 fn compacted(file: &include_dir::File<'_>) -> Result<&'static str, Error> {
     let name = name(file);
+    compacted_template(name)
+        .ok_or_else(|| Error::Internal(format!("{name} was not compacted by build.rs")))
+}
+
+/// The compacted source of the template at `name` (its path under `templates/`), for
+/// [`engine`]: every `.hbs` file has one.
+pub(crate) fn compacted_template(name: &str) -> Option<&'static str> {
     compacted::COMPACTED
         .binary_search_by(|(path, _)| path.cmp(&name))
+        .ok()
         .map(|i| compacted::COMPACTED[i].1)
-        .map_err(|_| Error::Internal(format!("{name} was not compacted by build.rs")))
 }
 
 mod compacted {
