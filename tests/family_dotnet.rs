@@ -427,6 +427,15 @@ fn function_logs_through_the_lambda_logger_with_levels() {
             .map(|rest| rest.split('(').next().unwrap())
             .collect();
         assert!(!calls.is_empty(), "{}: the function logs nothing", p.label);
+        // Message templates keep the values as structured fields in JSON logs.
+        for rest in source.split("context.Logger.Log").skip(1) {
+            let message = rest.split_once('(').map_or("", |(_, m)| m.trim_start());
+            assert!(
+                !message.starts_with('$'),
+                "{}: logs an interpolated string instead of a message template",
+                p.label
+            );
+        }
         for call in calls {
             assert!(
                 [
