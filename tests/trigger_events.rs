@@ -35,26 +35,6 @@ fn name_in_json_text(text: &str) -> Option<String> {
     greeting_name(&value).map(str::to_owned)
 }
 
-/// S3's URL encoding of object keys: `+` is a space, `%XX` a byte of the UTF-8 key.
-fn s3_key(encoded: &str) -> String {
-    let mut bytes = Vec::new();
-    let mut rest = encoded.as_bytes();
-    while let Some((&first, tail)) = rest.split_first() {
-        match first {
-            b'+' => bytes.push(b' '),
-            b'%' => {
-                let hex = std::str::from_utf8(&tail[..2]).unwrap();
-                bytes.push(u8::from_str_radix(hex, 16).unwrap());
-                rest = &tail[2..];
-                continue;
-            }
-            other => bytes.push(other),
-        }
-        rest = tail;
-    }
-    String::from_utf8(bytes).unwrap()
-}
-
 fn records<'e>(event: &'e Value, source_key: &str, source: &str) -> &'e Vec<Value> {
     let records = event["Records"].as_array().expect("a Records list");
     assert!(!records.is_empty(), "no records");
@@ -105,7 +85,7 @@ fn reference(trigger: &str, event: &Value) -> Outcome {
                         .starts_with("ObjectCreated:")
                 );
                 let s3 = &record["s3"];
-                let key = s3_key(s3["object"]["key"].as_str().unwrap());
+                let key = support::s3::decode_key(s3["object"]["key"].as_str().unwrap());
                 assert!(
                     key.starts_with("uploads/"),
                     "the bucket notifies uploads/ only"
@@ -281,7 +261,10 @@ fn the_reference_reading_notices_a_wrong_event() {
         "logs": ["Hello, Alice!"],
     });
     assert_ne!(reference("sqs", &event), expected(&contract));
-    assert_eq!(s3_key("uploads/caf%C3%A9+1.txt"), "uploads/café 1.txt");
+    assert_eq!(
+        support::s3::decode_key("uploads/caf%C3%A9+1.txt"),
+        "uploads/café 1.txt"
+    );
 }
 
 /// The key paths of a JSON value, object keys joined with dots (list items are not entered).
@@ -425,7 +408,7 @@ fn aws_env(command: &mut std::process::Command, bin: &Path, moto: &Moto, home: &
         .env_remove("AWS_SESSION_TOKEN");
 }
 
-/// A CloudFormation tag (`!Ref X`, `!GetAtt X.Y`, `!Sub ...`) as its JSON form; the names of
+/// A CloudFormation tag (`!Ref X`, `!GetAtt X.Y`, `!Sub ...`, `!Select`, `!Split`) as its JSON form; the names of
 /// the resources a value refers to are added to `refs`.
 fn cloudformation_json(value: &serde_yaml::Value, refs: &mut Vec<String>) -> Value {
     use serde_yaml::Value as Y;
@@ -434,7 +417,10 @@ fn cloudformation_json(value: &serde_yaml::Value, refs: &mut Vec<String>) -> Val
             let inner = cloudformation_json(&tagged.value, refs);
             match tagged.tag.to_string().as_str() {
                 "!Ref" => {
-                    refs.push(inner.as_str().unwrap().to_owned());
+                    let name = inner.as_str().unwrap();
+                    if !name.contains("::") {
+                        refs.push(name.to_owned());
+                    }
                     json!({ "Ref": inner })
                 }
                 "!GetAtt" => {
@@ -443,15 +429,21 @@ fn cloudformation_json(value: &serde_yaml::Value, refs: &mut Vec<String>) -> Val
                     json!({ "Fn::GetAtt": [resource, attribute] })
                 }
                 "!Sub" => {
-                    let text = inner.as_str().unwrap();
+                    // `!Sub TEXT` or `!Sub [TEXT, {VAR: VALUE}]`: the variables are not refs.
+                    let (text, vars) = match &inner {
+                        Value::Array(list) => (list[0].as_str().unwrap(), list[1].clone()),
+                        text => (text.as_str().unwrap(), json!({})),
+                    };
                     for part in text.split("${").skip(1) {
                         let name = part.split('}').next().unwrap();
-                        if !name.contains("::") {
+                        if !name.contains("::") && vars.get(name).is_none() {
                             refs.push(name.split('.').next().unwrap().to_owned());
                         }
                     }
                     json!({ "Fn::Sub": inner })
                 }
+                "!Select" => json!({ "Fn::Select": inner }),
+                "!Split" => json!({ "Fn::Split": inner }),
                 tag => panic!("unexpected tag {tag}"),
             }
         }

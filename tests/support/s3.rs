@@ -123,7 +123,7 @@ impl Drop for FakeS3 {
 }
 
 /// An event's key as S3 sends it (`+` a space, `%XX` a byte of the UTF-8 key), decoded.
-fn decode_key(encoded: &str) -> String {
+pub fn decode_key(encoded: &str) -> String {
     let mut bytes = Vec::new();
     let mut rest = encoded.as_bytes();
     while let Some((&first, tail)) = rest.split_first() {
