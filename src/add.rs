@@ -16,7 +16,7 @@ use crate::{answers, interrupt, output, settings, summary, wizard, write};
 const TEMPLATE_NAMES: [&str; 2] = ["template.yaml", "template.yml"];
 
 /// A template bigger than this is not one a person edits by hand.
-const TEMPLATE_MAX_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const TEMPLATE_MAX_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn run(args: &AddArgs) -> Result<(), Error> {
     interrupt::install();
@@ -236,18 +236,8 @@ fn read_template(path: &Path) -> Result<String, Error> {
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = write::read_input(path, TEMPLATE_MAX_BYTES).map_err(|e| {
-        fail(match e.kind() {
-            std::io::ErrorKind::FileTooLarge => {
-                format!("it is bigger than {} MiB", TEMPLATE_MAX_BYTES >> 20)
-            }
-            std::io::ErrorKind::InvalidInput => "it is not a regular file".to_owned(),
-            _ if rustix::io::Errno::from_io_error(&e) == Some(rustix::io::Errno::LOOP) => {
-                "it is a symlink (lambda-new edits no symlinks)".to_owned()
-            }
-            _ => format!("it cannot be read: {e}"),
-        })
-    })?;
+    let bytes = write::read_input(path, TEMPLATE_MAX_BYTES)
+        .map_err(|e| fail(write::unreadable(&e, TEMPLATE_MAX_BYTES)))?;
     String::from_utf8(bytes).map_err(|_| fail("it is not UTF-8 text".into()))
 }
 

@@ -14,9 +14,12 @@ use crate::choices::{self, BaseKind, Choices, FUNCTION_URL};
 use crate::error::Error;
 use crate::render::{Plan, PlannedFile};
 use crate::request::Request;
+use crate::write;
 
 /// The file's name, at the application's root.
 pub const FILE: &str = ".lambda-new.toml";
+/// A file of answers bigger than this was not written by lambda-new (one function's are about 2 KiB).
+const MAX_BYTES: u64 = 4 * 1024 * 1024;
 
 /// This binary's version, as recorded.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -99,7 +102,9 @@ impl Answers {
             Ok(meta) if !meta.is_file() => return Err(fail("it is not a regular file".into())),
             Ok(_) => {}
         }
-        let bytes = std::fs::read(&path).map_err(|e| fail(format!("it cannot be read: {e}")))?;
+        // Read as every input is (no FIFO swapped in after the check above can hang it).
+        let bytes = write::read_input(&path, MAX_BYTES)
+            .map_err(|e| fail(write::unreadable(&e, MAX_BYTES)))?;
         let text = std::str::from_utf8(&bytes).map_err(|_| fail("it is not UTF-8 text".into()))?;
         let answers = Answers::parse(text).map_err(fail)?;
         Ok(Some((answers, bytes)))

@@ -184,7 +184,9 @@ fn read_template(path: &Path) -> Result<Value, Error> {
         path: path.to_path_buf(),
         reason,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let bytes = crate::write::read_input(path, crate::add::TEMPLATE_MAX_BYTES)
+        .map_err(|e| fail(crate::write::unreadable(&e, crate::add::TEMPLATE_MAX_BYTES)))?;
+    let text = String::from_utf8(bytes).map_err(|_| fail("it is not UTF-8 text".into()))?;
     let template: Value =
         serde_yaml::from_str(&text).map_err(|e| fail(format!("it is not YAML: {e}")))?;
     if !template.get("Resources").is_some_and(Value::is_mapping) {

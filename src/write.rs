@@ -98,6 +98,18 @@ pub fn read_input(path: &Path, max: u64) -> io::Result<Vec<u8>> {
     at::read_file_bounded(CWD, path, max)
 }
 
+/// Why [`read_input`] refused or failed to read a file, as the end of an error message.
+pub fn unreadable(error: &io::Error, max: u64) -> String {
+    match error.kind() {
+        io::ErrorKind::FileTooLarge => format!("it is bigger than {} MiB", max >> 20),
+        io::ErrorKind::InvalidInput => "it is not a regular file".to_owned(),
+        _ if rustix::io::Errno::from_io_error(error) == Some(rustix::io::Errno::LOOP) => {
+            "it is a symlink (lambda-new follows no symlinks)".to_owned()
+        }
+        _ => format!("it cannot be read: {error}"),
+    }
+}
+
 /// Fails with what a killed run left in `dir` and how to restore it, if it left anything.
 pub fn refuse_stale(dir: &Path) -> Result<(), Error> {
     let fd = at::open_dir(CWD, dir, true).map_err(io_error("open", dir))?;

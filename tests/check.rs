@@ -459,3 +459,43 @@ fn add_to_a_hand_written_application_starts_the_answers() {
     assert_eq!(report["functions"][0]["generated_as"], "worker");
     assert_eq!(report["functions"][0]["runtime"], "python3.9");
 }
+
+/// A FIFO in place of the template or of the answers is refused at once (never waited on),
+/// and nothing is added beside it.
+#[test]
+fn a_fifo_as_template_or_answers_is_refused_at_once() {
+    use std::os::unix::fs::FileTypeExt;
+    let names = |dir: &Path| {
+        let mut names: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let cases: [(&str, &[&str]); 2] = [
+        ("template.yaml", &["check", "--project"]),
+        (
+            ".lambda-new.toml",
+            &["add", "worker", "--no-interactive", "--project"],
+        ),
+    ];
+    for (file, args) in cases {
+        let (_guard, project) = generate(&["app", "--vcs", "none"]);
+        let path = project.join(file);
+        fs::remove_file(&path).unwrap();
+        support::disk::mkfifo(&path);
+        let before = names(&project);
+        let output = assert_cmd::Command::from_std(lambda_new())
+            .args(args)
+            .arg(&project)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{file}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("not a regular file"), "{file}: {stderr}");
+        assert_eq!(names(&project), before, "{file}");
+        assert!(fs::symlink_metadata(&path).unwrap().file_type().is_fifo());
+    }
+}

@@ -2,21 +2,19 @@
 //! duplicate keys, the wrong extension. Each is refused quickly, with its own reason and
 //! exit code 2, and nothing is written.
 
+mod support;
+
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
+use support::disk::mkfifo;
 
 /// Far more than any refusal needs; a run that blocks or parses for long fails here.
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// A refusal that is "fast": reading at most 64 KiB and checking it.
 const FAST: Duration = Duration::from_secs(2);
-
-fn mkfifo(path: &Path) {
-    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
-}
 
 /// Runs with the values file and checks: exit 2, the reason on stderr, fast, nothing written.
 fn refused(dir: &Path, values_file: &Path, reason: &str) {
