@@ -104,7 +104,7 @@ pub fn grow(
     .map_err(|error| {
         // Another run that added a function first wrote the pipeline and the template: the
         // pipeline no longer matches the template as this run read it.
-        let template_now = std::fs::read(&template_path).unwrap_or_default();
+        let template_now = read(&template_path).unwrap_or_default();
         match template_now == old_template.as_bytes() {
             true => error,
             false => Error::ChangedMeanwhile {
@@ -134,7 +134,10 @@ fn edits(
         return Ok(Vec::new());
     };
     let pipeline = pipeline_path(ci);
-    let on_disk = |path: &str| std::fs::read_to_string(project.join(path)).ok();
+    let on_disk = |path: &str| {
+        let bytes = read(&project.join(path)).ok()?;
+        String::from_utf8(bytes).ok()
+    };
     let refuse = |path: &str, reason: String| Error::CannotEdit {
         path: project.join(path),
         reason,
@@ -158,7 +161,7 @@ fn edits(
     .map_err(|reason| refuse(pipeline, reason))?;
     let mut edits = Vec::new();
     for (old, mut new) in before.into_iter().zip(after) {
-        let current = std::fs::read(project.join(&old.path)).unwrap_or_default();
+        let current = read(&project.join(&old.path)).unwrap_or_default();
         if current != old.contents {
             // Grown by another run's add since this run read the template: a race, not an edit.
             let grown = grows_only(
@@ -634,6 +637,12 @@ fn permissions(doc: &Value, stages: &[Stage], prefix: &str) -> Result<Vec<Permis
             ..p
         })
         .collect())
+}
+
+/// A file of the application, read as every input is: a FIFO or device put where a pipeline
+/// file or README was is never waited on (it reads as unreadable, so as changed).
+fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::write::read_input(path, crate::add::TEMPLATE_MAX_BYTES)
 }
 
 /// A template's source as [`crate::render::engine`] reads it (compacted by build.rs).

@@ -534,6 +534,38 @@ fn add_refuses_a_pipeline_edited_by_hand_and_writes_nothing() {
     assert_eq!(std::fs::read_to_string(&workflow).unwrap(), edited);
 }
 
+/// A FIFO where the workflow or the function's README was is read as changed, never waited
+/// on: `add` refuses at once and writes nothing.
+#[test]
+fn add_never_waits_on_a_fifo_in_the_pipeline_s_place() {
+    for file in [WORKFLOW, "app/README.md"] {
+        let (_dir, project) = support::generate(&["app", "--runtime", "python", "--vcs", "none"]);
+        std::fs::remove_file(project.join(file)).unwrap();
+        support::disk::mkfifo(&project.join(file));
+        let template = std::fs::read(project.join("template.yaml")).unwrap();
+        let output = assert_cmd::Command::from_std(support::lambda_new())
+            .args([
+                "add",
+                "worker",
+                "--runtime",
+                "python",
+                "--no-interactive",
+                "--project",
+            ])
+            .arg(&project)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{file}: {output:?}");
+        assert_eq!(
+            std::fs::read(project.join("template.yaml")).unwrap(),
+            template,
+            "{file}"
+        );
+        assert!(!project.join("worker").exists(), "{file}");
+    }
+}
+
 /// The README's setup sets every repository variable the workflow reads, from outputs the
 /// bootstrap template has, and deploys the bootstrap file the project has.
 #[test]
