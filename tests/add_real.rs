@@ -13,16 +13,6 @@ use std::time::{Duration, Instant};
 
 use lambda_new::sam_template::{EditError, insert};
 
-/// The template `lambda-new NAME` renders for `name` on `trigger`.
-fn rendered_template(name: &str, trigger: &str) -> String {
-    let combo = support::matrix(false)
-        .into_iter()
-        .find(|c| c.family == "python")
-        .unwrap()
-        .with_trigger(trigger);
-    support::text(&support::render(&combo, name), "template.yaml").to_owned()
-}
-
 fn lambda_new(dir: &Path) -> Command {
     let mut command = support::lambda_new();
     command.current_dir(dir).env("NO_COLOR", "1");
@@ -64,7 +54,7 @@ Resources:
 fn globals_an_image_function_would_inherit_are_refused_with_their_lines() {
     let refused = insert(
         ZIP_WITH_GLOBALS,
-        &rendered_template("probe-fn", "sqs"),
+        &support::rendered_template("probe-fn", "sqs"),
         false,
     );
     assert_eq!(
@@ -83,14 +73,19 @@ fn globals_an_image_function_would_inherit_are_refused_with_their_lines() {
     // Keys an Image function may inherit are no reason to refuse.
     let timeout_only =
         ZIP_WITH_GLOBALS.replace("    Runtime: python3.12\n    Handler: app.handler\n", "");
-    insert(&timeout_only, &rendered_template("probe-fn", "sqs"), false).unwrap();
+    insert(
+        &timeout_only,
+        &support::rendered_template("probe-fn", "sqs"),
+        false,
+    )
+    .unwrap();
 }
 
 #[test]
 fn move_globals_gives_every_relying_function_its_keys_and_the_new_one_none() {
     let edited = insert(
         ZIP_WITH_GLOBALS,
-        &rendered_template("probe-fn", "sqs"),
+        &support::rendered_template("probe-fn", "sqs"),
         true,
     )
     .unwrap();
@@ -128,7 +123,7 @@ fn move_globals_gives_every_relying_function_its_keys_and_the_new_one_none() {
 
     // Globals left with nothing go, Function and all.
     let only = "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Layers:\n      - !Ref Deps\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: fn/\n";
-    let edited = insert(only, &rendered_template("probe-fn", "none"), true).unwrap();
+    let edited = insert(only, &support::rendered_template("probe-fn", "none"), true).unwrap();
     assert!(!edited.text.contains("Globals"), "{}", edited.text);
     assert!(
         edited
@@ -139,7 +134,7 @@ fn move_globals_gives_every_relying_function_its_keys_and_the_new_one_none() {
     );
     // The issue's own case, in flow style: refused by default, and not moved as text.
     let flow = "Transform: AWS::Serverless-2016-10-31\nGlobals: {Function: {Runtime: python3.12}}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n";
-    let addition = rendered_template("probe-fn", "sqs");
+    let addition = support::rendered_template("probe-fn", "sqs");
     assert_eq!(
         insert(flow, &addition, false),
         Err(EditError::Globals(vec![("Runtime".into(), None)]))
@@ -152,7 +147,11 @@ fn move_globals_gives_every_relying_function_its_keys_and_the_new_one_none() {
         "      CodeUri: fn/\n      Layers: [x]\n",
     );
     assert!(matches!(
-        insert(&merged, &rendered_template("probe-fn", "none"), true),
+        insert(
+            &merged,
+            &support::rendered_template("probe-fn", "none"),
+            true
+        ),
         Err(EditError::CannotMoveGlobals(_))
     ));
 }
@@ -162,7 +161,7 @@ fn ids_sam_derives_are_taken_ids() {
     let existing_role = "Transform: AWS::Serverless-2016-10-31\nResources:\n  MyLambdaFunctionRole:\n    Type: AWS::IAM::Role\n";
     let error = insert(
         existing_role,
-        &rendered_template("my-lambda", "none"),
+        &support::rendered_template("my-lambda", "none"),
         false,
     )
     .unwrap_err();
@@ -173,7 +172,12 @@ fn ids_sam_derives_are_taken_ids() {
     );
     // An event of an existing function makes `<Id><Event>`.
     let event = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        QueueFunction:\n          Type: SQS\n";
-    let error = insert(event, &rendered_template("worker-queue", "none"), false).unwrap_err();
+    let error = insert(
+        event,
+        &support::rendered_template("worker-queue", "none"),
+        false,
+    )
+    .unwrap_err();
     assert!(
         matches!(&error, EditError::DerivedClash { id, existing, .. } if id == "WorkerQueueFunction" && existing == "Worker"),
         "{error}"
@@ -185,12 +189,17 @@ fn ids_sam_derives_are_taken_ids() {
         "{error}"
     );
     // Names that only share a beginning are not taken.
-    insert(event, &rendered_template("worker-two", "api"), false).unwrap();
+    insert(
+        event,
+        &support::rendered_template("worker-two", "api"),
+        false,
+    )
+    .unwrap();
 }
 
 #[test]
 fn the_template_s_own_bytes_stay_crlf_bom_quoting_and_a_last_line_without_newline() {
-    let addition = rendered_template("new-fn", "sqs");
+    let addition = support::rendered_template("new-fn", "sqs");
     let mut edits = Vec::new();
     let crlf = "Transform: AWS::Serverless-2016-10-31\r\nResources:\r\n  Topic:\r\n    Type: AWS::SNS::Topic\r\nOutputs:\r\n  TopicArn:\r\n    Value: !Ref Topic\r\n";
     let edited = insert(crlf, &addition, false).unwrap().text;
@@ -240,7 +249,7 @@ fn the_template_s_own_bytes_stay_crlf_bom_quoting_and_a_last_line_without_newlin
 
 #[test]
 fn refusals_give_the_true_reason() {
-    let addition = rendered_template("new-fn", "none");
+    let addition = support::rendered_template("new-fn", "none");
     let refused = |text: &str| insert(text, &addition, false).unwrap_err();
     let sam = "Transform: AWS::Serverless-2016-10-31\n";
     assert_eq!(
@@ -263,7 +272,7 @@ fn refusals_give_the_true_reason() {
 
 #[test]
 fn cloudformation_s_limits_are_kept() {
-    let addition = rendered_template("new-fn", "sqs");
+    let addition = support::rendered_template("new-fn", "sqs");
     let mut text = "Transform: AWS::Serverless-2016-10-31\nResources:\n".to_owned();
     for i in 0..499 {
         text.push_str(&format!("  Topic{i}:\n    Type: AWS::SNS::Topic\n"));
@@ -300,7 +309,7 @@ fn deep_nesting_is_refused_fast() {
     );
     let started = Instant::now();
     assert_eq!(
-        insert(&text, &rendered_template("new-fn", "none"), false),
+        insert(&text, &support::rendered_template("new-fn", "none"), false),
         Err(EditError::TooDeep)
     );
     assert!(

@@ -10,16 +10,6 @@ use std::path::Path;
 use lambda_new::sam_template::EditError;
 use proptest::prelude::*;
 
-/// The template `lambda-new NAME` renders for `name` on `trigger`.
-fn rendered_template(name: &str, trigger: &str) -> String {
-    let combo = support::matrix(false)
-        .into_iter()
-        .find(|c| c.family == "python")
-        .unwrap()
-        .with_trigger(trigger);
-    support::text(&support::render(&combo, name), "template.yaml").to_owned()
-}
-
 /// The edit without `--move-globals`.
 fn insert(old: &str, addition: &str) -> Result<String, EditError> {
     lambda_new::sam_template::insert(old, addition, false).map(|edited| edited.text)
@@ -38,7 +28,7 @@ fn hand_written_templates_get_exactly_the_new_lines() {
     ] {
         let old = fixture(file);
         for trigger in ["api", "sqs", "s3"] {
-            let addition = rendered_template("new-fn", trigger);
+            let addition = support::rendered_template("new-fn", trigger);
             let edited = insert(&old, &addition).unwrap_or_else(|e| panic!("{file}: {e}"));
             assert!(
                 support::only_inserts(&old, &edited),
@@ -51,7 +41,7 @@ fn hand_written_templates_get_exactly_the_new_lines() {
     // Four-space indentation: the new entries are indented as the file's own.
     let edited = insert(
         &fixture("four-space-no-outputs.yml"),
-        &rendered_template("new-fn", "api"),
+        &support::rendered_template("new-fn", "api"),
     )
     .unwrap();
     assert!(edited.contains("\n    NewFnFunction:\n"), "{edited}");
@@ -60,7 +50,7 @@ fn hand_written_templates_get_exactly_the_new_lines() {
 
 #[test]
 fn templates_it_cannot_edit_are_refused_with_the_reason() {
-    let addition = rendered_template("new-fn", "api");
+    let addition = support::rendered_template("new-fn", "api");
     let cases = [
         ("flow-resources.yaml", EditError::NotBlock("Resources")),
         ("not-sam.json", EditError::FlowStyle),
@@ -94,7 +84,7 @@ fn edited_templates_lint_and_validate_clean() {
     ] {
         let mut edited = fixture(file);
         for (name, trigger) in [("queue-worker", "sqs"), ("api-fn", "http-api")] {
-            edited = insert(&edited, &rendered_template(name, trigger)).unwrap();
+            edited = insert(&edited, &support::rendered_template(name, trigger)).unwrap();
         }
         let path = dir.path().join(file.replace(".yml", ".yaml"));
         fs::write(&path, edited).unwrap();
@@ -189,7 +179,7 @@ proptest! {
 
     #[test]
     fn random_templates_get_exactly_old_plus_new_or_a_refusal(old in template()) {
-        let addition = rendered_template("new-fn", "sqs");
+        let addition = support::rendered_template("new-fn", "sqs");
         match lambda_new::sam_template::insert(&old, &addition, true) {
             Ok(edited) if edited.moved_globals_into.is_empty() && !old.contains("Runtime") => {
                 prop_assert!(support::only_inserts(&old, &edited.text), "{old}\n---\n{}", edited.text);

@@ -283,6 +283,16 @@ pub fn text<'p>(plan: &'p lambda_new::render::Plan, path: &str) -> &'p str {
     std::str::from_utf8(&file.contents).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The template `lambda-new NAME` renders for `name` on `trigger` (a Python function).
+pub fn rendered_template(name: &str, trigger: &str) -> String {
+    let combo = matrix(false)
+        .into_iter()
+        .find(|c| c.family == "python")
+        .unwrap()
+        .with_trigger(trigger);
+    text(&render(&combo, name), "template.yaml").to_owned()
+}
+
 /// Renders a combination in memory with the library, as the binary would.
 pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
     let catalog = lambda_new::catalog::Catalog::embedded().expect("embedded catalog");
