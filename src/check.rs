@@ -179,12 +179,22 @@ pub fn check(
     })
 }
 
+/// A file of the application read as every input is (no FIFO waited on, bounded): its bytes.
+fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    crate::write::read_input(path, crate::add::TEMPLATE_MAX_BYTES)
+}
+
+/// The same, as text: `None` when it cannot be read or is not UTF-8.
+fn read_text(path: &Path) -> Option<String> {
+    String::from_utf8(read(path).ok()?).ok()
+}
+
 fn read_template(path: &Path) -> Result<Value, Error> {
     let fail = |reason: String| Error::CannotRead {
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = crate::write::read_input(path, crate::add::TEMPLATE_MAX_BYTES)
+    let bytes = read(path)
         .map_err(|e| fail(crate::write::unreadable(&e, crate::add::TEMPLATE_MAX_BYTES)))?;
     let text = String::from_utf8(bytes).map_err(|_| fail("it is not UTF-8 text".into()))?;
     let template: Value =
@@ -256,7 +266,7 @@ fn function(
     let path = context.join(dockerfile);
     let shown = relative(project, &path);
     report.dockerfile = Some(shown.clone());
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let Some(text) = read_text(&path) else {
         report.findings.push(
             Finding::act(
                 "no-dockerfile",

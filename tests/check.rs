@@ -499,3 +499,21 @@ fn a_fifo_as_template_or_answers_is_refused_at_once() {
         assert!(fs::symlink_metadata(&path).unwrap().file_type().is_fifo());
     }
 }
+
+/// A FIFO in place of a function's Dockerfile is reported as unreadable, never waited on.
+#[test]
+fn a_fifo_as_dockerfile_is_reported_not_waited_on() {
+    let (_guard, project) = generate(&["app", "--vcs", "none"]);
+    let dockerfile = project.join("app/function/Dockerfile");
+    fs::remove_file(&dockerfile).unwrap();
+    support::disk::mkfifo(&dockerfile);
+    let output = assert_cmd::Command::from_std(lambda_new())
+        .args(["check", "--project"])
+        .arg(&project)
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("cannot be read"), "{stdout}");
+}

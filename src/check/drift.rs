@@ -46,7 +46,7 @@ pub fn project(project: &Path, answers: &Answers) -> Vec<Finding> {
 fn files(project: &Path, recorded: &std::collections::BTreeMap<String, String>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (path, hash) in recorded {
-        match std::fs::read(project.join(path)) {
+        match super::read(&project.join(path)) {
             Err(_) => findings.push(
                 Finding::info("missing", format!("{path} was generated and is gone")).at(path),
             ),
@@ -118,8 +118,8 @@ fn pins(project: &Path, name: &str, plan: &Plan) -> Vec<Finding> {
     let prefix = format!("{name}/");
     let mut findings = Vec::new();
     for file in plan.files.iter().filter(|f| f.path.starts_with(&prefix)) {
-        let (Ok(disk), Ok(new)) = (
-            std::fs::read_to_string(project.join(&file.path)),
+        let (Some(disk), Ok(new)) = (
+            super::read_text(&project.join(&file.path)),
             std::str::from_utf8(&file.contents),
         ) else {
             continue;

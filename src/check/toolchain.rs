@@ -14,7 +14,7 @@ pub fn check(
     runtime: &Runtime,
     froms: &[FromLine],
 ) -> Vec<Finding> {
-    let read = |name: &str| std::fs::read_to_string(context.join(name)).ok();
+    let read = |name: &str| super::read_text(&context.join(name));
     let runtime_major = leading_number(&runtime.version);
     match family.id.as_str() {
         "java" => {
