@@ -430,12 +430,27 @@ struct FunctionContext {
     repository: String,
     arch: &'static str,
     platform: &'static str,
+    /// The runner (GitHub's label, GitLab's tag) that builds its image natively.
     runner: &'static str,
+    /// For arm64 only: the variable that may name another runner, and the QEMU image that
+    /// builds the image there when that runner is not arm64.
+    emulation: Option<Emulation>,
     test_image: String,
     test_setup: Vec<Setup>,
     test_script: Vec<String>,
     /// Steps after the README's commands, where one of them only reports.
     test_checks: Vec<Setup>,
+}
+
+/// Where no arm64 runner exists (GitHub Enterprise Server, a self-managed GitLab), the
+/// variable names an x86 one and the image job builds under QEMU; the default stays native,
+/// several times faster.
+#[derive(Serialize)]
+struct Emulation {
+    variable: &'static str,
+    /// The binfmt image of the release tag `deploy/v10.2.3-68` of tonistiigi/binfmt, which
+    /// docker/setup-qemu-action runs too: a fixed QEMU rather than its default, `latest`.
+    binfmt: &'static str,
 }
 
 /// A step of a test job besides the README's commands.
@@ -539,6 +554,10 @@ fn function_context(
             (_, Architecture::X86_64) => "ubuntu-24.04",
             (_, Architecture::Arm64) => "ubuntu-24.04-arm",
         },
+        emulation: (f.architecture == Architecture::Arm64).then_some(Emulation {
+            variable: "ARM64_RUNNER",
+            binfmt: "docker.io/tonistiigi/binfmt:qemu-v10.2.3-68",
+        }),
         test_image,
         test_setup,
         test_script: f.test_script.clone(),

@@ -9,6 +9,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use lambda_new::choices::Architecture;
 use lambda_new::pipeline::{BOOTSTRAP, GITLAB_CI, WORKFLOW, test_commands};
 use serde_yaml::Value;
 use support::{Combo, lambda_new, matrix, render, require_tool, run};
@@ -320,11 +321,7 @@ fn test_jobs_run_exactly_the_readme_commands_and_images_are_native() {
             .any(|s| s["run"] == "test -z \"$(gofmt -l my-fn/function)\"");
         assert_eq!(fails_on_gofmt, combo.family == "go", "{}", combo.label());
         let image = &jobs["image-my-fn"];
-        let runner = match combo.arch.lambda_name() {
-            "arm64" => "ubuntu-24.04-arm",
-            _ => "ubuntu-24.04",
-        };
-        assert_eq!(image["runs-on"], runner, "{}", combo.label());
+        assert_github_runner(image, combo.arch, &combo.label());
         let build = image["steps"].as_sequence().unwrap().last().unwrap();
         assert!(
             build["uses"]
@@ -337,6 +334,44 @@ fn test_jobs_run_exactly_the_readme_commands_and_images_are_native() {
         assert_eq!(build["with"]["sbom"], false);
     }
 }
+
+/// An image job runs where its architecture is native: x86_64 on `ubuntu-24.04`; arm64 on
+/// `ubuntu-24.04-arm` or the runner `vars.ARM64_RUNNER` names, with QEMU set up (pinned, for
+/// arm64 only) when that runner is not arm64, before Buildx.
+fn assert_github_runner(image: &Value, arch: Architecture, label: &str) {
+    let steps = image["steps"].as_sequence().unwrap();
+    let qemu = steps.iter().position(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("docker/setup-qemu-action@"))
+    });
+    let buildx = steps.iter().position(|s| {
+        s["uses"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("docker/setup-buildx-action@"))
+    });
+    match arch {
+        Architecture::Arm64 => {
+            assert_eq!(
+                image["runs-on"], "${{ vars.ARM64_RUNNER || 'ubuntu-24.04-arm' }}",
+                "{label}"
+            );
+            let qemu = qemu.unwrap_or_else(|| panic!("{label}: no QEMU step"));
+            assert!(qemu < buildx.unwrap(), "{label}: QEMU after Buildx");
+            let step = &steps[qemu];
+            assert_eq!(step["if"], "runner.arch != 'ARM64'", "{label}");
+            assert_eq!(step["with"]["platforms"], "arm64", "{label}");
+            assert_eq!(step["with"]["image"], BINFMT, "{label}");
+        }
+        Architecture::X86_64 => {
+            assert_eq!(image["runs-on"], "ubuntu-24.04", "{label}");
+            assert_eq!(qemu, None, "{label}: QEMU for a native x86_64 build");
+        }
+    }
+}
+
+/// The QEMU binfmt image both pipelines pin (a release of tonistiigi/binfmt, not `latest`).
+const BINFMT: &str = "docker.io/tonistiigi/binfmt:qemu-v10.2.3-68";
 
 #[test]
 fn every_action_is_pinned_by_commit_and_permissions_are_per_job() {
@@ -467,7 +502,7 @@ fn add_grows_the_workflow_and_the_bootstrap() {
     for id in ["test-app", "image-app"] {
         assert_eq!(old_jobs[id], new_jobs[id], "{id}");
     }
-    assert_eq!(new_jobs["image-worker"]["runs-on"], "ubuntu-24.04-arm");
+    assert_github_runner(&new_jobs["image-worker"], Architecture::Arm64, "worker");
     let needs = strings(&new_jobs["deploy-dev"]["needs"]);
     assert_eq!(needs, ["image-app", "image-worker"]);
     let deploy = new_jobs["deploy-dev"]["steps"]
@@ -570,7 +605,9 @@ fn add_never_waits_on_a_fifo_in_the_pipeline_s_place() {
 /// bootstrap template has, and deploys the bootstrap file the project has.
 #[test]
 fn the_readme_sets_up_what_the_workflow_reads() {
-    let plan = render(&python("api"), "my-fn");
+    let mut combo = python("api");
+    combo.arch = Architecture::Arm64;
+    let plan = render(&combo, "my-fn");
     let readme = support::text(&plan, "README.md");
     let workflow = support::text(&plan, WORKFLOW);
     let bootstrap: Value = serde_yaml::from_str(support::text(&plan, BOOTSTRAP)).unwrap();
@@ -742,11 +779,7 @@ fn gitlab_test_jobs_run_exactly_the_readme_commands_and_images_are_native() {
             "{label}: the pipeline must run what the README documents"
         );
         let image = &doc["image-my-fn"];
-        let tag = match combo.arch.lambda_name() {
-            "arm64" => "saas-linux-small-arm64",
-            _ => "saas-linux-small-amd64",
-        };
-        assert_eq!(strings(&image["tags"]), [tag], "{label}");
+        assert_gitlab_runner(image, combo.arch, &label);
         assert_eq!(image["extends"], ".aws", "{label}");
         let build = strings(&image["script"]).join("\n");
         for flag in [
@@ -824,10 +857,7 @@ fn add_grows_the_gitlab_pipeline_and_its_bootstrap() {
     for id in ["test-app", "image-app", ".aws", "workflow", "stages"] {
         assert_eq!(old[id], new[id], "{id}");
     }
-    assert_eq!(
-        strings(&new["image-worker"]["tags"]),
-        ["saas-linux-small-arm64"]
-    );
+    assert_gitlab_runner(&new["image-worker"], Architecture::Arm64, "worker");
     assert!(new.get("test-worker").is_some());
     assert_eq!(
         strings(&new["deploy-dev"]["needs"]),
@@ -853,6 +883,82 @@ fn add_grows_the_gitlab_pipeline_and_its_bootstrap() {
     let output = add(&project, &["third", "--runtime", "python"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(!project.join("third").exists());
+}
+
+/// An image job runs where its architecture is native: x86_64 on GitLab's amd64 runners;
+/// arm64 on the runner tagged as `ARM64_RUNNER` says (GitLab's arm64 runners by default),
+/// which installs QEMU first when it is not arm64.
+fn assert_gitlab_runner(image: &Value, arch: Architecture, label: &str) {
+    let script = strings(&image["script"]);
+    let qemu = script.iter().position(|l| l.contains("tonistiigi/binfmt"));
+    let buildx = script
+        .iter()
+        .position(|l| l == "docker buildx create --use");
+    match arch {
+        Architecture::Arm64 => {
+            assert_eq!(strings(&image["tags"]), ["$ARM64_RUNNER"], "{label}");
+            assert_eq!(
+                image["variables"]["ARM64_RUNNER"], "saas-linux-small-arm64",
+                "{label}"
+            );
+            let qemu = qemu.unwrap_or_else(|| panic!("{label}: no QEMU line"));
+            assert!(qemu < buildx.unwrap(), "{label}: QEMU after Buildx");
+            assert!(script[qemu].contains(BINFMT), "{label}");
+        }
+        Architecture::X86_64 => {
+            assert_eq!(
+                strings(&image["tags"]),
+                ["saas-linux-small-amd64"],
+                "{label}"
+            );
+            assert_eq!(qemu, None, "{label}: QEMU for a native amd64 build");
+        }
+    }
+}
+
+/// The GitLab arm64 image job's QEMU line, run by sh with `uname` and `docker` stubbed:
+/// it installs the arm64 emulator on an x86_64 runner and does nothing on an arm64 one.
+#[test]
+fn gitlab_installs_qemu_only_on_a_runner_that_is_not_arm64() {
+    let mut combo = python("api");
+    combo.arch = Architecture::Arm64;
+    let plan = render_gitlab(&combo, "my-fn");
+    let doc: Value = serde_yaml::from_str(support::text(&plan, GITLAB_CI)).unwrap();
+    let script = strings(&doc["image-my-fn"]["script"]);
+    let line = script.iter().find(|l| l.contains("binfmt")).unwrap();
+    let readme = support::text(&plan, "README.md");
+    assert!(readme.contains("CI/CD variable `ARM64_RUNNER`"), "{readme}");
+    for (machine, installs) in [("x86_64", true), ("aarch64", false)] {
+        let bin = tempfile::tempdir().unwrap();
+        let log = bin.path().join("docker.log");
+        let stub = |name: &str, body: String| {
+            use std::os::unix::fs::PermissionsExt;
+            let path = bin.path().join(name);
+            std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        stub("uname", format!("echo {machine}"));
+        stub("docker", format!("echo \"$@\" >> {}", log.display()));
+        let path = format!(
+            "{}:{}",
+            bin.path().display(),
+            std::env::var("PATH").unwrap()
+        );
+        let output = std::process::Command::new("sh")
+            .args(["-c", line])
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        assert_ok(&output, machine);
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        let wanted = format!("run --privileged --rm {BINFMT} --install arm64\n");
+        assert_eq!(
+            calls == wanted,
+            installs,
+            "{machine}: docker called with {calls:?}"
+        );
+        assert_eq!(calls.is_empty(), !installs, "{machine}: {calls:?}");
+    }
 }
 
 /// The README's setup prints every CI/CD variable the pipeline reads, from outputs the
