@@ -165,6 +165,9 @@ pub fn refresh(
     let mut kept = Vec::new();
     for (before, mut after) in pairs {
         let current = read(&project.join(&before.path)).unwrap_or_default();
+        if after.contents == current {
+            continue;
+        }
         if current != before.contents {
             kept.push((
                 before.path,
@@ -172,7 +175,7 @@ pub fn refresh(
                  template was edited since it was rendered); left as it is"
                     .to_owned(),
             ));
-        } else if after.contents != current {
+        } else {
             after.replaces = Some(current);
             edits.push(after);
         }
