@@ -181,7 +181,7 @@ pub struct UpdateArgs {
 
     /// Update even if the project's git work tree has uncommitted changes (by default
     /// refused, so that `git diff` shows exactly what the update did and `git checkout`
-    /// undoes it).
+    /// undoes it). A --dry-run never needs it.
     #[arg(long)]
     pub allow_dirty: bool,
 

@@ -37,7 +37,8 @@ pub fn run(args: &UpdateArgs) -> Result<u8, Error> {
         Answers::read(&project)?.ok_or_else(|| Error::NoAnswers(project.clone()))?;
     let names = selected(&recorded, &args.names)?;
     let git = crate::vcs::inside_work_tree(&project);
-    if git && !args.allow_dirty {
+    // A dry run changes nothing, so it may look at a tree with changes.
+    if git && !args.allow_dirty && !args.dry_run {
         refuse_dirty(&project)?;
     }
     let template_path = project.join(template_name);
@@ -238,11 +239,20 @@ impl Function<'_> {
         let mut files = Vec::new();
         let mut keep_hash = Vec::new();
         let prefix = format!("{name}/");
+        // Only paths inside the function's folder are its files: a hand-edited answers file
+        // cannot make update read or write anything else.
+        let own = |path: &&str| {
+            path.starts_with(&prefix)
+                && Path::new(path)
+                    .components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)))
+        };
         let paths: BTreeSet<&str> = self
             .recorded
             .files
             .keys()
             .map(String::as_str)
+            .filter(own)
             .chain(
                 new.files
                     .iter()
