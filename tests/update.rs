@@ -635,3 +635,63 @@ fn sigterm_during_update_leaves_the_update_whole_or_nothing() {
         "no SIGTERM landed inside the update's write"
     );
 }
+
+/// In an application of two functions, updating one changes only its files and its own
+/// template entries; a runtime that does not fit every function named is refused.
+#[test]
+fn only_the_named_functions_resources_change() {
+    let (_out, project) = project("none");
+    let added = support::lambda_new()
+        .args([
+            "add",
+            "worker",
+            "--runtime",
+            "go",
+            "--trigger",
+            "sqs",
+            "--no-interactive",
+        ])
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    assert!(added.status.success(), "{}", disk::stderr(&added));
+    let before = tree(&project);
+    let output = update(&project, &["--runtime", "python3.13"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        disk::stderr(&output).contains("but worker is go-provided.al2023 (Go)"),
+        "{}",
+        disk::stderr(&output)
+    );
+    assert_eq!(tree(&project), before);
+
+    let template_before = read(&project, "template.yaml");
+    let output = update(&project, &["app", "--runtime", "python3.13"]);
+    assert_eq!(output.status.code(), Some(0), "{}", disk::stderr(&output));
+    let changed: Vec<String> = tree(&project)
+        .into_iter()
+        .zip(&before)
+        .filter(|(a, b)| a != *b)
+        .map(|(a, _)| a.0)
+        .collect();
+    assert!(
+        changed.iter().all(|p| p.starts_with("app/")
+            || [ANSWERS, "template.yaml"].contains(&p.as_str())
+            || p.starts_with(".github/")),
+        "{changed:?}"
+    );
+    let template = read(&project, "template.yaml");
+    let worker = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| l.contains("Worker") || l.contains("worker"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(worker(&template), worker(&template_before));
+    assert!(template.contains("DockerTag: \"python3.13\""), "{template}");
+    let answers = read(&project, ANSWERS);
+    assert!(
+        answers.contains("runtime = \"go-provided.al2023\""),
+        "{answers}"
+    );
+}
