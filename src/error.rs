@@ -190,7 +190,7 @@ pub enum Error {
     )]
     DeprecatedTarget { given: String, date: String },
 
-    #[error("{} has uncommitted changes ({}); commit or stash them first so the update can be reviewed and undone with git, or pass --allow-dirty", shown(.dir), .files.join(", "))]
+    #[error("{} has uncommitted changes ({}); commit or stash them first so the update can be reviewed and undone with git, or pass --allow-dirty", shown(.dir), listed(.files))]
     Dirty { dir: PathBuf, files: Vec<String> },
 
     #[error("cannot tell whether the git work tree of {} is clean: {reason}; pass --allow-dirty to update anyway", shown(.dir))]
@@ -296,6 +296,21 @@ fn suggestion_text(suggestion: &Option<String>) -> String {
 
 fn lines(items: &[String]) -> String {
     items.iter().map(|item| format!("\n  {item}")).collect()
+}
+
+/// At most a few paths, then how many more.
+fn listed(paths: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = paths
+        .iter()
+        .take(SHOWN)
+        .map(|p| escape(p))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        text.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    text
 }
 
 fn undone_text(left: &[String]) -> String {

@@ -695,3 +695,36 @@ fn only_the_named_functions_resources_change() {
         "{answers}"
     );
 }
+
+/// The generated README's Update commands, as written, in a committed project.
+#[test]
+fn the_readme_update_commands_run_as_written() {
+    if !support::require_tool("git", "the README says to commit first") {
+        return;
+    }
+    let (_out, project) = project("git");
+    git(&project, &["add", "-A"]);
+    git(&project, &["commit", "-qm", "generated"]);
+    let readme = read(&project, "README.md");
+    let section = &readme[readme.find("\n## Update\n").expect("the section")..];
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let commands: Vec<&str> = block.lines().collect();
+    assert_eq!(
+        commands,
+        ["lambda-new update --dry-run", "lambda-new update"]
+    );
+    for command in commands {
+        let args: Vec<&str> = command.split_whitespace().collect();
+        let output = update(&project, &args[2..]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{command}: {}",
+            disk::stderr(&output)
+        );
+    }
+}

@@ -120,7 +120,8 @@ impl Summary<'_> {
                 format!("{} -> {}", f.from_runtime, f.runtime)
             };
             let verb = match (self.dry_run, f.conflicted.is_empty(), f.changes()) {
-                (_, true, 0) => "Up to date:",
+                (_, true, 0) if f.kept.is_empty() => "Up to date:",
+                (_, true, 0) => "Not updated:",
                 (true, true, _) => "Would update",
                 (true, false, _) => "Conflicts would come updating",
                 (false, true, _) => "Updated",
