@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::render::{Plan, PlannedFile, render};
 use crate::{interrupt, write};
 
-pub use report::FunctionReport;
+use report::FunctionReport;
 
 /// Exit code when some change could not be merged: the files hold conflict markers.
 pub const EXIT_CONFLICTS: u8 = 1;
@@ -42,64 +42,30 @@ pub fn run(args: &UpdateArgs) -> Result<u8, Error> {
         refuse_dirty(&project)?;
     }
     let template_path = project.join(template_name);
+    let cannot_update = |reason: String| Error::CannotUpdate {
+        path: template_path.clone(),
+        reason,
+    };
     let old_template = crate::add::read_template(&template_path).map_err(|e| match e {
-        Error::CannotEdit { path, reason } => Error::CannotUpdate { path, reason },
+        Error::CannotEdit { reason, .. } => cannot_update(reason),
         other => other,
     })?;
+    crate::sam_template::document(&old_template).map_err(|e| cannot_update(e.to_string()))?;
 
-    let mut plan = Plan { files: Vec::new() };
-    let mut reports = Vec::new();
-    let mut answers = recorded.clone();
-    let mut template = old_template.clone();
-    for name in &names {
-        let function = &recorded.functions[name.as_str()];
-        let runtime = target_runtime(name, function, args.runtime.as_deref(), &catalog)?;
-        let update = Function {
-            project: &project,
-            catalog: &catalog,
-            git,
-            name,
-            recorded: function,
-        };
-        let done = update.plan(&runtime, &template, template_name)?;
-        template = done.template;
-        plan.files.extend(done.files);
-        answers.functions.insert(name.clone(), done.answers);
-        reports.push(done.report);
-    }
-    if template != old_template {
-        plan.files.push(PlannedFile {
-            path: template_name.to_owned(),
-            contents: template.clone().into_bytes(),
-            executable: false,
-            replaces: Some(old_template.clone().into_bytes()),
-        });
-    }
-    let in_plan = |path: &str| {
-        plan.files
-            .iter()
-            .find(|f| f.path == path)
-            .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+    let inputs = Inputs {
+        project: &project,
+        catalog: &catalog,
+        git,
+        recorded: &recorded,
+        answers_bytes,
+        template_name,
+        old_template,
     };
-    let (pipeline, pipeline_kept) = crate::pipeline::refresh(
-        &project,
-        &crate::add::stack_name(&project),
-        (&old_template, &template),
-        |folder| in_plan(&format!("{folder}/README.md")),
-        &catalog,
-    );
-    plan.files.extend(pipeline);
-    let answers_text = answers.to_toml().into_bytes();
-    if answers_text != answers_bytes {
-        plan.files.push(PlannedFile {
-            path: answers::FILE.to_owned(),
-            contents: answers_text,
-            executable: false,
-            replaces: Some(answers_bytes),
-        });
-    }
-    plan.files.sort_by(|a, b| a.path.cmp(&b.path));
-
+    let Update {
+        plan,
+        reports,
+        pipeline_kept,
+    } = inputs.plan(&names, args.runtime.as_deref())?;
     let options = write::Options {
         existing_dir: true,
         ..write::Options::default()
@@ -131,6 +97,90 @@ pub fn run(args: &UpdateArgs) -> Result<u8, Error> {
         format!("{} was updated", crate::output::shown(&project))
     })?;
     Ok(if conflicts { EXIT_CONFLICTS } else { 0 })
+}
+
+/// The whole update: one plan, what happened to each function, and the pipeline files left
+/// as they are (with why).
+struct Update {
+    plan: Plan,
+    reports: Vec<FunctionReport>,
+    pipeline_kept: Vec<(String, String)>,
+}
+
+/// What the update starts from, read once.
+struct Inputs<'a> {
+    project: &'a Path,
+    catalog: &'a Catalog,
+    /// Whether the project is in a git work tree, whose history may hold bases.
+    git: bool,
+    recorded: &'a Answers,
+    answers_bytes: Vec<u8>,
+    template_name: &'static str,
+    old_template: String,
+}
+
+impl Inputs<'_> {
+    /// One plan for every function named: their files, the template, the pipeline files that
+    /// follow it and the answers.
+    fn plan(self, names: &[String], runtime: Option<&str>) -> Result<Update, Error> {
+        let mut plan = Plan { files: Vec::new() };
+        let mut reports = Vec::new();
+        let mut answers = self.recorded.clone();
+        let mut template = self.old_template.clone();
+        for name in names {
+            let recorded = &self.recorded.functions[name.as_str()];
+            let runtime = target_runtime(name, recorded, runtime, self.catalog)?;
+            let function = Function {
+                project: self.project,
+                catalog: self.catalog,
+                git: self.git,
+                name,
+                recorded,
+            };
+            let done = function.plan(&runtime, &template, self.template_name)?;
+            template = done.template;
+            plan.files.extend(done.files);
+            answers.functions.insert(name.clone(), done.answers);
+            reports.push(done.report);
+        }
+        if template != self.old_template {
+            plan.files.push(PlannedFile {
+                path: self.template_name.to_owned(),
+                contents: template.clone().into_bytes(),
+                executable: false,
+                replaces: Some(self.old_template.clone().into_bytes()),
+            });
+        }
+        let in_plan = |path: &str| {
+            plan.files
+                .iter()
+                .find(|f| f.path == path)
+                .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
+        };
+        let (pipeline, pipeline_kept) = crate::pipeline::refresh(
+            self.project,
+            &crate::add::stack_name(self.project),
+            (&self.old_template, &template),
+            |folder| in_plan(&format!("{folder}/README.md")),
+            self.catalog,
+        );
+        plan.files.extend(pipeline);
+        let answers_text = answers.to_toml().into_bytes();
+        if answers_text != self.answers_bytes {
+            plan.files.push(PlannedFile {
+                path: answers::FILE.to_owned(),
+                contents: answers_text,
+                executable: false,
+                replaces: Some(self.answers_bytes),
+            });
+        }
+        plan.files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(Update {
+            plan,
+            reports,
+            pipeline_kept,
+        })
+    }
 }
 
 /// The functions named (default: all), each checked against the recorded ones.

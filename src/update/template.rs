@@ -49,7 +49,9 @@ pub fn merge(mine: &str, base: Option<&str>, new: &str) -> Result<Merged, EditEr
     for section in [RESOURCES, OUTPUTS] {
         text = merge_section(&text, section, base, new, newline, &mut merged)?;
     }
-    if merged.conflicted.is_empty() {
+    // A template holding an earlier function's conflict markers cannot be read back until
+    // they are resolved; the splice above changed only this function's entries either way.
+    if merged.conflicted.is_empty() && document(body).is_ok() {
         verify(body, &text, base, new)?;
     }
     merged.text = format!("{bom}{text}");
