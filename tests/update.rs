@@ -767,3 +767,72 @@ fn concurrent_updates_leave_the_project_updated_once() {
         assert_eq!(tree(&project), complete, "{context}");
     }
 }
+
+/// In every family, an untouched function updated from its oldest supported runtime to the
+/// newest is what lambda-new generates for the newest: the same function files, the same
+/// resources and outputs, the same recorded answers.
+#[test]
+fn an_untouched_function_updates_to_exactly_a_fresh_render() {
+    let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
+    let mut updated_families = Vec::new();
+    for family in &catalog.families {
+        let supported: Vec<&str> = family
+            .runtimes
+            .iter()
+            .filter(|r| r.deprecated.is_none())
+            .map(|r| r.id.as_str())
+            .collect();
+        let (Some(newest), Some(oldest)) = (supported.first(), supported.last()) else {
+            continue;
+        };
+        if newest == oldest {
+            continue;
+        }
+        let generate = |runtime: &str| {
+            support::generate(&[
+                "app",
+                "--runtime",
+                runtime,
+                "--architecture",
+                "x86_64",
+                "--vcs",
+                "none",
+            ])
+        };
+        let (_old_out, updated) = generate(oldest);
+        let output = update(&updated, &["--runtime", &family.id]);
+        assert_eq!(output.status.code(), Some(0), "{}", disk::stderr(&output));
+        let text = stdout(&output);
+        assert!(
+            !text.contains("merged") && !text.contains("kept") && !text.contains("conflicted"),
+            "{oldest}: {text}"
+        );
+        let (_new_out, fresh) = generate(newest);
+        let function = |project: &Path| -> Vec<_> {
+            tree(project)
+                .into_iter()
+                .filter(|(path, _)| path.starts_with("app/"))
+                .collect()
+        };
+        assert_eq!(function(&updated), function(&fresh), "{oldest} -> {newest}");
+        let section = |project: &Path, key: &str| -> Value {
+            let text = read(project, "template.yaml");
+            let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+            serde_json::to_value(&doc[key]).unwrap()
+        };
+        for key in ["Resources", "Outputs"] {
+            assert_eq!(
+                section(&updated, key),
+                section(&fresh, key),
+                "{oldest}: {key}"
+            );
+        }
+        let functions = |project: &Path| -> toml::Value {
+            toml::from_str::<toml::Value>(&read(project, ANSWERS)).unwrap()["functions"].clone()
+        };
+        assert_eq!(functions(&updated), functions(&fresh), "{oldest}");
+        updated_families.push(family.id.as_str());
+    }
+    println!("updated from oldest to newest: {updated_families:?}");
+    assert!(updated_families.contains(&"python") && updated_families.contains(&"java"));
+}
