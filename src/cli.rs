@@ -73,8 +73,8 @@ pub enum Command {
     /// is merged three ways (what was generated, the file as it is, the new render), and in
     /// template.yaml only the function's own resources and outputs change. Exit 0: updated
     /// (or nothing to do); 1: conflicts, written with <<<<<<< markers (ours: yours, theirs:
-    /// lambda-new's) and listed, or the project could not be written; 2: bad input or a
-    /// dirty git work tree. (A function named `update` needs `--name update`.)
+    /// lambda-new's) and listed (with --dry-run: that would be), or the project could not be
+    /// written; 2: bad input or a dirty git work tree. (A function named `update` needs `--name update`.)
     Update(UpdateArgs),
     /// Print a shell completion script, e.g. `lambda-new completions bash > ~/.local/share/bash-completion/completions/lambda-new`.
     Completions {

@@ -123,7 +123,7 @@ impl Summary<'_> {
                 (_, true, 0) if f.kept.is_empty() => "Up to date:",
                 (_, true, 0) => "Not updated:",
                 (true, true, _) => "Would update",
-                (true, false, _) => "Conflicts would come updating",
+                (true, false, _) => "Conflicts would come from updating",
                 (false, true, _) => "Updated",
                 (false, false, _) => "Conflicts updating",
             };
