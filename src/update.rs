@@ -70,14 +70,13 @@ pub fn run(args: &UpdateArgs) -> Result<u8, Error> {
         existing_dir: true,
         ..write::Options::default()
     };
-    if !plan.files.is_empty() {
-        write::check(&plan, &project, &options)?;
-        if !args.dry_run {
-            interrupt::begin_writing();
-            let outcome = write::write_with(&plan, &project, &options)?;
-            if let Some(note) = outcome.moved_note(&project) {
-                crate::summary::warning(&note);
-            }
+    // Asked even with nothing to write: what a killed run left must be restored first.
+    write::check(&plan, &project, &options)?;
+    if !args.dry_run && !plan.files.is_empty() {
+        interrupt::begin_writing();
+        let outcome = write::write_with(&plan, &project, &options)?;
+        if let Some(note) = outcome.moved_note(&project) {
+            crate::summary::warning(&note);
         }
     }
     let summary = report::Summary {

@@ -836,3 +836,46 @@ fn an_untouched_function_updates_to_exactly_a_fresh_render() {
     println!("updated from oldest to newest: {updated_families:?}");
     assert!(updated_families.contains(&"python") && updated_families.contains(&"java"));
 }
+
+/// SIGKILL at points over an update: the next update says what the killed one left and how
+/// to restore it, and its commands give back the project as it was, or as updated whole.
+#[test]
+fn after_sigkill_the_next_update_says_how_to_restore_and_its_commands_do() {
+    let args = ["update", "--runtime", "python3.13"];
+    let (_out, reference) = project("none");
+    let started = std::time::Instant::now();
+    support::run(&mut slowed(&reference, &args));
+    let (complete, run) = (tree(&reference), started.elapsed());
+    let mut stale = 0;
+    for i in 0..12u32 {
+        let after = run * 6 / 5 * i / 12;
+        let (_out, project) = self::project("none");
+        let before = tree(&project);
+        disk::run_signalled(&mut slowed(&project, &args), after, libc::SIGKILL);
+        let context = format!("killed after {after:?}");
+        if disk::stagings(&project).is_empty() {
+            let now = tree(&project);
+            assert!(now == before || now == complete, "{context}");
+            continue;
+        }
+        stale += 1;
+        let output = update(&project, &args[1..]);
+        let stderr = disk::stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{context}: {stderr}");
+        assert!(
+            stderr.contains("left by a lambda-new run that was killed"),
+            "{context}: {stderr}"
+        );
+        let commands = disk::restore_commands(&stderr);
+        assert!(!commands.is_empty(), "{context}: {stderr}");
+        support::run(
+            Command::new("sh")
+                .arg("-c")
+                .arg(commands.join(" &&\n"))
+                .current_dir(&project),
+        );
+        let now = tree(&project);
+        assert!(now == before || now == complete, "{context}: {stderr}");
+    }
+    assert!(stale > 0, "no SIGKILL landed inside the update's write");
+}
