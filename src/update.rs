@@ -371,22 +371,25 @@ impl Function<'_> {
             }
         }
 
-        // The template's base is this version's render only when this version generated the
-        // function: the template holds no recorded hash to prove an older one.
-        let template_base = base
-            .as_ref()
-            .filter(|_| self.recorded.lambda_new == answers::VERSION)
-            .map(|b| rendered_text(b, "template.yaml"));
+        // The template holds no recorded hash: this version's render of the recorded answers
+        // is exactly what was generated only when this version generated it.
+        let template_base = base.as_ref().map(|b| rendered_text(b, "template.yaml"));
+        let exact = self.recorded.lambda_new == answers::VERSION;
+        let template_base = match &template_base {
+            Some(text) if exact => template::Base::Exact(text),
+            Some(text) => template::Base::Current(text),
+            None => template::Base::None,
+        };
         let merged = template::merge(
             template,
-            template_base.as_deref(),
+            template_base,
             &rendered_text(&new, "template.yaml"),
         )
         .map_err(|e| Error::CannotUpdate {
             path: self.project.join(template_name),
             reason: e.to_string(),
         })?;
-        if template_base.is_some() {
+        if matches!(template_base, template::Base::Exact(_)) || !merged.updated.is_empty() {
             sources.insert(base::Source::Render);
         }
         report.add_template(template_name, &merged);

@@ -374,33 +374,37 @@ fn as_an_older_version_wrote(project: &Path, path: &str) -> String {
 #[test]
 fn without_a_base_unchanged_files_are_updated_and_changed_ones_kept() {
     let (_out, project) = project("none");
-    let fresh_dockerfile = read(&project, DOCKERFILE);
     as_an_older_version_wrote(&project, DOCKERFILE);
     let old_handler = as_an_older_version_wrote(&project, HANDLER);
-    let mine = old_handler + "\n\ndef mine() -> int:\n    return 1\n";
+    let mine = old_handler.clone() + "\n\ndef mine() -> int:\n    return 1\n";
     fs::write(project.join(HANDLER), &mine).unwrap();
-    let recorded_handler = support::sha256_hex(
-        read(&project, HANDLER)
-            .strip_suffix("\n\ndef mine() -> int:\n    return 1\n")
-            .unwrap()
-            .as_bytes(),
-    );
-    let output = update(&project, &[]);
+    let output = update(&project, &["--runtime", "python3.13"]);
     assert_eq!(output.status.code(), Some(0), "{}", disk::stderr(&output));
-    let text = stdout(&output);
+    // The template's entries are still what this version renders for the recorded answers:
+    // nothing of the user's in them, so they move too.
+    insta::assert_snapshot!(stdout(&output), @r"
+    Updated app (python3.12 -> python3.13; base: render+none)
+      updated     app/README.md
+      updated     app/function/Dockerfile
+      updated     app/function/pyproject.toml
+      updated     template.yaml#Resources/AppFunction
+      kept        app/function/app_fn/handler.py: changed since it was generated, and what was generated cannot be recovered to merge against
+    Also updated: .github/workflows/pipeline.yaml, .lambda-new.toml
+    ");
+    let dockerfile = read(&project, DOCKERFILE);
     assert!(
-        text.contains("  updated     app/function/Dockerfile\n"),
-        "{text}"
+        dockerfile.starts_with("FROM public.ecr.aws/lambda/python:3.13\n"),
+        "{dockerfile}"
     );
-    assert!(
-        text.contains("  kept        app/function/app_fn/handler.py: changed since it was generated, and what was generated cannot be recovered to merge against\n"),
-        "{text}"
-    );
-    assert!(text.contains("base: none"), "{text}");
-    assert_eq!(read(&project, DOCKERFILE), fresh_dockerfile);
     assert_eq!(read(&project, HANDLER), mine);
+    assert!(read(&project, "template.yaml").contains("DockerTag: \"python3.13\""));
+    // The kept file's recorded hash is still the one of what was generated then.
     let answers = read(&project, ANSWERS);
-    assert!(answers.contains(&format!("\"{HANDLER}\" = \"{recorded_handler}\"")));
+    let recorded = support::sha256_hex(old_handler.as_bytes());
+    assert!(
+        answers.contains(&format!("\"{HANDLER}\" = \"{recorded}\"")),
+        "{answers}"
+    );
     assert!(answers.contains("lambda-new = \"0.1.0\""), "{answers}");
 }
 
