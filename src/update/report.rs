@@ -164,7 +164,12 @@ impl Summary<'_> {
         }
         let also = self.project_files();
         if !also.is_empty() {
-            let _ = writeln!(out, "Also updated: {}", also.join(", "));
+            let also_verb = if self.dry_run {
+                "Would also update"
+            } else {
+                "Also updated"
+            };
+            let _ = writeln!(out, "{also_verb}: {}", also.join(", "));
         }
         if self.dry_run {
             for file in &self.plan.files {
