@@ -211,7 +211,7 @@ fn template_in(dir: &Path) -> Result<Option<&'static str>, Error> {
 
 /// The application's stack: `stack_name` in samconfig.toml's default deploy parameters, else
 /// the directory's name (what `sam deploy --guided` offers).
-fn stack_name(project: &Path) -> String {
+pub(crate) fn stack_name(project: &Path) -> String {
     let configured = std::fs::read_to_string(project.join("samconfig.toml"))
         .ok()
         .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
@@ -231,7 +231,7 @@ fn stack_name(project: &Path) -> String {
 }
 
 /// The template's text: a regular file of UTF-8, not too big to be one, read safely.
-fn read_template(path: &Path) -> Result<String, Error> {
+pub(crate) fn read_template(path: &Path) -> Result<String, Error> {
     let fail = |reason: String| Error::CannotEdit {
         path: path.to_path_buf(),
         reason,

@@ -68,6 +68,14 @@ pub enum Command {
     /// days, Amazon Linux 2, a release the runtime cannot load); 2: bad input. (A function
     /// named `check` needs `--name check`.)
     Check(CheckArgs),
+    /// Bring functions lambda-new generated up to this version's templates, optionally on a
+    /// newer runtime of the same family, keeping every change made to them since: each file
+    /// is merged three ways (what was generated, the file as it is, the new render), and in
+    /// template.yaml only the function's own resources and outputs change. Exit 0: updated
+    /// (or nothing to do); 1: conflicts, written with <<<<<<< markers (ours: yours, theirs:
+    /// lambda-new's) and listed (with --dry-run: that would be), or the project could not be
+    /// written; 2: bad input or a dirty git work tree. (A function named `update` needs `--name update`.)
+    Update(UpdateArgs),
     /// Print a shell completion script, e.g. `lambda-new completions bash > ~/.local/share/bash-completion/completions/lambda-new`.
     Completions {
         #[arg(value_enum)]
@@ -139,6 +147,43 @@ pub struct CheckArgs {
     /// ahead.
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+
+    /// When to use colours; `auto` honours NO_COLOR and whether output is a terminal.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// Updating generated functions.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The functions to update, as named in .lambda-new.toml; default: every one there.
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+
+    /// Move to this runtime: one of the same family as each function's (e.g. python3.12 to
+    /// python3.13), or the family's name for its newest. Default: the recorded runtime.
+    #[arg(long, short = 'r', value_name = "RUNTIME")]
+    pub runtime: Option<String>,
+
+    /// The application's directory: the one holding its template.yaml and .lambda-new.toml.
+    /// Default: the nearest directory upwards from the current one that holds a template.
+    #[arg(long, short = 'p', value_name = "DIR")]
+    pub project: Option<PathBuf>,
+
+    /// Print what would change, as a unified diff per file, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print one JSON document for scripts: per function, the files updated, merged,
+    /// conflicted, kept and created.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Update even if the project's git work tree has uncommitted changes (by default
+    /// refused, so that `git diff` shows exactly what the update did and `git checkout`
+    /// undoes it). A --dry-run never needs it.
+    #[arg(long)]
+    pub allow_dirty: bool,
 
     /// When to use colours; `auto` honours NO_COLOR and whether output is a terminal.
     #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]

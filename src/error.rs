@@ -170,6 +170,35 @@ pub enum Error {
     #[error("{} already exists; pick another function name (lambda-new add never writes into an existing path)", shown(.0))]
     FunctionExists(PathBuf),
 
+    #[error("{} has no .lambda-new.toml, so lambda-new does not know what it generated there; `lambda-new update` updates functions lambda-new generated", shown(.0))]
+    NoAnswers(PathBuf),
+
+    #[error("no function {} in .lambda-new.toml; it has: {}", quote(.name), .known.join(", "))]
+    UnknownFunction { name: String, known: Vec<String> },
+
+    #[error("--runtime {} is {family}, but {function} is {recorded} ({recorded_family}); update moves a function within its family only", quote(.given))]
+    OtherFamily {
+        given: String,
+        family: String,
+        function: String,
+        recorded: String,
+        recorded_family: String,
+    },
+
+    #[error(
+        "--runtime {given} was deprecated on Lambda on {date}; update to a supported runtime (`lambda-new list` shows them)"
+    )]
+    DeprecatedTarget { given: String, date: String },
+
+    #[error("{} has uncommitted changes ({}); commit or stash them first so the update can be reviewed and undone with git, or pass --allow-dirty", shown(.dir), listed(.files))]
+    Dirty { dir: PathBuf, files: Vec<String> },
+
+    #[error("cannot tell whether the git work tree of {} is clean: {reason}; pass --allow-dirty to update anyway", shown(.dir))]
+    GitStatus { dir: PathBuf, reason: String },
+
+    #[error("cannot update {}: {reason}; nothing was written", shown(.path))]
+    CannotUpdate { path: PathBuf, reason: String },
+
     /// A fault in the embedded templates or catalog: a bug in lambda-new, not in the input.
     #[error("internal error in the embedded templates: {0}")]
     Internal(String),
@@ -269,6 +298,21 @@ fn lines(items: &[String]) -> String {
     items.iter().map(|item| format!("\n  {item}")).collect()
 }
 
+/// At most a few paths, then how many more.
+fn listed(paths: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = paths
+        .iter()
+        .take(SHOWN)
+        .map(|p| escape(p))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        text.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    text
+}
+
 fn undone_text(left: &[String]) -> String {
     if left.is_empty() {
         "nothing was left behind".to_owned()
@@ -314,7 +358,14 @@ impl Error {
             | Error::BadProject { .. }
             | Error::TwoTemplates { .. }
             | Error::CannotEdit { .. }
-            | Error::CannotRead { .. } => 2,
+            | Error::CannotRead { .. }
+            | Error::NoAnswers(_)
+            | Error::UnknownFunction { .. }
+            | Error::OtherFamily { .. }
+            | Error::DeprecatedTarget { .. }
+            | Error::Dirty { .. }
+            | Error::GitStatus { .. }
+            | Error::CannotUpdate { .. } => 2,
             Error::Interrupted => 130,
             Error::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
             Error::Undone { cause, .. } => cause.exit_code(),

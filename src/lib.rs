@@ -24,6 +24,7 @@ pub mod request;
 pub mod sam_template;
 pub mod settings;
 pub mod summary;
+pub mod update;
 pub mod vcs;
 pub mod wizard;
 pub mod write;

@@ -7,7 +7,7 @@ use clap::{CommandFactory, Parser};
 use lambda_new::catalog::Catalog;
 use lambda_new::cli::{Cli, ColorChoice, Command};
 use lambda_new::error::Error;
-use lambda_new::{add, check, list, new_project, output, summary};
+use lambda_new::{add, check, list, new_project, output, summary, update};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Some(Command::Add(args)) => (args.function.color, args.function.json),
         Some(Command::List { json }) => (cli.new.function.color, *json),
         Some(Command::Check(args)) => (args.color, args.json),
+        Some(Command::Update(args)) => (args.color, args.json),
         _ => (cli.new.function.color, cli.new.function.json),
     };
     set_colors(color);
@@ -55,6 +56,7 @@ fn run(cli: &Cli) -> Result<u8, Error> {
         }
         Some(Command::Add(args)) => add::run(args).map(|()| 0),
         Some(Command::Check(args)) => check::run(args),
+        Some(Command::Update(args)) => update::run(args),
         None => new_project::run(&cli.new).map(|()| 0),
     }
 }

@@ -118,6 +118,71 @@ pub fn grow(
     Ok(())
 }
 
+/// For `lambda-new update`: the application's pipeline files (those of the pipeline on disk)
+/// rendered for `new_template` and `readme` (a function folder's README after the update),
+/// each to replace the file on disk only where that file is exactly what lambda-new renders
+/// for `old_template` and the READMEs on disk; the second value names the files left as they
+/// are, with why.
+pub fn refresh(
+    project: &Path,
+    stack: &str,
+    (old_template, new_template): (&str, &str),
+    readme: impl Fn(&str) -> Option<String>,
+    catalog: &Catalog,
+) -> (Vec<PlannedFile>, Vec<(String, String)>) {
+    let Some(ci) = [Ci::Github, Ci::Gitlab]
+        .into_iter()
+        .find(|&c| project.join(pipeline_path(c)).exists())
+    else {
+        return (Vec::new(), Vec::new());
+    };
+    let on_disk = |path: &str| String::from_utf8(read(&project.join(path)).ok()?).ok();
+    let rendered = render(
+        ci,
+        stack,
+        old_template,
+        |f| on_disk(&self::readme(f)),
+        catalog,
+    )
+    .and_then(|before| {
+        let after = render(
+            ci,
+            stack,
+            new_template,
+            |f| readme(f).or_else(|| on_disk(&self::readme(f))),
+            catalog,
+        )?;
+        Ok(before.into_iter().zip(after))
+    });
+    let pairs = match rendered {
+        Ok(pairs) => pairs,
+        Err(reason) => {
+            let kept = vec![(pipeline_path(ci).to_owned(), reason)];
+            return (Vec::new(), kept);
+        }
+    };
+    let mut edits = Vec::new();
+    let mut kept = Vec::new();
+    for (before, mut after) in pairs {
+        let current = read(&project.join(&before.path)).unwrap_or_default();
+        if after.contents == current {
+            continue;
+        }
+        if current != before.contents {
+            kept.push((
+                before.path,
+                "not what lambda-new renders for template.yaml as it is (edited, or the \
+                 template was edited since it was rendered); left as it is"
+                    .to_owned(),
+            ));
+        } else {
+            after.replaces = Some(current);
+            edits.push(after);
+        }
+    }
+    (edits, kept)
+}
+
 fn edits(
     ci: Ci,
     project: &Path,

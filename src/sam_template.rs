@@ -7,7 +7,7 @@
 
 mod derived;
 mod globals;
-mod lines;
+pub(crate) mod lines;
 
 use serde_yaml::{Mapping, Value};
 
@@ -113,10 +113,10 @@ fn derived_text(id: &str, existing: &str, new: &str) -> String {
 }
 
 /// The top-level sections lambda-new adds to.
-const RESOURCES: &str = "Resources";
-const OUTPUTS: &str = "Outputs";
+pub(crate) const RESOURCES: &str = "Resources";
+pub(crate) const OUTPUTS: &str = "Outputs";
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
-const BOM: &str = "\u{feff}";
+pub(crate) const BOM: &str = "\u{feff}";
 /// CloudFormation's quotas per template.
 const MAX_RESOURCES: usize = 500;
 const MAX_OUTPUTS: usize = 200;
@@ -275,7 +275,7 @@ fn verify(edited: String, expected: &Value) -> Result<String, EditError> {
 
 /// The document of `text`, which must be one; nesting is capped before parsing, and a parse
 /// error on a line indented with a tab is named as the tab.
-fn document(text: &str) -> Result<Value, EditError> {
+pub(crate) fn document(text: &str) -> Result<Value, EditError> {
     let mut depth = 0usize;
     for byte in text.bytes() {
         match byte {

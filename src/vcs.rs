@@ -31,7 +31,7 @@ fn installed() -> Option<PathBuf> {
 
 /// As `git rev-parse --is-inside-work-tree` answers, ignoring `GIT_*` variables as the
 /// `git init` of [`git`] does.
-fn inside_work_tree(dir: &Path) -> bool {
+pub fn inside_work_tree(dir: &Path) -> bool {
     matches!(
         gix_discover::upwards(dir),
         Ok((
