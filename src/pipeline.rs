@@ -21,6 +21,11 @@ use crate::render::{Plan, PlannedFile};
 pub const WORKFLOW: &str = ".github/workflows/pipeline.yaml";
 pub const GITLAB_CI: &str = ".gitlab-ci.yml";
 pub const BOOTSTRAP: &str = "pipeline/bootstrap.yaml";
+
+/// Whether `path` (relative to the application) is one of the pipeline's files.
+pub fn is_pipeline_file(path: &str) -> bool {
+    [WORKFLOW, GITLAB_CI, BOOTSTRAP].contains(&path)
+}
 /// The stages `sam deploy` deploys to, in order; each is a GitHub environment and a stack.
 const STAGES: [&str; 2] = ["dev", "prod"];
 

@@ -11,7 +11,7 @@ mod merge;
 mod report;
 mod template;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::answers::{self, Answers};
@@ -126,6 +126,16 @@ impl Inputs<'_> {
         let mut reports = Vec::new();
         let mut answers = self.recorded.clone();
         let mut template = self.old_template.clone();
+        // The application's own files (README.md, samconfig.toml, .gitignore), rendered with
+        // the function the project was created with; the pipeline's follow the template.
+        let mut project_files: BTreeMap<String, String> = self
+            .recorded
+            .project_files
+            .iter()
+            .filter(|(path, _)| !crate::pipeline::is_pipeline_file(path))
+            .map(|(path, hash)| (path.clone(), hash.clone()))
+            .collect();
+        let sole = self.recorded.functions.len() == 1;
         for name in names {
             let recorded = &self.recorded.functions[name.as_str()];
             let runtime = target_runtime(name, recorded, runtime, self.catalog)?;
@@ -136,11 +146,20 @@ impl Inputs<'_> {
                 name,
                 recorded,
             };
-            let done = function.plan(&runtime, &template, self.template_name)?;
+            let done = function.plan(
+                &runtime,
+                &template,
+                self.template_name,
+                (!project_files.is_empty()).then_some((&project_files, sole)),
+            )?;
             template = done.template;
             plan.files.extend(done.files);
             answers.functions.insert(name.clone(), done.answers);
             reports.push(done.report);
+            if let Some(hashes) = done.project_files {
+                answers.project_files.extend(hashes);
+                project_files.clear();
+            }
         }
         if template != self.old_template {
             plan.files.push(PlannedFile {
@@ -262,6 +281,15 @@ struct Function<'a> {
     recorded: &'a answers::Function,
 }
 
+/// What the files of one function's update come to, as they are planned.
+struct Out<'r> {
+    files: Vec<PlannedFile>,
+    report: &'r mut FunctionReport,
+    sources: &'r mut BTreeSet<base::Source>,
+    /// Files kept for want of a base: their recorded hash stays.
+    keep_hash: Vec<String>,
+}
+
 /// What updating one function writes.
 struct Planned {
     files: Vec<PlannedFile>,
@@ -269,10 +297,21 @@ struct Planned {
     template: String,
     answers: answers::Function,
     report: FunctionReport,
+    /// When this function's render made the application's own files: their hashes now.
+    project_files: Option<BTreeMap<String, String>>,
 }
 
 impl Function<'_> {
-    fn plan(&self, runtime: &str, template: &str, template_name: &str) -> Result<Planned, Error> {
+    /// The function's update against `template` (the template so far); `project_files`, the
+    /// application's own files' recorded hashes and whether this is the application's only
+    /// function, when they are still to be updated.
+    fn plan(
+        &self,
+        runtime: &str,
+        template: &str,
+        template_name: &str,
+        project_files: Option<(&BTreeMap<String, String>, bool)>,
+    ) -> Result<Planned, Error> {
         let (name, catalog) = (self.name, self.catalog);
         let new_choices = self.recorded.choices(name, catalog, Some(runtime))?;
         let new = render(&new_choices, catalog)?;
@@ -285,8 +324,6 @@ impl Function<'_> {
             .ok();
         let mut report = FunctionReport::new(name, &self.recorded.runtime, runtime);
         let mut sources = BTreeSet::new();
-        let mut files = Vec::new();
-        let mut keep_hash = Vec::new();
         let prefix = format!("{name}/");
         // Only paths inside the function's folder are its files: a hand-edited answers file
         // cannot make update read or write anything else.
@@ -309,67 +346,36 @@ impl Function<'_> {
                     .filter(|p| p.starts_with(&prefix)),
             )
             .collect();
+        let mut out = Out {
+            files: Vec::new(),
+            report: &mut report,
+            sources: &mut sources,
+            keep_hash: Vec::new(),
+        };
         for path in paths {
-            let new_file = new.files.iter().find(|f| f.path == path);
-            let mine = self.read(path)?;
             let recorded = self.recorded.files.get(path).map(String::as_str);
-            let needs_base = match (&mine, new_file, recorded) {
-                (Some(mine), Some(new), Some(hash)) => {
-                    *mine != new.contents && answers::sha256(mine) != hash
-                }
-                _ => false,
-            };
-            let recovered = match recorded {
-                Some(hash) if needs_base => {
-                    let rendered = base
-                        .as_ref()
-                        .and_then(|b| b.files.iter().find(|f| f.path == path))
-                        .map(|f| f.contents.as_slice());
-                    base::recover(self.project, path, hash, rendered, self.git)
-                }
-                _ => None,
-            };
-            if let Some((_, source)) = &recovered {
-                sources.insert(*source);
-            }
-            let outcome = merge::file(
-                mine.as_deref(),
-                recorded,
-                recovered.as_ref().map(|(b, _)| b.as_slice()),
-                new_file.map(|f| f.contents.as_slice()),
-            );
-            let write = |contents: Vec<u8>| PlannedFile {
-                path: path.to_owned(),
-                contents,
-                executable: new_file.is_some_and(|f| f.executable),
-                replaces: mine.clone(),
-            };
-            match outcome {
-                merge::Outcome::Unchanged => {}
-                merge::Outcome::Updated(bytes) => {
-                    report.updated.push(path.to_owned());
-                    files.push(write(bytes));
-                }
-                merge::Outcome::Merged(bytes) => {
-                    report.merged.push(path.to_owned());
-                    files.push(write(bytes));
-                }
-                merge::Outcome::Conflicted(bytes) => {
-                    report.conflicted.push(path.to_owned());
-                    files.push(write(bytes));
-                }
-                merge::Outcome::Created(bytes) => {
-                    report.created.push(path.to_owned());
-                    files.push(write(bytes));
-                }
-                merge::Outcome::Kept(reason) => {
-                    if reason == merge::NO_BASE {
-                        keep_hash.push(path.to_owned());
-                    }
-                    report.kept(path, reason);
-                }
+            self.file(path, recorded, base.as_ref(), &new, &mut out)?;
+        }
+        // The application's own files follow the function whose render made them: the
+        // project's only one, or the one whose render gives the recorded README.
+        let origin = project_files.filter(|(hashes, sole)| {
+            *sole
+                || base.as_ref().is_some_and(|base| {
+                    let readme = base.files.iter().find(|f| f.path == "README.md");
+                    let hash = hashes.get("README.md");
+                    readme
+                        .zip(hash)
+                        .is_some_and(|(f, h)| answers::sha256(&f.contents) == *h)
+                })
+        });
+        if let Some((hashes, _)) = origin {
+            for (path, hash) in hashes {
+                self.file(path, Some(hash), base.as_ref(), &new, &mut out)?;
             }
         }
+        let Out {
+            files, keep_hash, ..
+        } = out;
 
         // The template holds no recorded hash: this version's render of the recorded answers
         // is exactly what was generated only when this version generated it.
@@ -380,15 +386,20 @@ impl Function<'_> {
             Some(text) => template::Base::Current(text),
             None => template::Base::None,
         };
-        let merged = template::merge(
-            template,
-            template_base,
-            &rendered_text(&new, "template.yaml"),
-        )
-        .map_err(|e| Error::CannotUpdate {
-            path: self.project.join(template_name),
-            reason: e.to_string(),
+        let new_template = rendered_text(&new, "template.yaml");
+        let mut merged = template::merge(template, template_base, &new_template).map_err(|e| {
+            Error::CannotUpdate {
+                path: self.project.join(template_name),
+                reason: e.to_string(),
+            }
         })?;
+        // The application's description names the runtime of the function it was made with.
+        if let (Some(_), Some(base)) = (origin, template_base.text())
+            && let Some(text) = template::description(&merged.text, base, &new_template)
+        {
+            merged.text = text;
+            merged.updated.push("Description".to_owned());
+        }
         if matches!(template_base, template::Base::Exact(_)) || !merged.updated.is_empty() {
             sources.insert(base::Source::Render);
         }
@@ -396,7 +407,22 @@ impl Function<'_> {
         report.base = base_label(&sources, &report);
 
         let mut answers = answers::Function::new(&new_choices, catalog, &new);
-        // A file kept for want of a base still derives from what was generated then.
+        // The application's files as the new render makes them, but a file kept for want of
+        // a base (as a function's file below) still derives from what was generated then.
+        let project_files = origin.map(|(hashes, _)| {
+            let new_hash = |path: &String| {
+                let file = new.files.iter().find(|f| &f.path == path)?;
+                Some(answers::sha256(&file.contents))
+            };
+            hashes
+                .iter()
+                .map(|(path, old)| {
+                    let kept = keep_hash.contains(path);
+                    let hash = if kept { None } else { new_hash(path) };
+                    (path.clone(), hash.unwrap_or_else(|| old.clone()))
+                })
+                .collect::<BTreeMap<_, _>>()
+        });
         for path in keep_hash {
             if let Some(hash) = self.recorded.files.get(&path) {
                 answers.files.insert(path, hash.clone());
@@ -407,7 +433,70 @@ impl Function<'_> {
             template: merged.text,
             answers,
             report,
+            project_files,
         })
+    }
+
+    /// One file's update, from its hash when it was generated (`recorded`), this version's
+    /// render of the recorded answers (`base`) and the new render: what to write goes to
+    /// `out.files`, what happened to `out.report`.
+    fn file(
+        &self,
+        path: &str,
+        recorded: Option<&str>,
+        base: Option<&Plan>,
+        new: &Plan,
+        out: &mut Out,
+    ) -> Result<(), Error> {
+        let new_file = new.files.iter().find(|f| f.path == path);
+        let mine = self.read(path)?;
+        let needs_base = match (&mine, new_file, recorded) {
+            (Some(mine), Some(new), Some(hash)) => {
+                *mine != new.contents && answers::sha256(mine) != hash
+            }
+            _ => false,
+        };
+        let recovered = match recorded {
+            Some(hash) if needs_base => {
+                let rendered = base
+                    .and_then(|b| b.files.iter().find(|f| f.path == path))
+                    .map(|f| f.contents.as_slice());
+                base::recover(self.project, path, hash, rendered, self.git)
+            }
+            _ => None,
+        };
+        if let Some((_, source)) = &recovered {
+            out.sources.insert(*source);
+        }
+        let outcome = merge::file(
+            mine.as_deref(),
+            recorded,
+            recovered.as_ref().map(|(b, _)| b.as_slice()),
+            new_file.map(|f| f.contents.as_slice()),
+        );
+        let report = &mut *out.report;
+        let (list, bytes) = match outcome {
+            merge::Outcome::Unchanged => return Ok(()),
+            merge::Outcome::Kept(reason) => {
+                if reason == merge::NO_BASE {
+                    out.keep_hash.push(path.to_owned());
+                }
+                report.kept(path, reason);
+                return Ok(());
+            }
+            merge::Outcome::Updated(bytes) => (&mut report.updated, bytes),
+            merge::Outcome::Merged(bytes) => (&mut report.merged, bytes),
+            merge::Outcome::Conflicted(bytes) => (&mut report.conflicted, bytes),
+            merge::Outcome::Created(bytes) => (&mut report.created, bytes),
+        };
+        list.push(path.to_owned());
+        out.files.push(PlannedFile {
+            path: path.to_owned(),
+            contents: bytes,
+            executable: new_file.is_some_and(|f| f.executable),
+            replaces: mine,
+        });
+        Ok(())
     }
 
     /// The file's bytes, `None` if it does not exist.

@@ -95,6 +95,8 @@ fn an_edited_project_moves_to_a_newer_runtime_keeping_every_edit() {
     Updated app (python3.12 -> python3.13; base: render)
       updated     app/README.md
       updated     app/function/pyproject.toml
+      updated     README.md
+      updated     template.yaml#Description
       merged      app/function/Dockerfile
       merged      template.yaml#Resources/AppFunction
       kept        pipeline/bootstrap.yaml: not what lambda-new renders for template.yaml as it is (edited, or the template was edited since it was rendered); left as it is
@@ -112,8 +114,8 @@ fn an_edited_project_moves_to_a_newer_runtime_keeping_every_edit() {
     assert!(dockerfile.ends_with("ENV MINE=1\n"), "{dockerfile}");
     assert!(!dockerfile.contains("3.12"), "{dockerfile}");
 
-    // Only the function's lines that name its runtime changed; the application's own
-    // Description (not the function's) and every edit stayed.
+    // Only the lines that name the runtime changed (the application's Description, made
+    // from this function, the function's, its DockerTag); every edit stayed.
     let template = read(&project, "template.yaml");
     let (before, after): (Vec<&str>, Vec<&str>) = (
         template_before.lines().collect(),
@@ -134,6 +136,7 @@ fn an_edited_project_moves_to_a_newer_runtime_keeping_every_edit() {
     assert_eq!(
         moved,
         [
+            "Description: \"app: an AWS Lambda function in Python 3.13, packaged as a container image\"",
             "Description: \"app: an AWS Lambda function in Python 3.13, packaged as a container image\"",
             "DockerTag: \"python3.13\""
         ]
@@ -272,7 +275,9 @@ fn a_conflicting_edit_is_marked_listed_and_fails_the_run() {
     Conflicts updating app (python3.12 -> python3.13; base: render)
       updated     app/README.md
       updated     app/function/pyproject.toml
+      updated     README.md
       updated     template.yaml#Resources/AppFunction
+      updated     template.yaml#Description
       conflicted  app/function/Dockerfile
     Also updated: .github/workflows/pipeline.yaml, .lambda-new.toml
 
@@ -306,6 +311,7 @@ fn a_conflicting_edit_is_marked_listed_and_fails_the_run() {
         [
             ".github/workflows/pipeline.yaml",
             ANSWERS,
+            "README.md",
             "app/README.md",
             DOCKERFILE,
             "app/function/pyproject.toml",
@@ -387,7 +393,9 @@ fn without_a_base_unchanged_files_are_updated_and_changed_ones_kept() {
       updated     app/README.md
       updated     app/function/Dockerfile
       updated     app/function/pyproject.toml
+      updated     README.md
       updated     template.yaml#Resources/AppFunction
+      updated     template.yaml#Description
       kept        app/function/app_fn/handler.py: changed since it was generated, and what was generated cannot be recovered to merge against
     Also updated: .github/workflows/pipeline.yaml, .lambda-new.toml
     ");
@@ -487,7 +495,12 @@ fn a_dry_run_shows_the_diff_and_writes_nothing_and_json_lists_each_file() {
     };
     assert_eq!(
         list("updated"),
-        ["app/README.md", "app/function/pyproject.toml"]
+        [
+            "app/README.md",
+            "app/function/pyproject.toml",
+            "README.md",
+            "template.yaml#Description"
+        ]
     );
     assert_eq!(
         list("merged"),
@@ -673,7 +686,7 @@ fn only_the_named_functions_resources_change() {
         .collect();
     assert!(
         changed.iter().all(|p| p.starts_with("app/")
-            || [ANSWERS, "template.yaml"].contains(&p.as_str())
+            || [ANSWERS, "template.yaml", "README.md"].contains(&p.as_str())
             || p.starts_with(".github/")),
         "{changed:?}"
     );
@@ -812,29 +825,17 @@ fn an_untouched_function_updates_to_exactly_a_fresh_render() {
             "{oldest}: {text}"
         );
         let (_new_out, fresh) = generate(newest);
-        let function = |project: &Path| -> Vec<_> {
-            tree(project)
-                .into_iter()
-                .filter(|(path, _)| path.starts_with("app/"))
-                .collect()
-        };
-        assert_eq!(function(&updated), function(&fresh), "{oldest} -> {newest}");
-        let section = |project: &Path, key: &str| -> Value {
-            let text = read(project, "template.yaml");
-            let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-            serde_json::to_value(&doc[key]).unwrap()
-        };
-        for key in ["Resources", "Outputs"] {
-            assert_eq!(
-                section(&updated, key),
-                section(&fresh, key),
-                "{oldest}: {key}"
+        // Every file, the application's own (README, template, answers, pipeline) too.
+        let (updated_tree, fresh_tree) = (tree(&updated), tree(&fresh));
+        let paths = |tree: &[(String, _)]| tree.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&updated_tree), paths(&fresh_tree), "{oldest}");
+        for ((path, bytes), (_, fresh)) in updated_tree.iter().zip(&fresh_tree) {
+            assert!(
+                bytes == fresh,
+                "{oldest} -> {newest}: {path} differs from a fresh render:\n{}",
+                String::from_utf8_lossy(bytes.as_deref().unwrap_or_default())
             );
         }
-        let functions = |project: &Path| -> toml::Value {
-            toml::from_str::<toml::Value>(&read(project, ANSWERS)).unwrap()["functions"].clone()
-        };
-        assert_eq!(functions(&updated), functions(&fresh), "{oldest}");
         updated_families.push(family.id.as_str());
     }
     println!("updated from oldest to newest: {updated_families:?}");

@@ -71,6 +71,14 @@ impl FunctionReport {
         }
     }
 
+    /// Whether `path` is among the files this function's update writes (the application's
+    /// own files are, when they follow this function).
+    fn lists(&self, path: &str) -> bool {
+        [&self.updated, &self.merged, &self.conflicted, &self.created]
+            .iter()
+            .any(|list| list.iter().any(|p| p == path))
+    }
+
     fn changes(&self) -> usize {
         self.updated.len() + self.merged.len() + self.conflicted.len() + self.created.len()
     }
@@ -106,7 +114,7 @@ impl Summary<'_> {
                 !self
                     .functions
                     .iter()
-                    .any(|f| p.starts_with(&format!("{}/", f.name)))
+                    .any(|f| p.starts_with(&format!("{}/", f.name)) || f.lists(p))
             })
             .collect()
     }

@@ -41,7 +41,7 @@ pub enum Base<'a> {
 }
 
 impl<'a> Base<'a> {
-    fn text(self) -> Option<&'a str> {
+    pub fn text(self) -> Option<&'a str> {
         match self {
             Base::Exact(text) | Base::Current(text) => Some(text),
             Base::None => None,
@@ -77,6 +77,36 @@ pub fn merge(mine: &str, base: Base, new: &str) -> Result<Merged, EditError> {
     }
     merged.text = format!("{bom}{text}");
     Ok(merged)
+}
+
+/// `mine` with its top-level `Description:` line replaced by `new`'s, when it is still
+/// `base`'s and `new`'s differs; `None` otherwise (the person's own description stays).
+pub fn description(mine: &str, base: &str, new: &str) -> Option<String> {
+    let line = |text: &str| {
+        text.split_inclusive('\n')
+            .map(|l| l.trim_end_matches(['\r', '\n']))
+            .find(|l| l.starts_with("Description:"))
+            .map(str::to_owned)
+    };
+    let (base, new) = (line(base)?, line(new)?);
+    if base == new {
+        return None;
+    }
+    let mut found = false;
+    let text: String = mine
+        .split_inclusive('\n')
+        .map(|l| {
+            let bare = l.trim_end_matches(['\r', '\n']);
+            if !found && bare.starts_with("Description:") {
+                found = true;
+                if bare == base {
+                    return format!("{new}{}", &l[bare.len()..]);
+                }
+            }
+            l.to_owned()
+        })
+        .collect();
+    (text != mine).then_some(text)
 }
 
 /// One section's entries of a rendered template, as blocks of text, in order.
@@ -278,6 +308,23 @@ fn verify(old: &str, merged: &str, base: Option<&str>, new: &str) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_application_description_follows_the_render_unless_the_person_changed_it() {
+        let base = "Transform: X\nDescription: \"in Python 3.12\"\nResources: {}\n";
+        let new = "Transform: X\nDescription: \"in Python 3.13\"\nResources: {}\n";
+        let mine = "Transform: X\r\nDescription: \"in Python 3.12\"\r\nResources:\r\n  A: 1\r\n";
+        assert_eq!(
+            description(mine, base, new).as_deref(),
+            Some("Transform: X\r\nDescription: \"in Python 3.13\"\r\nResources:\r\n  A: 1\r\n")
+        );
+        let own = "Transform: X\nDescription: \"my service\"\nResources: {}\n";
+        assert_eq!(description(own, base, new), None);
+        assert_eq!(description(base, base, base), None);
+        // A function's own Description (indented) is not the application's.
+        let nested = "Resources:\n  Fn:\n    Description: \"in Python 3.12\"\n";
+        assert_eq!(description(nested, base, new), None);
+    }
 
     const BASE: &str = "\
 Transform: AWS::Serverless-2016-10-31
