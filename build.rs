@@ -5,7 +5,8 @@
 //!
 //! Every Handlebars template is also written out compacted (see [`compact`]): Handlebars parses
 //! templates at run time, and its parser's cost grows faster than the text it reads, so the
-//! long runs of plain text that make up most of a template are taken out of what it parses.
+//! long runs of plain text that make up most of a template are taken out of what it parses,
+//! and each template is cut into chunks that are parsed one at a time (see [`chunks`]).
 
 use std::path::{Path, PathBuf};
 
@@ -38,16 +39,15 @@ fn main() {
     templates.sort();
     let mut texts = Vec::new();
     let mut code = String::from(
-        "/// Every `.hbs` file by its path under `templates/`, compacted; sorted by path.\n",
+        "/// Every `.hbs` file by its path under `templates/`, compacted and cut into chunks, each\n\
+         /// with the number of lines before it; sorted by path.\n",
     );
-    code.push_str("pub static COMPACTED: &[(&str, &str)] = &[\n");
+    code.push_str("pub static COMPACTED: &[(&str, &[(usize, &str)])] = &[\n");
     for (name, path) in templates {
         let source =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        code.push_str(&format!(
-            "    ({name:?}, {:?}),\n",
-            compact(&source, &mut texts)
-        ));
+        let compacted = compact(&source, &mut texts);
+        code.push_str(&format!("    ({name:?}, &{:?}),\n", chunks(&compacted)));
     }
     code.push_str("];\n/// The plain text taken out of the compacted templates, by number.\n");
     code.push_str("pub static TEXTS: &[&str] = &[\n");
@@ -123,6 +123,58 @@ fn compact(source: &str, texts: &mut Vec<String>) -> String {
         compacted.push_str(&rest[..tag_end]);
         stripped_after = rest[..tag_end].ends_with("~}}");
         rest = &rest[tag_end..];
+    }
+}
+
+/// The compacted template cut where a line starts outside every block, into chunks of at
+/// least [`SHORTEST_CHUNK`] bytes, each with the number of lines before it. Handlebars' parser
+/// finds each element's line by counting from the start of the text it was given, so its cost
+/// grows with the square of a template's length; render.rs parses the chunks one at a time
+/// and joins them into the same template. Never where whitespace control (`~`) strips across
+/// the cut, nor after an escaped mustache (`\{{`), which opens no block.
+fn chunks(template: &str) -> Vec<(usize, &str)> {
+    /// Shorter chunks are not worth a parser call each.
+    const SHORTEST_CHUNK: usize = 256;
+    let mut chunks = Vec::new();
+    let (mut start, mut depth, mut stripped_after) = (0, 0_i32, false);
+    let mut at = 0;
+    loop {
+        let run_end = template[at..].find("{{").map_or(template.len(), |i| at + i);
+        let tag = &template[run_end..];
+        let escaped = template[..run_end].ends_with('\\');
+        if depth == 0 && !stripped_after && !tag.starts_with("{{~") {
+            for (i, _) in template[at..run_end].match_indices('\n') {
+                let cut = at + i + 1;
+                if cut - start >= SHORTEST_CHUNK && cut < template.len() {
+                    chunks.push((
+                        template[..start].matches('\n').count(),
+                        &template[start..cut],
+                    ));
+                    start = cut;
+                }
+            }
+        }
+        if tag.is_empty() {
+            chunks.push((template[..start].matches('\n').count(), &template[start..]));
+            return chunks;
+        }
+        // The tag, as compact() finds it.
+        let close = if tag.starts_with("{{!--") {
+            "--}}"
+        } else {
+            "}}"
+        };
+        let tag_end = tag[2..]
+            .find(close)
+            .map(|i| i + 2 + close.len())
+            .expect("tags are closed");
+        match tag[2..].trim_start_matches('~').chars().next() {
+            Some('#') if !escaped => depth += 1,
+            Some('/') if !escaped => depth -= 1,
+            _ => {}
+        }
+        stripped_after = tag[..tag_end].ends_with("~}}");
+        at = run_end + tag_end;
     }
 }
 

@@ -305,23 +305,34 @@ fn render(
         .map_err(|e| format!("template.yaml is not YAML lambda-new can read: {e}"))?;
     let functions = functions(&doc, &readme)?;
     let context = context(ci, stack, &doc, &functions, catalog)?;
-    let mut engine = crate::render::engine();
-    // The bootstrap's parts that say whom its roles trust.
-    for part in ["parameters", "provider", "image_trust", "deploy_trust"] {
-        let source = format!("pipeline/{}/bootstrap/{part}.hbs", ci.id());
-        engine
-            .register_partial(&format!("bootstrap_{part}"), compacted(&source))
-            .map_err(|e| format!("{source}: {e}"))?;
-    }
     let pipeline = format!("pipeline/{}/pipeline.yaml.hbs", ci.id());
+    const BOOTSTRAP_SOURCE: &str = "pipeline/bootstrap.yaml.hbs";
+    // The bootstrap's parts that say whom its roles trust, each a partial.
+    let parts = ["parameters", "provider", "image_trust", "deploy_trust"].map(|part| {
+        let source = format!("pipeline/{}/bootstrap/{part}.hbs", ci.id());
+        (format!("bootstrap_{part}"), source)
+    });
+    let mut sources = vec![
+        (pipeline.as_str(), chunks(&pipeline)),
+        (BOOTSTRAP_SOURCE, chunks(BOOTSTRAP_SOURCE)),
+    ];
+    sources.extend(
+        parts
+            .iter()
+            .map(|(name, source)| (name.as_str(), chunks(source))),
+    );
+    let mut engine = crate::render::engine();
+    for (name, template) in crate::render::compile(&sources)? {
+        engine.register_template(name, template);
+    }
     [
         (pipeline_path(ci), pipeline.as_str()),
-        (BOOTSTRAP, "pipeline/bootstrap.yaml.hbs"),
+        (BOOTSTRAP, BOOTSTRAP_SOURCE),
     ]
     .into_iter()
     .map(|(path, source)| {
         let contents = engine
-            .render_template(compacted(source), &context)
+            .render(source, &context)
             .map_err(|e| format!("{source}: {e}"))?;
         Ok(PlannedFile {
             path: path.to_owned(),
@@ -645,8 +656,8 @@ fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     crate::write::read_input(path, crate::add::TEMPLATE_MAX_BYTES)
 }
 
-/// A template's source as [`crate::render::engine`] reads it (compacted by build.rs).
-fn compacted(path: &str) -> &'static str {
+/// The template at `path` under `templates/`, as build.rs compacted it for render.
+fn chunks(path: &str) -> crate::render::Chunks {
     crate::render::compacted_template(path).expect("the pipeline's templates are embedded")
 }
 
