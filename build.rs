@@ -1,7 +1,8 @@
 //! include_dir! embeds templates/ at compile time; make cargo rebuild when it changes,
 //! including when files are added or removed. Every `family.yaml` and every
 //! `triggers/*/trigger.yaml` is also turned into JSON here, once, so that a run parses a small
-//! JSON catalog instead of YAML (the catalog stays YAML for the people who edit it).
+//! JSON catalog instead of YAML (the catalog stays YAML for the people who edit it), and so is
+//! every table of the pipeline's.
 //!
 //! Every Handlebars template is also written out compacted (see [`compact`]): Handlebars parses
 //! templates at run time, and its parser's cost grows faster than the text it reads, so the
@@ -23,6 +24,19 @@ fn main() {
         "trigger.yaml",
         &out.join("triggers.json"),
     );
+    // The pipeline's tables, likewise (`pipeline/gitlab/images.yaml` -> `pipeline_gitlab_images.json`).
+    for table in [
+        "pipeline/actions.yaml",
+        "pipeline/permissions.yaml",
+        "pipeline/gitlab/images.yaml",
+    ] {
+        let path = Path::new("templates").join(table);
+        let text = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let value: serde_json::Value =
+            serde_yaml::from_slice(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = table.replace('/', "_").replace(".yaml", ".json");
+        std::fs::write(out.join(name), value.to_string()).expect("OUT_DIR is writable");
+    }
     let mut templates = Vec::new();
     walk(Path::new("templates"), &mut templates);
     // Sorted as strings: render.rs finds a template by binary search on its name.

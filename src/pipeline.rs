@@ -424,8 +424,8 @@ struct Context {
     /// Who issues the tokens the roles trust, and what the CI calls its variables.
     ci_name: &'static str,
     variable_kind: &'static str,
-    actions: serde_yaml::Mapping,
-    images: serde_yaml::Mapping,
+    actions: serde_json::Value,
+    images: serde_json::Value,
     functions: Vec<FunctionContext>,
     stages: Vec<Stage>,
     permissions: Vec<Permission>,
@@ -515,8 +515,14 @@ fn context(
             Ci::Gitlab => "CI/CD variable",
             _ => "repository variable",
         },
-        actions: embedded_yaml("pipeline/actions.yaml")?,
-        images: embedded_yaml("pipeline/gitlab/images.yaml")?,
+        actions: table(include_str!(concat!(
+            env!("OUT_DIR"),
+            "/pipeline_actions.json"
+        )))?,
+        images: table(include_str!(concat!(
+            env!("OUT_DIR"),
+            "/pipeline_gitlab_images.json"
+        )))?,
         permissions: permissions(doc, &stages, &prefix)?,
         functions,
         stages,
@@ -621,9 +627,11 @@ fn permissions(doc: &Value, stages: &[Stage], prefix: &str) -> Result<Vec<Permis
             }
         }
     }
-    let table: Vec<Permission> = serde_yaml::from_str(embedded("pipeline/permissions.yaml"))
-        .map_err(|e| format!("pipeline/permissions.yaml: {e}"))?;
-    Ok(table
+    let permissions: Vec<Permission> = table(include_str!(concat!(
+        env!("OUT_DIR"),
+        "/pipeline_permissions.json"
+    )))?;
+    Ok(permissions
         .into_iter()
         .filter(|p| {
             types
@@ -661,15 +669,9 @@ fn chunks(path: &str) -> crate::render::Chunks {
     crate::render::compacted_template(path).expect("the pipeline's templates are embedded")
 }
 
-fn embedded(path: &str) -> &'static str {
-    crate::TEMPLATES
-        .get_file(path)
-        .and_then(|f| f.contents_utf8())
-        .expect("the pipeline's data files are embedded")
-}
-
-fn embedded_yaml(path: &str) -> Result<serde_yaml::Mapping, String> {
-    serde_yaml::from_str(embedded(path)).map_err(|e| format!("{path}: {e}"))
+/// A table of `templates/pipeline/` as build.rs turned it into JSON.
+fn table<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
+    serde_json::from_str(json).map_err(|e| format!("a pipeline table: {e}"))
 }
 
 #[cfg(test)]
