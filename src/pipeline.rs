@@ -9,7 +9,9 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::OnceLock;
 
+use handlebars::Handlebars;
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
@@ -305,26 +307,8 @@ fn render(
         .map_err(|e| format!("template.yaml is not YAML lambda-new can read: {e}"))?;
     let functions = functions(&doc, &readme)?;
     let context = context(ci, stack, &doc, &functions, catalog)?;
-    let pipeline = format!("pipeline/{}/pipeline.yaml.hbs", ci.id());
-    const BOOTSTRAP_SOURCE: &str = "pipeline/bootstrap.yaml.hbs";
-    // The bootstrap's parts that say whom its roles trust, each a partial.
-    let parts = ["parameters", "provider", "image_trust", "deploy_trust"].map(|part| {
-        let source = format!("pipeline/{}/bootstrap/{part}.hbs", ci.id());
-        (format!("bootstrap_{part}"), source)
-    });
-    let mut sources = vec![
-        (pipeline.as_str(), chunks(&pipeline)),
-        (BOOTSTRAP_SOURCE, chunks(BOOTSTRAP_SOURCE)),
-    ];
-    sources.extend(
-        parts
-            .iter()
-            .map(|(name, source)| (name.as_str(), chunks(source))),
-    );
-    let mut engine = crate::render::engine();
-    for (name, template) in crate::render::compile(&sources)? {
-        engine.register_template(name, template);
-    }
+    let engine = engine(ci)?;
+    let pipeline = pipeline_source(ci);
     [
         (pipeline_path(ci), pipeline.as_str()),
         (BOOTSTRAP, BOOTSTRAP_SOURCE),
@@ -342,6 +326,43 @@ fn render(
         })
     })
     .collect()
+}
+
+/// The bootstrap's template, shared by every CI.
+const BOOTSTRAP_SOURCE: &str = "pipeline/bootstrap.yaml.hbs";
+
+fn pipeline_source(ci: Ci) -> String {
+    format!("pipeline/{}/pipeline.yaml.hbs", ci.id())
+}
+
+/// The templates of `ci`'s pipeline, compiled once a run: `add` renders the pipeline three
+/// times (in the new function's own project, then the application's before and after).
+fn engine(ci: Ci) -> Result<&'static Handlebars<'static>, String> {
+    static ENGINES: [OnceLock<Result<Handlebars<'static>, String>>; 2] =
+        [OnceLock::new(), OnceLock::new()];
+    let engine = ENGINES[usize::from(ci == Ci::Gitlab)].get_or_init(|| {
+        let pipeline = pipeline_source(ci);
+        // The bootstrap's parts that say whom its roles trust, each a partial.
+        let parts = ["parameters", "provider", "image_trust", "deploy_trust"].map(|part| {
+            let source = format!("pipeline/{}/bootstrap/{part}.hbs", ci.id());
+            (format!("bootstrap_{part}"), source)
+        });
+        let mut sources = vec![
+            (pipeline.as_str(), chunks(&pipeline)),
+            (BOOTSTRAP_SOURCE, chunks(BOOTSTRAP_SOURCE)),
+        ];
+        sources.extend(
+            parts
+                .iter()
+                .map(|(name, source)| (name.as_str(), chunks(source))),
+        );
+        let mut engine = crate::render::engine();
+        for (name, template) in crate::render::compile(&sources)? {
+            engine.register_template(name, template);
+        }
+        Ok(engine)
+    });
+    engine.as_ref().map_err(Clone::clone)
 }
 
 /// Every image function of the template, in its order.
