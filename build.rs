@@ -84,20 +84,23 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// The template with the inner lines of each run of plain text replaced by `{{__text N}}`,
-/// a helper that writes `texts[N]` back. The first and last line of a run stay where they
-/// are, so whatever Handlebars decides from a tag's own line (a block tag or partial alone on
-/// its line, its indentation) is decided on the same text. Whitespace control (`~`) strips
-/// across lines, so a run whose first (or last) line is blank next to a `~` stays whole. An
-/// escaped mustache (`\{{`) is copied as if it were a tag: it and its line stay as they are.
-/// The templates use no raw blocks (checked here).
+/// The template with each run of plain text replaced by `{{__text N}}`, a helper that writes
+/// `texts[N]` back, but for what Handlebars judges the tags beside it by: a blank first line
+/// (a block tag or partial before it may be alone on its line) and the newline before a blank
+/// last line (one after it may be, and its indentation counts) stay. So do the empty lines
+/// next to them: an indented partial indents each line it writes, but a write that starts
+/// with a newline is not indented, so text is never cut between two newlines. Whitespace control
+/// (`~`) strips across lines, so a run next to a `~` stays whole. An escaped mustache (`\{{`)
+/// is copied as if it were a tag: it and its line stay as they are. The templates use no raw
+/// blocks (checked here).
 fn compact(source: &str, texts: &mut Vec<String>) -> String {
     assert!(
         !source.contains("{{{{"),
         "a template uses a raw block; build.rs's compaction does not know it"
     );
-    /// Shorter inner text is not worth a helper call.
+    /// Shorter text is not worth a helper call.
     const SHORTEST: usize = 64;
+    let blank = |line: &str| line.trim().is_empty();
     let mut compacted = String::with_capacity(source.len());
     let mut rest = source;
     let mut stripped_after = false;
@@ -105,20 +108,28 @@ fn compact(source: &str, texts: &mut Vec<String>) -> String {
         let run_end = rest.find("{{").unwrap_or(rest.len());
         let run = &rest[..run_end];
         let stripped_before = rest[run_end..].starts_with("{{~");
-        let blank = |line: &str| line.trim().is_empty();
-        // The inner lines: after the run's first newline, up to and including its last.
-        match (run.find('\n'), run.rfind('\n')) {
-            (Some(first), Some(last))
-                if last - first > SHORTEST
-                    && !(stripped_after && blank(&run[..first]))
-                    && !(stripped_before && blank(&run[last..])) =>
-            {
-                compacted.push_str(&run[..=first]);
-                compacted.push_str(&format!("{{{{__text {}}}}}\n", texts.len()));
-                texts.push(run[first + 1..last].to_owned());
-                compacted.push_str(&run[last + 1..]);
+        // The blank lines the run starts with; its last line, with the newline before it,
+        // when blank or escaping.
+        let mut start = 0;
+        while let Some(line) = run[start..].find('\n').map(|i| &run[start..=start + i]) {
+            match blank(line) {
+                true => start += line.len(),
+                false => break,
             }
-            _ => compacted.push_str(run),
+        }
+        let end = match run.rfind('\n') {
+            Some(last) if blank(&run[last..]) || run.ends_with('\\') => last,
+            None if blank(run) || run.ends_with('\\') => 0,
+            _ => run.len(),
+        };
+        let end = start.max(run[..end].trim_end_matches('\n').len());
+        if !stripped_after && !stripped_before && end >= start + SHORTEST {
+            compacted.push_str(&run[..start]);
+            compacted.push_str(&format!("{{{{__text {}}}}}", texts.len()));
+            texts.push(run[start..end].to_owned());
+            compacted.push_str(&run[end..]);
+        } else {
+            compacted.push_str(run);
         }
         rest = &rest[run_end..];
         if rest.is_empty() {
