@@ -342,10 +342,20 @@ fn engine(ci: Ci) -> Result<&'static Handlebars<'static>, String> {
         [OnceLock::new(), OnceLock::new()];
     let engine = ENGINES[usize::from(ci == Ci::Gitlab)].get_or_init(|| {
         let pipeline = pipeline_source(ci);
-        // The bootstrap's parts that say whom its roles trust, each a partial.
-        let parts = ["parameters", "provider", "image_trust", "deploy_trust"].map(|part| {
-            let source = format!("pipeline/{}/bootstrap/{part}.hbs", ci.id());
-            (format!("bootstrap_{part}"), source)
+        // The parts the two files include, each a partial named after its folder and file
+        // (`bootstrap_provider`): the bootstrap's that say whom its roles trust, and the
+        // pipeline's jobs of a function and of a stage (short templates parse faster).
+        let parts = [
+            "bootstrap/parameters",
+            "bootstrap/provider",
+            "bootstrap/image_trust",
+            "bootstrap/deploy_trust",
+            "jobs/function",
+            "jobs/deploy",
+        ]
+        .map(|part| {
+            let source = format!("pipeline/{}/{part}.hbs", ci.id());
+            (part.replace('/', "_"), source)
         });
         let mut sources = vec![
             (pipeline.as_str(), chunks(&pipeline)),
