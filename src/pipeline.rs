@@ -7,7 +7,7 @@
 //! `add` rewrites them only when they are proven unchanged: what is on disk must be exactly
 //! what this module renders for the template as it was before the add.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -455,7 +455,8 @@ struct Context {
     /// Who issues the tokens the roles trust, and what the CI calls its variables.
     ci_name: &'static str,
     variable_kind: &'static str,
-    actions: serde_json::Value,
+    /// Each action the workflow uses, by its name in `actions.yaml`, as its `uses:` value.
+    actions: BTreeMap<String, String>,
     images: serde_json::Value,
     functions: Vec<FunctionContext>,
     stages: Vec<Stage>,
@@ -546,10 +547,7 @@ fn context(
             Ci::Gitlab => "CI/CD variable",
             _ => "repository variable",
         },
-        actions: table(include_str!(concat!(
-            env!("OUT_DIR"),
-            "/pipeline_actions.json"
-        )))?,
+        actions: actions()?,
         images: table(include_str!(concat!(
             env!("OUT_DIR"),
             "/pipeline_gitlab_images.json"
@@ -558,6 +556,25 @@ fn context(
         functions,
         stages,
     })
+}
+
+/// An action pinned by the full commit SHA of the release named beside it.
+#[derive(Deserialize)]
+struct Action {
+    uses: String,
+    sha: String,
+    version: String,
+}
+
+fn actions() -> Result<BTreeMap<String, String>, String> {
+    let actions: BTreeMap<String, Action> = table(include_str!(concat!(
+        env!("OUT_DIR"),
+        "/pipeline_actions.json"
+    )))?;
+    Ok(actions
+        .into_iter()
+        .map(|(name, a)| (name, format!("{}@{} # {}", a.uses, a.sha, a.version)))
+        .collect())
 }
 
 fn function_context(
