@@ -99,7 +99,7 @@ fn compact(source: &str, texts: &mut Vec<String>) -> String {
         "a template uses a raw block; build.rs's compaction does not know it"
     );
     /// Shorter text is not worth a helper call.
-    const SHORTEST: usize = 64;
+    const SHORTEST: usize = 32;
     let blank = |line: &str| line.trim().is_empty();
     let mut compacted = String::with_capacity(source.len());
     let mut rest = source;
