@@ -176,12 +176,14 @@ impl Catalog {
 
 /// Parses build.rs's `{file: document}` JSON into one value per document.
 fn parse<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<Vec<T>, Error> {
-    let by_file: BTreeMap<String, serde_json::Value> = serde_json::from_slice(json)
+    // Each file's document is read straight into its type, not into a `Value` first.
+    let by_file: BTreeMap<&str, &serde_json::value::RawValue> = serde_json::from_slice(json)
         .map_err(|e| Error::Internal(format!("embedded catalog: {e}")))?;
     by_file
         .into_iter()
-        .map(|(file, value)| {
-            T::deserialize(value).map_err(|e| Error::Internal(format!("{file}: {e}")))
+        .map(|(file, document)| {
+            serde_json::from_str(document.get())
+                .map_err(|e| Error::Internal(format!("{file}: {e}")))
         })
         .collect()
 }

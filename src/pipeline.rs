@@ -7,9 +7,11 @@
 //! `add` rewrites them only when they are proven unchanged: what is on disk must be exactly
 //! what this module renders for the template as it was before the add.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
+use handlebars::Handlebars;
 use serde::{Deserialize, Serialize};
 use serde_yaml::Value;
 
@@ -375,23 +377,16 @@ fn render(
         .map_err(|e| format!("template.yaml is not YAML lambda-new can read: {e}"))?;
     let functions = functions(&doc, &readme)?;
     let context = context(ci, stack, &doc, &functions, catalog)?;
-    let mut engine = crate::render::engine();
-    // The bootstrap's parts that say whom its roles trust.
-    for part in ["parameters", "provider", "image_trust", "deploy_trust"] {
-        let source = format!("pipeline/{}/bootstrap/{part}.hbs", ci.id());
-        engine
-            .register_partial(&format!("bootstrap_{part}"), compacted(&source))
-            .map_err(|e| format!("{source}: {e}"))?;
-    }
-    let pipeline = format!("pipeline/{}/pipeline.yaml.hbs", ci.id());
+    let engine = engine(ci)?;
+    let pipeline = pipeline_source(ci);
     [
         (pipeline_path(ci), pipeline.as_str()),
-        (BOOTSTRAP, "pipeline/bootstrap.yaml.hbs"),
+        (BOOTSTRAP, BOOTSTRAP_SOURCE),
     ]
     .into_iter()
     .map(|(path, source)| {
         let contents = engine
-            .render_template(compacted(source), &context)
+            .render(source, &context)
             .map_err(|e| format!("{source}: {e}"))?;
         Ok(PlannedFile {
             path: path.to_owned(),
@@ -401,6 +396,53 @@ fn render(
         })
     })
     .collect()
+}
+
+/// The bootstrap's template, shared by every CI.
+const BOOTSTRAP_SOURCE: &str = "pipeline/bootstrap.yaml.hbs";
+
+fn pipeline_source(ci: Ci) -> String {
+    format!("pipeline/{}/pipeline.yaml.hbs", ci.id())
+}
+
+/// The templates of `ci`'s pipeline, compiled once a run: `add` renders the pipeline three
+/// times (in the new function's own project, then the application's before and after).
+fn engine(ci: Ci) -> Result<&'static Handlebars<'static>, String> {
+    static ENGINES: [OnceLock<Result<Handlebars<'static>, String>>; 2] =
+        [OnceLock::new(), OnceLock::new()];
+    let engine = ENGINES[usize::from(ci == Ci::Gitlab)].get_or_init(|| {
+        let pipeline = pipeline_source(ci);
+        // The parts the two files include, each a partial named after its folder and file
+        // (`bootstrap_provider`): the bootstrap's that say whom its roles trust, and the
+        // pipeline's jobs of a function and of a stage (short templates parse faster).
+        let parts = [
+            "bootstrap/parameters",
+            "bootstrap/provider",
+            "bootstrap/image_trust",
+            "bootstrap/deploy_trust",
+            "jobs/function",
+            "jobs/deploy",
+        ]
+        .map(|part| {
+            let source = format!("pipeline/{}/{part}.hbs", ci.id());
+            (part.replace('/', "_"), source)
+        });
+        let mut sources = vec![
+            (pipeline.as_str(), chunks(&pipeline)),
+            (BOOTSTRAP_SOURCE, chunks(BOOTSTRAP_SOURCE)),
+        ];
+        sources.extend(
+            parts
+                .iter()
+                .map(|(name, source)| (name.as_str(), chunks(source))),
+        );
+        let mut engine = crate::render::engine();
+        for (name, template) in crate::render::compile(&sources)? {
+            engine.register_template(name, template);
+        }
+        Ok(engine)
+    });
+    engine.as_ref().map_err(Clone::clone)
 }
 
 /// Every image function of the template, in its order.
@@ -483,8 +525,9 @@ struct Context {
     /// Who issues the tokens the roles trust, and what the CI calls its variables.
     ci_name: &'static str,
     variable_kind: &'static str,
-    actions: serde_yaml::Mapping,
-    images: serde_yaml::Mapping,
+    /// Each action the workflow uses, by its name in `actions.yaml`, as its `uses:` value.
+    actions: BTreeMap<String, String>,
+    images: serde_json::Value,
     functions: Vec<FunctionContext>,
     stages: Vec<Stage>,
     permissions: Vec<Permission>,
@@ -589,12 +632,34 @@ fn context(
             Ci::Gitlab => "CI/CD variable",
             _ => "repository variable",
         },
-        actions: embedded_yaml("pipeline/actions.yaml")?,
-        images: embedded_yaml("pipeline/gitlab/images.yaml")?,
+        actions: actions()?,
+        images: table(include_str!(concat!(
+            env!("OUT_DIR"),
+            "/pipeline_gitlab_images.json"
+        )))?,
         permissions: permissions(doc, &stages, &prefix)?,
         functions,
         stages,
     })
+}
+
+/// An action pinned by the full commit SHA of the release named beside it.
+#[derive(Deserialize)]
+struct Action {
+    uses: String,
+    sha: String,
+    version: String,
+}
+
+fn actions() -> Result<BTreeMap<String, String>, String> {
+    let actions: BTreeMap<String, Action> = table(include_str!(concat!(
+        env!("OUT_DIR"),
+        "/pipeline_actions.json"
+    )))?;
+    Ok(actions
+        .into_iter()
+        .map(|(name, a)| (name, format!("{}@{} # {}", a.uses, a.sha, a.version)))
+        .collect())
 }
 
 fn function_context(
@@ -699,9 +764,11 @@ fn permissions(doc: &Value, stages: &[Stage], prefix: &str) -> Result<Vec<Permis
             }
         }
     }
-    let table: Vec<Permission> = serde_yaml::from_str(embedded("pipeline/permissions.yaml"))
-        .map_err(|e| format!("pipeline/permissions.yaml: {e}"))?;
-    Ok(table
+    let permissions: Vec<Permission> = table(include_str!(concat!(
+        env!("OUT_DIR"),
+        "/pipeline_permissions.json"
+    )))?;
+    Ok(permissions
         .into_iter()
         .filter(|p| {
             types
@@ -734,20 +801,14 @@ fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     crate::write::read_input(path, crate::add::TEMPLATE_MAX_BYTES)
 }
 
-/// A template's source as [`crate::render::engine`] reads it (compacted by build.rs).
-fn compacted(path: &str) -> &'static str {
+/// The template at `path` under `templates/`, as build.rs compacted it for render.
+fn chunks(path: &str) -> crate::render::Chunks {
     crate::render::compacted_template(path).expect("the pipeline's templates are embedded")
 }
 
-fn embedded(path: &str) -> &'static str {
-    crate::TEMPLATES
-        .get_file(path)
-        .and_then(|f| f.contents_utf8())
-        .expect("the pipeline's data files are embedded")
-}
-
-fn embedded_yaml(path: &str) -> Result<serde_yaml::Mapping, String> {
-    serde_yaml::from_str(embedded(path)).map_err(|e| format!("{path}: {e}"))
+/// A table of `templates/pipeline/` as build.rs turned it into JSON.
+fn table<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
+    serde_json::from_str(json).map_err(|e| format!("a pipeline table: {e}"))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 
 use std::collections::BTreeMap;
 
+use handlebars::template::TemplateElement;
 use handlebars::{Handlebars, Template, handlebars_helper};
 use include_dir::Dir;
 use serde::Serialize;
@@ -100,7 +101,7 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         }
     }
     let mut engine = engine();
-    for (name, template) in compile(&to_compile)? {
+    for (name, template) in compile(&to_compile).map_err(Error::Internal)? {
         engine.register_template(name, template);
     }
 
@@ -151,25 +152,24 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
     Ok(Plan { files })
 }
 
-/// Compiles `(name, source)` pairs, half of the text on a second thread: parsing is most of
+/// Compiles `(name, chunks)` pairs, half of the text on a second thread: parsing is most of
 /// a run's time, and the templates do not depend on one another until they are rendered.
-fn compile<'n>(sources: &[(&'n str, &str)]) -> Result<Vec<(&'n str, Template)>, Error> {
-    let compile_all = |sources: &[(&'n str, &str)]| {
+pub(crate) fn compile<'n>(
+    sources: &[(&'n str, Chunks)],
+) -> Result<Vec<(&'n str, Template)>, String> {
+    let compile_all = |sources: &[(&'n str, Chunks)]| {
         sources
             .iter()
-            .map(|&(name, source)| {
-                Template::compile_with_name(source, name.to_owned())
-                    .map(|template| (name, template))
-                    .map_err(|e| Error::Internal(format!("{name}: {e}")))
-            })
-            .collect::<Result<Vec<_>, Error>>()
+            .map(|&(name, chunks)| compile_chunks(name, chunks).map(|template| (name, template)))
+            .collect::<Result<Vec<_>, String>>()
     };
-    let total: usize = sources.iter().map(|(_, source)| source.len()).sum();
+    let length = |chunks: Chunks| chunks.iter().map(|(_, text)| text.len()).sum::<usize>();
+    let total: usize = sources.iter().map(|&(_, chunks)| length(chunks)).sum();
     let mut half = 0;
     let split = sources
         .iter()
-        .position(|(_, source)| {
-            half += source.len();
+        .position(|&(_, chunks)| {
+            half += length(chunks);
             half * 2 >= total
         })
         .map_or(sources.len(), |i| i + 1);
@@ -180,6 +180,52 @@ fn compile<'n>(sources: &[(&'n str, &str)]) -> Result<Vec<(&'n str, Template)>, 
         compiled.extend(other.join().expect("compiling a template does not panic")?);
         Ok(compiled)
     })
+}
+
+/// A compacted template as build.rs cut it: chunks, each with the number of lines before it.
+pub(crate) type Chunks = &'static [(usize, &'static str)];
+
+/// The template of `chunks`, parsed a chunk at a time and joined: the whole template's own
+/// parse, element for element (a test checks every template). Each chunk is parsed after as
+/// many lines as come before it, so that its elements get the lines they have in the whole
+/// template; the last of those lines is an empty comment, after which the parser takes the
+/// chunk's first text as it does after a tag in the whole template. That text and the one the
+/// previous chunk ends with are one text in the whole template, placed (for error messages)
+/// at its first character that is not white space.
+fn compile_chunks(name: &str, chunks: Chunks) -> Result<Template, String> {
+    let parse = |source: &str| {
+        Template::compile_with_name(source, name.to_owned()).map_err(|e| format!("{name}: {e}"))
+    };
+    let ((_, first), rest) = chunks
+        .split_first()
+        .expect("build.rs makes one chunk at least");
+    let mut whole = parse(first)?;
+    for &(lines, text) in rest {
+        let mut part = parse(&format!("{}{{{{!}}}}\n{text}", "\n".repeat(lines - 1)))?;
+        let comment = part
+            .elements
+            .iter()
+            .position(|e| matches!(e, TemplateElement::Comment(_)))
+            .expect("the chunk's own lines come after the comment");
+        let mut elements = part.elements.drain(comment + 1..);
+        let mut mapping = part.mapping.drain(comment + 1..);
+        let (Some(TemplateElement::RawString(end)), Some(TemplateElement::RawString(start))) =
+            (whole.elements.last_mut(), elements.next())
+        else {
+            return Err(format!("{name}: a chunk does not end and start with text"));
+        };
+        let start_place = mapping.next().expect("as many places as elements");
+        if end.trim_start_matches([' ', '\t', '\n', '\r']).is_empty() {
+            *whole
+                .mapping
+                .last_mut()
+                .expect("as many places as elements") = start_place;
+        }
+        end.push_str(&start);
+        whole.elements.extend(elements);
+        whole.mapping.extend(mapping);
+    }
+    Ok(whole)
 }
 
 /// Where an output file's contents come from.
@@ -194,17 +240,17 @@ fn name<'t>(file: &'t include_dir::File<'t>) -> &'t str {
     file.path().to_str().expect("template paths are UTF-8")
 }
 
-/// The template's source as build.rs compacted it: its inner runs of plain text are
-/// `{{__text N}}` calls, which Handlebars parses far faster than the text itself.
-fn compacted(file: &include_dir::File<'_>) -> Result<&'static str, Error> {
+/// The template as build.rs compacted it: its inner runs of plain text are `{{__text N}}`
+/// calls, which Handlebars parses far faster than the text itself.
+fn compacted(file: &include_dir::File<'_>) -> Result<Chunks, Error> {
     let name = name(file);
     compacted_template(name)
         .ok_or_else(|| Error::Internal(format!("{name} was not compacted by build.rs")))
 }
 
-/// The compacted source of the template at `name` (its path under `templates/`), for
-/// [`engine`]: every `.hbs` file has one.
-pub(crate) fn compacted_template(name: &str) -> Option<&'static str> {
+/// The compacted chunks of the template at `name` (its path under `templates/`), for
+/// [`compile`]: every `.hbs` file has them.
+pub(crate) fn compacted_template(name: &str) -> Option<Chunks> {
     compacted::COMPACTED
         .binary_search_by(|(path, _)| path.cmp(&name))
         .ok()
@@ -520,6 +566,15 @@ mod tests {
         );
         for reserved in ["xn-fn", "sthree-fn", "amzn-s3-demo-fn"] {
             assert!(bucket_name(reserved).starts_with('b'), "{reserved}");
+        }
+    }
+
+    #[test]
+    fn every_template_parsed_in_chunks_is_the_whole_template_parsed() {
+        for &(name, chunks) in compacted::COMPACTED {
+            let whole: String = chunks.iter().map(|(_, text)| *text).collect();
+            let expected = Template::compile_with_name(&whole, name.to_owned()).unwrap();
+            assert_eq!(compile_chunks(name, chunks).unwrap(), expected, "{name}");
         }
     }
 
