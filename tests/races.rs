@@ -27,29 +27,15 @@ fn race(setup: fn() -> tempfile::TempDir, args: &[&str]) {
         .collect();
     for round in 0..ROUNDS {
         let dir = setup();
-        let children: Vec<_> = RUNTIMES
-            .iter()
-            .map(|runtime| {
-                let mut cmd = disk::command(dir.path(), &with(args, runtime));
-                // A delay only on odd rounds: fast runs race too, slow ones overlap surely.
-                if round % 2 == 1 {
-                    cmd.env(STEP_DELAY, "2");
-                }
-                cmd.spawn().unwrap()
-            })
-            .collect();
-        let outputs: Vec<_> = children
-            .into_iter()
-            .map(|c| c.wait_with_output().unwrap())
-            .collect();
-        let context = format!(
-            "{args:?} round {round}: {}",
-            outputs
-                .iter()
-                .map(disk::stderr)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
+        let (outputs, stderrs) = disk::run_together(RUNTIMES.iter().map(|runtime| {
+            let mut cmd = disk::command(dir.path(), &with(args, runtime));
+            // A delay only on odd rounds: fast runs race too, slow ones overlap surely.
+            if round % 2 == 1 {
+                cmd.env(STEP_DELAY, "2");
+            }
+            cmd
+        }));
+        let context = format!("{args:?} round {round}: {stderrs}");
         let winners: Vec<usize> = (0..RUNTIMES.len())
             .filter(|&i| outputs[i].status.success())
             .collect();
@@ -137,28 +123,14 @@ fn concurrent_adds_into_one_application() {
         let project = dir.path().join("app");
         let before = std::fs::read_to_string(project.join("template.yaml")).unwrap();
         let names = ["one", "two"];
-        let children: Vec<_> = names
-            .iter()
-            .map(|name| {
-                let mut cmd = disk::command(&project, &["add", name, "--runtime", "go"]);
-                if round % 2 == 1 {
-                    cmd.env(STEP_DELAY, "2");
-                }
-                cmd.spawn().unwrap()
-            })
-            .collect();
-        let outputs: Vec<_> = children
-            .into_iter()
-            .map(|c| c.wait_with_output().unwrap())
-            .collect();
-        let context = format!(
-            "round {round}: {}",
-            outputs
-                .iter()
-                .map(disk::stderr)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
+        let (outputs, stderrs) = disk::run_together(names.iter().map(|name| {
+            let mut cmd = disk::command(&project, &["add", name, "--runtime", "go"]);
+            if round % 2 == 1 {
+                cmd.env(STEP_DELAY, "2");
+            }
+            cmd
+        }));
+        let context = format!("round {round}: {stderrs}");
         let after = std::fs::read_to_string(project.join("template.yaml")).unwrap();
         assert!(support::only_inserts(&before, &after), "{context}");
         let template: serde_yaml::Value = serde_yaml::from_str(&after).unwrap();

@@ -749,28 +749,15 @@ fn concurrent_updates_leave_the_project_updated_once() {
     let complete = tree(&reference);
     for round in 0..6 {
         let (_out, project) = project("none");
-        let children: Vec<_> = (0..2)
-            .map(|_| {
-                let mut cmd = slowed(&project, &args);
-                // Fast runs race too; slowed ones overlap surely.
-                if round % 2 == 0 {
-                    cmd.env_remove(STEP_DELAY);
-                }
-                cmd.spawn().unwrap()
-            })
-            .collect();
-        let outputs: Vec<Output> = children
-            .into_iter()
-            .map(|c| c.wait_with_output().unwrap())
-            .collect();
-        let context = format!(
-            "round {round}: {}",
-            outputs
-                .iter()
-                .map(disk::stderr)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        );
+        let (outputs, stderrs) = disk::run_together((0..2).map(|_| {
+            let mut cmd = slowed(&project, &args);
+            // Fast runs race too; slowed ones overlap surely.
+            if round % 2 == 0 {
+                cmd.env_remove(STEP_DELAY);
+            }
+            cmd
+        }));
+        let context = format!("round {round}: {stderrs}");
         assert!(outputs.iter().any(|o| o.status.success()), "{context}");
         for output in outputs.iter().filter(|o| !o.status.success()) {
             let stderr = disk::stderr(output);

@@ -128,6 +128,21 @@ pub fn restore_commands(stderr: &str) -> Vec<String> {
         .collect()
 }
 
+/// Runs every command at once and waits for all; their outputs, in order, and their
+/// standard errors joined for an assertion's message.
+pub fn run_together(commands: impl IntoIterator<Item = Command>) -> (Vec<Output>, String) {
+    let children: Vec<_> = commands
+        .into_iter()
+        .map(|mut cmd| cmd.spawn().unwrap())
+        .collect();
+    let outputs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let stderrs = outputs.iter().map(stderr).collect::<Vec<_>>().join(" | ");
+    (outputs, stderrs)
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
