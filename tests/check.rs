@@ -382,13 +382,7 @@ fn recorded_answers_render_the_same_bytes() {
 fn the_readme_check_command_runs_as_written() {
     let (_guard, project) = generate(&["documented", "--vcs", "none"]);
     let readme = fs::read_to_string(project.join("README.md")).unwrap();
-    let section = &readme[readme.find("## Keep it current").expect("the section")..];
-    let block = section
-        .split("```sh\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .unwrap();
-    let commands: Vec<&str> = block.lines().collect();
+    let commands = support::first_sh_block(&readme, "## Keep it current");
     assert_eq!(commands, ["lambda-new check"]);
     for command in commands {
         let args: Vec<&str> = command.split_whitespace().collect();

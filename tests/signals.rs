@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::time::Duration;
 
@@ -40,13 +39,6 @@ fn complete(mode: Mode) -> (Tree, Duration) {
     (tree(dir.path()), started.elapsed())
 }
 
-/// Evenly spread points over a little more than a whole run (start-up, write, end), so the
-/// test keeps landing inside writes on a slower or busier machine.
-fn points(run: Duration, count: u32) -> impl Iterator<Item = Duration> {
-    let span = run * 6 / 5;
-    (0..count).map(move |i| span * i / count)
-}
-
 #[test]
 fn terminating_signals_leave_the_whole_project_or_the_prior_state() {
     for mode in [Mode::New, Mode::Init] {
@@ -58,28 +50,18 @@ fn terminating_signals_leave_the_whole_project_or_the_prior_state() {
             (libc::SIGQUIT, 7),
         ] {
             let mut rolled_back = 0;
-            for after in points(run, count) {
+            for after in disk::points(run, count) {
                 let dir = disk::seeded_dir();
-                let before = tree(dir.path());
                 let mut cmd = disk::command(dir.path(), &args(mode));
                 cmd.env(STEP_DELAY, DELAY_MS);
-                let output = disk::run_signalled(&mut cmd, after, signal);
-                let stderr = disk::stderr(&output);
-                let context = format!("{mode:?}, signal {signal} after {after:?}: {stderr}");
-                match output.status.code() {
-                    Some(0) => assert_eq!(tree(dir.path()), complete, "{context}"),
-                    Some(code) if code == 128 + signal => {
-                        assert_eq!(tree(dir.path()), before, "{context}");
-                        if stderr.contains("cancelled by") {
-                            assert!(stderr.contains("nothing was left behind"), "{context}");
-                            rolled_back += 1;
-                        }
-                    }
-                    // Killed before the handler is installed: nothing was written yet.
-                    None if output.status.signal() == Some(signal) => {
-                        assert_eq!(tree(dir.path()), before, "{context}");
-                    }
-                    _ => panic!("unexpected {}: {context}", output.status),
+                let cancelled =
+                    disk::assert_whole_or_nothing(dir.path(), &mut cmd, after, signal, &complete);
+                if let Some(stderr) = cancelled {
+                    assert!(
+                        stderr.contains("nothing was left behind"),
+                        "{mode:?}, signal {signal} after {after:?}: {stderr}"
+                    );
+                    rolled_back += 1;
                 }
             }
             assert!(
@@ -135,7 +117,7 @@ fn after_sigkill_the_next_run_says_how_to_restore_and_its_commands_do() {
     for mode in [Mode::New, Mode::Init] {
         let (complete, run) = complete(mode);
         let (mut stale, mut restored) = (0, 0);
-        for after in points(run, 16) {
+        for after in disk::points(run, 16) {
             let dir = disk::seeded_dir();
             let before = tree(dir.path());
             let mut cmd = disk::command(dir.path(), &args(mode));
@@ -200,27 +182,15 @@ fn sigterm_during_add_leaves_the_function_whole_or_nothing() {
     support::run(disk::command(&project, &add).env(STEP_DELAY, DELAY_MS));
     let (complete, run) = (tree(&project), started.elapsed());
     let mut rolled_back = 0;
-    for after in points(run, 14) {
+    for after in disk::points(run, 14) {
         let dir = app();
         let project = dir.path().join("app");
-        let before = tree(&project);
         let mut cmd = disk::command(&project, &add);
         cmd.env(STEP_DELAY, DELAY_MS);
-        let output = disk::run_signalled(&mut cmd, after, libc::SIGTERM);
-        let stderr = disk::stderr(&output);
-        let context = format!("SIGTERM after {after:?}: {stderr}");
-        match output.status.code() {
-            Some(0) => assert_eq!(tree(&project), complete, "{context}"),
-            Some(143) => {
-                assert_eq!(tree(&project), before, "{context}");
-                if stderr.contains("cancelled by") {
-                    rolled_back += 1;
-                }
-            }
-            None if output.status.signal() == Some(libc::SIGTERM) => {
-                assert_eq!(tree(&project), before, "{context}");
-            }
-            _ => panic!("unexpected {}: {context}", output.status),
+        if disk::assert_whole_or_nothing(&project, &mut cmd, after, libc::SIGTERM, &complete)
+            .is_some()
+        {
+            rolled_back += 1;
         }
     }
     assert!(rolled_back > 0, "no SIGTERM landed inside the add's write");

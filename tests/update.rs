@@ -6,7 +6,6 @@
 mod support;
 
 use std::fs;
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -618,26 +617,13 @@ fn sigterm_during_update_leaves_the_update_whole_or_nothing() {
     support::run(&mut slowed(&project, &args));
     let (complete, run) = (tree(&project), started.elapsed());
     let mut rolled_back = 0;
-    for i in 0..14u32 {
-        let after = run * 6 / 5 * i / 14;
+    for after in disk::points(run, 14) {
         let (_out, project) = self::project("none");
-        let before = tree(&project);
         let mut cmd = slowed(&project, &args);
-        let output = disk::run_signalled(&mut cmd, after, libc::SIGTERM);
-        let stderr = disk::stderr(&output);
-        let context = format!("SIGTERM after {after:?}: {stderr}");
-        match output.status.code() {
-            Some(0) => assert_eq!(tree(&project), complete, "{context}"),
-            Some(143) => {
-                assert_eq!(tree(&project), before, "{context}");
-                if stderr.contains("cancelled by") {
-                    rolled_back += 1;
-                }
-            }
-            None if output.status.signal() == Some(libc::SIGTERM) => {
-                assert_eq!(tree(&project), before, "{context}");
-            }
-            _ => panic!("unexpected {}: {context}", output.status),
+        if disk::assert_whole_or_nothing(&project, &mut cmd, after, libc::SIGTERM, &complete)
+            .is_some()
+        {
+            rolled_back += 1;
         }
     }
     assert!(
@@ -716,13 +702,7 @@ fn the_readme_update_commands_run_as_written() {
     git(&project, &["add", "-A"]);
     git(&project, &["commit", "-qm", "generated"]);
     let readme = read(&project, "README.md");
-    let section = &readme[readme.find("\n## Update\n").expect("the section")..];
-    let block = section
-        .split("```sh\n")
-        .nth(1)
-        .and_then(|rest| rest.split("```").next())
-        .unwrap();
-    let commands: Vec<&str> = block.lines().collect();
+    let commands = support::first_sh_block(&readme, "\n## Update\n");
     assert_eq!(
         commands,
         ["lambda-new update --dry-run", "lambda-new update"]

@@ -70,6 +70,43 @@ pub fn run_signalled(cmd: &mut Command, after: Duration, sig: i32) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Evenly spread points over a little more than a whole run (start-up, write, end), so the
+/// signals land in each phase.
+pub fn points(run: Duration, count: u32) -> impl Iterator<Item = Duration> {
+    let span = run * 6 / 5;
+    (0..count).map(move |i| span * i / count)
+}
+
+/// Runs `cmd`, which writes in `dir`, sends it `sig` after `after`, and asserts that `dir`
+/// ends whole or as it was: `complete` when the run finished, as before it when the signal
+/// ended it (handled: exit 128 + sig; or killed before the handler was installed). Returns
+/// the run's standard error when it says it cancelled its write and rolled back.
+pub fn assert_whole_or_nothing(
+    dir: &Path,
+    cmd: &mut Command,
+    after: Duration,
+    sig: i32,
+    complete: &[(String, Option<Vec<u8>>)],
+) -> Option<String> {
+    use std::os::unix::process::ExitStatusExt;
+    let before = tree(dir);
+    let output = run_signalled(cmd, after, sig);
+    let stderr = stderr(&output);
+    let context = format!("signal {sig} after {after:?}: {stderr}");
+    match output.status.code() {
+        Some(0) => assert_eq!(tree(dir), complete, "{context}"),
+        Some(code) if code == 128 + sig => {
+            assert_eq!(tree(dir), before, "{context}");
+            return stderr.contains("cancelled by").then_some(stderr);
+        }
+        None if output.status.signal() == Some(sig) => {
+            assert_eq!(tree(dir), before, "{context}");
+        }
+        _ => panic!("unexpected {}: {context}", output.status),
+    }
+    None
+}
+
 /// Waits until `path` exists (a fake tool's "I started" mark).
 pub fn wait_for(path: &Path) {
     let started = Instant::now();

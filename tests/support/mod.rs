@@ -238,6 +238,20 @@ pub fn family_combos(family: &str) -> Vec<Combo> {
     combos
 }
 
+/// The lines of the first ```sh block after `heading` in a README.
+pub fn first_sh_block<'r>(readme: &'r str, heading: &str) -> Vec<&'r str> {
+    let at = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("no {heading:?} section"));
+    readme[at..]
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_else(|| panic!("no sh block after {heading:?}"))
+        .lines()
+        .collect()
+}
+
 /// Runs a command without input and asserts it succeeds, showing its output if not.
 pub fn run(command: &mut Command) -> std::process::Output {
     let output = command
