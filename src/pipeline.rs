@@ -137,13 +137,10 @@ pub fn refresh(
     readme: impl Fn(&str) -> Option<String>,
     catalog: &Catalog,
 ) -> (Vec<PlannedFile>, Vec<(String, String)>) {
-    let Some(ci) = [Ci::Github, Ci::Gitlab]
-        .into_iter()
-        .find(|&c| project.join(pipeline_path(c)).exists())
-    else {
+    let Some(ci) = ci_on_disk(project) else {
         return (Vec::new(), Vec::new());
     };
-    let on_disk = |path: &str| String::from_utf8(read(&project.join(path)).ok()?).ok();
+    let on_disk = |path: &str| text_on_disk(project, path);
     let rendered = render(
         ci,
         stack,
@@ -190,6 +187,18 @@ pub fn refresh(
     (edits, kept)
 }
 
+/// The CI whose pipeline file the application has.
+fn ci_on_disk(project: &Path) -> Option<Ci> {
+    [Ci::Github, Ci::Gitlab]
+        .into_iter()
+        .find(|&c| project.join(pipeline_path(c)).exists())
+}
+
+/// The text of the application's file at `path`, if it is there and readable.
+fn text_on_disk(project: &Path, path: &str) -> Option<String> {
+    String::from_utf8(read(&project.join(path)).ok()?).ok()
+}
+
 fn edits(
     ci: Ci,
     project: &Path,
@@ -199,17 +208,11 @@ fn edits(
     catalog: &Catalog,
 ) -> Result<Vec<PlannedFile>, Error> {
     // The application's pipeline is the one on disk, whichever `--ci` this add was given.
-    let Some(ci) = [Ci::Github, Ci::Gitlab]
-        .into_iter()
-        .find(|&c| ci != Ci::None && project.join(pipeline_path(c)).exists())
-    else {
+    let Some(ci) = ci_on_disk(project).filter(|_| ci != Ci::None) else {
         return Ok(Vec::new());
     };
     let pipeline = pipeline_path(ci);
-    let on_disk = |path: &str| {
-        let bytes = read(&project.join(path)).ok()?;
-        String::from_utf8(bytes).ok()
-    };
+    let on_disk = |path: &str| text_on_disk(project, path);
     let refuse = |path: &str, reason: String| Error::CannotEdit {
         path: project.join(path),
         reason,
