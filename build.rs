@@ -4,12 +4,14 @@
 //! JSON catalog instead of YAML (the catalog stays YAML for the people who edit it), and so is
 //! every table of the pipeline's.
 //!
-//! Every Handlebars template is also written out compacted (see [`compact`]): Handlebars parses
-//! templates at run time, and its parser's cost grows faster than the text it reads, so the
-//! long runs of plain text that make up most of a template are taken out of what it parses,
-//! and each template is cut into chunks that are parsed one at a time (see [`chunks`]).
+//! Every Handlebars template is also parsed here, by the Handlebars a run uses, and written out
+//! as static data (see src/render/prebuilt.rs): parsing was most of a run's time.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use handlebars::template::{BlockParam, HelperTemplate, Parameter, Template, TemplateElement};
+use handlebars::{Path as JsonPath, PathSeg};
 
 fn main() {
     println!("cargo:rerun-if-changed=templates");
@@ -51,25 +53,19 @@ fn main() {
         })
         .collect();
     templates.sort();
-    let mut texts = Vec::new();
     let mut code = String::from(
-        "/// Every `.hbs` file by its path under `templates/`, compacted and cut into chunks, each\n\
-         /// with the number of lines before it; sorted by path.\n",
+        "/// Every `.hbs` file by its path under `templates/`, parsed; sorted by path.\n\
+         static PREBUILT: &[(&str, Tpl)] = &[\n",
     );
-    code.push_str("pub static COMPACTED: &[(&str, &[(usize, &str)])] = &[\n");
     for (name, path) in templates {
         let source =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let compacted = compact(&source, &mut texts);
-        code.push_str(&format!("    ({name:?}, &{:?}),\n", chunks(&compacted)));
-    }
-    code.push_str("];\n/// The plain text taken out of the compacted templates, by number.\n");
-    code.push_str("pub static TEXTS: &[&str] = &[\n");
-    for text in texts {
-        code.push_str(&format!("    {text:?},\n"));
+        let parsed = Template::compile_with_name(&source, name.clone())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        code.push_str(&format!("    ({name:?}, {}),\n", template(&parsed, &name)));
     }
     code.push_str("];\n");
-    std::fs::write(out.join("compacted.rs"), code).expect("OUT_DIR is writable");
+    std::fs::write(out.join("prebuilt.rs"), code).expect("OUT_DIR is writable");
 }
 
 /// Every `*.hbs` file below `dir`.
@@ -84,122 +80,110 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// The template with each run of plain text replaced by `{{__text N}}`, a helper that writes
-/// `texts[N]` back, but for what Handlebars judges the tags beside it by: a blank first line
-/// (a block tag or partial before it may be alone on its line) and the newline before a blank
-/// last line (one after it may be, and its indentation counts) stay. So do the empty lines
-/// next to them: an indented partial indents each line it writes, but a write that starts
-/// with a newline is not indented, so text is never cut between two newlines. Whitespace control
-/// (`~`) strips across lines, so a run next to a `~` stays whole. An escaped mustache (`\{{`)
-/// is copied as if it were a tag: it and its line stay as they are. The templates use no raw
-/// blocks (checked here).
-fn compact(source: &str, texts: &mut Vec<String>) -> String {
-    assert!(
-        !source.contains("{{{{"),
-        "a template uses a raw block; build.rs's compaction does not know it"
-    );
-    /// Shorter text is not worth a helper call.
-    const SHORTEST: usize = 32;
-    let blank = |line: &str| line.trim().is_empty();
-    let mut compacted = String::with_capacity(source.len());
-    let mut rest = source;
-    let mut stripped_after = false;
-    loop {
-        let run_end = rest.find("{{").unwrap_or(rest.len());
-        let run = &rest[..run_end];
-        let stripped_before = rest[run_end..].starts_with("{{~");
-        // The blank lines the run starts with; its last line, with the newline before it,
-        // when blank or escaping.
-        let mut start = 0;
-        while let Some(line) = run[start..].find('\n').map(|i| &run[start..=start + i]) {
-            match blank(line) {
-                true => start += line.len(),
-                false => break,
-            }
-        }
-        let end = match run.rfind('\n') {
-            Some(last) if blank(&run[last..]) || run.ends_with('\\') => last,
-            None if blank(run) || run.ends_with('\\') => 0,
-            _ => run.len(),
-        };
-        let end = start.max(run[..end].trim_end_matches('\n').len());
-        if !stripped_after && !stripped_before && end >= start + SHORTEST {
-            compacted.push_str(&run[..start]);
-            compacted.push_str(&format!("{{{{__text {}}}}}", texts.len()));
-            texts.push(run[start..end].to_owned());
-            compacted.push_str(&run[end..]);
-        } else {
-            compacted.push_str(run);
-        }
-        rest = &rest[run_end..];
-        if rest.is_empty() {
-            return compacted;
-        }
-        // The tag, copied as it is: a comment ends at `--}}`, any other tag at `}}`.
-        let close = if rest.starts_with("{{!--") {
-            "--}}"
-        } else {
-            "}}"
-        };
-        let tag_end = rest[2..]
-            .find(close)
-            .map(|i| i + 2 + close.len())
-            .unwrap_or_else(|| panic!("an unclosed tag in a template"));
-        compacted.push_str(&rest[..tag_end]);
-        stripped_after = rest[..tag_end].ends_with("~}}");
-        rest = &rest[tag_end..];
+/// `Tpl` (src/render/prebuilt.rs) for a parsed template, as Rust.
+fn template(t: &Template, file: &str) -> String {
+    let elements: Vec<String> = t.elements.iter().map(|e| element(e, file)).collect();
+    let mapping: Vec<String> = t
+        .mapping
+        .iter()
+        .map(|m| format!("({}, {})", m.0, m.1))
+        .collect();
+    format!(
+        "Tpl {{ name: {:?}, elements: &[{}], mapping: &[{}] }}",
+        t.name.as_deref(),
+        elements.join(", "),
+        mapping.join(", ")
+    )
+}
+
+fn element(e: &TemplateElement, file: &str) -> String {
+    match e {
+        TemplateElement::RawString(text) => format!("El::Raw({text:?})"),
+        TemplateElement::Comment(text) => format!("El::Comment({text:?})"),
+        TemplateElement::Expression(h) => format!("El::Expression(&{})", helper(h, file)),
+        TemplateElement::HelperBlock(h) => format!("El::Block(&{})", helper(h, file)),
+        TemplateElement::PartialExpression(d) if d.template.is_none() => format!(
+            "El::Partial(&Partial {{ name: {}, params: &[{}], hash: &[{}], indent: {:?}, \
+             indent_before_write: {} }})",
+            param(&d.name, file),
+            params(&d.params, file),
+            hash(&d.hash, file),
+            d.indent.as_deref(),
+            // Not public, but Debug shows it, as its last field.
+            format!("{d:?}").ends_with("indent_before_write: true }"),
+        ),
+        other => panic!("{file}: prebuilt.rs has no place for {other:?}"),
     }
 }
 
-/// The compacted template cut where a line starts outside every block, into chunks of at
-/// least [`SHORTEST_CHUNK`] bytes, each with the number of lines before it. Handlebars' parser
-/// finds each element's line by counting from the start of the text it was given, so its cost
-/// grows with the square of a template's length; render.rs parses the chunks one at a time
-/// and joins them into the same template. Never where whitespace control (`~`) strips across
-/// the cut, nor after an escaped mustache (`\{{`), which opens no block.
-fn chunks(template: &str) -> Vec<(usize, &str)> {
-    /// Shorter chunks are not worth a parser call each.
-    const SHORTEST_CHUNK: usize = 256;
-    let mut chunks = Vec::new();
-    let (mut start, mut depth, mut stripped_after) = (0, 0_i32, false);
-    let mut at = 0;
-    loop {
-        let run_end = template[at..].find("{{").map_or(template.len(), |i| at + i);
-        let tag = &template[run_end..];
-        let escaped = template[..run_end].ends_with('\\');
-        if depth == 0 && !stripped_after && !tag.starts_with("{{~") {
-            for (i, _) in template[at..run_end].match_indices('\n') {
-                let cut = at + i + 1;
-                if cut - start >= SHORTEST_CHUNK && cut < template.len() {
-                    chunks.push((
-                        template[..start].matches('\n').count(),
-                        &template[start..cut],
-                    ));
-                    start = cut;
-                }
+fn helper(h: &HelperTemplate, file: &str) -> String {
+    let block_param = match &h.block_param {
+        None => "None".to_owned(),
+        Some(BlockParam::Single(one)) => format!("Some(({}, None))", param(one, file)),
+        Some(BlockParam::Pair((one, two))) => {
+            format!("Some(({}, Some({})))", param(one, file), param(two, file))
+        }
+        Some(other) => panic!("{file}: prebuilt.rs has no place for {other:?}"),
+    };
+    let nested = |t: &Option<Template>| match t {
+        Some(t) => format!("Some(&{})", template(t, file)),
+        None => "None".to_owned(),
+    };
+    format!(
+        "Helper {{ name: {}, params: &[{}], hash: &[{}], block_param: {block_param}, \
+         template: {}, inverse: {}, block: {}, chain: {}, indent_before_write: {} }}",
+        param(&h.name, file),
+        params(&h.params, file),
+        hash(&h.hash, file),
+        nested(&h.template),
+        nested(&h.inverse),
+        h.block,
+        h.chain,
+        // Not public, but Debug shows it, as its last field.
+        format!("{h:?}").ends_with("indent_before_write: true }"),
+    )
+}
+
+fn params(params: &[Parameter], file: &str) -> String {
+    let params: Vec<String> = params.iter().map(|p| param(p, file)).collect();
+    params.join(", ")
+}
+
+/// Sorted by key, so that the build is reproducible.
+fn hash(hash: &HashMap<String, Parameter>, file: &str) -> String {
+    let mut pairs: Vec<String> = hash
+        .iter()
+        .map(|(key, value)| format!("({key:?}, {})", param(value, file)))
+        .collect();
+    pairs.sort();
+    pairs.join(", ")
+}
+
+fn param(p: &Parameter, file: &str) -> String {
+    match p {
+        Parameter::Name(name) => format!("Param::Name({name:?})"),
+        Parameter::Path(JsonPath::Local((level, name, raw))) => {
+            format!("Param::Local({level}, {name:?}, {raw:?})")
+        }
+        Parameter::Path(JsonPath::Relative((segs, raw))) => {
+            let names: Option<Vec<String>> = segs
+                .iter()
+                .map(|seg| match seg {
+                    PathSeg::Named(name) => Some(format!("{name:?}")),
+                    _ => None,
+                })
+                .collect();
+            match names {
+                Some(names) => format!("Param::Names(&[{}], {raw:?})", names.join(", ")),
+                None => format!("Param::Path({raw:?})"),
             }
         }
-        if tag.is_empty() {
-            chunks.push((template[..start].matches('\n').count(), &template[start..]));
-            return chunks;
-        }
-        // The tag, as compact() finds it.
-        let close = if tag.starts_with("{{!--") {
-            "--}}"
-        } else {
-            "}}"
-        };
-        let tag_end = tag[2..]
-            .find(close)
-            .map(|i| i + 2 + close.len())
-            .expect("tags are closed");
-        match tag[2..].trim_start_matches('~').chars().next() {
-            Some('#') if !escaped => depth += 1,
-            Some('/') if !escaped => depth -= 1,
-            _ => {}
-        }
-        stripped_after = tag[..tag_end].ends_with("~}}");
-        at = run_end + tag_end;
+        Parameter::Literal(json) => format!("Param::Literal({:?})", json.to_string()),
+        Parameter::Subexpression(sub) => match sub.element.as_ref() {
+            TemplateElement::Expression(h) => format!("Param::Subexpression(&{})", helper(h, file)),
+            other => panic!("{file}: prebuilt.rs has no place for {other:?}"),
+        },
+        other => panic!("{file}: prebuilt.rs has no place for {other:?}"),
     }
 }
 

@@ -430,17 +430,19 @@ fn engine(ci: Ci) -> Result<&'static Handlebars<'static>, String> {
             let source = format!("pipeline/{}/{part}.hbs", ci.id());
             (part.replace('/', "_"), source)
         });
-        let mut sources = vec![
-            (pipeline.as_str(), chunks(&pipeline)),
-            (BOOTSTRAP_SOURCE, chunks(BOOTSTRAP_SOURCE)),
-        ];
-        sources.extend(
+        let mut engine = crate::render::engine();
+        for (name, source) in [
+            (pipeline.as_str(), pipeline.as_str()),
+            (BOOTSTRAP_SOURCE, BOOTSTRAP_SOURCE),
+        ]
+        .into_iter()
+        .chain(
             parts
                 .iter()
-                .map(|(name, source)| (name.as_str(), chunks(source))),
-        );
-        let mut engine = crate::render::engine();
-        for (name, template) in crate::render::compile(&sources)? {
+                .map(|(name, source)| (name.as_str(), source.as_str())),
+        ) {
+            let template = crate::render::parsed_template(source)
+                .ok_or_else(|| format!("{source} was not parsed by build.rs"))?;
             engine.register_template(name, template);
         }
         Ok(engine)
@@ -802,11 +804,6 @@ fn permissions(doc: &Value, stages: &[Stage], prefix: &str) -> Result<Vec<Permis
 /// file or README was is never waited on (it reads as unreadable, so as changed).
 fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     crate::write::read_input(path, crate::add::TEMPLATE_MAX_BYTES)
-}
-
-/// The template at `path` under `templates/`, as build.rs compacted it for render.
-fn chunks(path: &str) -> crate::render::Chunks {
-    crate::render::compacted_template(path).expect("the pipeline's templates are embedded")
 }
 
 /// A table of `templates/pipeline/` as build.rs turned it into JSON.

@@ -16,7 +16,6 @@
 
 use std::collections::BTreeMap;
 
-use handlebars::template::TemplateElement;
 use handlebars::{Handlebars, Template, handlebars_helper};
 use include_dir::Dir;
 use serde::Serialize;
@@ -91,18 +90,14 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
         collect(layer, root.len() + 1, &mut sources, &mut partials);
     }
     // A partial is a template registered under its partial name.
-    let mut to_compile = Vec::new();
+    let mut engine = engine();
     for (partial, file) in partials {
-        to_compile.push((partial, compacted(file)?));
+        engine.register_template(partial, parsed(file)?);
     }
     for source in sources.values() {
         if let Source::Template(file) = source {
-            to_compile.push((name(file), compacted(file)?));
+            engine.register_template(name(file), parsed(file)?);
         }
-    }
-    let mut engine = engine();
-    for (name, template) in compile(&to_compile).map_err(Error::Internal)? {
-        engine.register_template(name, template);
     }
 
     // The context is turned into JSON once, not once per rendered file and path.
@@ -152,82 +147,6 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
     Ok(Plan { files })
 }
 
-/// Compiles `(name, chunks)` pairs, half of the text on a second thread: parsing is most of
-/// a run's time, and the templates do not depend on one another until they are rendered.
-pub(crate) fn compile<'n>(
-    sources: &[(&'n str, Chunks)],
-) -> Result<Vec<(&'n str, Template)>, String> {
-    let compile_all = |sources: &[(&'n str, Chunks)]| {
-        sources
-            .iter()
-            .map(|&(name, chunks)| compile_chunks(name, chunks).map(|template| (name, template)))
-            .collect::<Result<Vec<_>, String>>()
-    };
-    let length = |chunks: Chunks| chunks.iter().map(|(_, text)| text.len()).sum::<usize>();
-    let total: usize = sources.iter().map(|&(_, chunks)| length(chunks)).sum();
-    let mut half = 0;
-    let split = sources
-        .iter()
-        .position(|&(_, chunks)| {
-            half += length(chunks);
-            half * 2 >= total
-        })
-        .map_or(sources.len(), |i| i + 1);
-    let (first, second) = sources.split_at(split);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| compile_all(second));
-        let mut compiled = compile_all(first)?;
-        compiled.extend(other.join().expect("compiling a template does not panic")?);
-        Ok(compiled)
-    })
-}
-
-/// A compacted template as build.rs cut it: chunks, each with the number of lines before it.
-pub(crate) type Chunks = &'static [(usize, &'static str)];
-
-/// The template of `chunks`, parsed a chunk at a time and joined: the whole template's own
-/// parse, element for element (a test checks every template). Each chunk is parsed after as
-/// many lines as come before it, so that its elements get the lines they have in the whole
-/// template; the last of those lines is an empty comment, after which the parser takes the
-/// chunk's first text as it does after a tag in the whole template. That text and the one the
-/// previous chunk ends with are one text in the whole template, placed (for error messages)
-/// at its first character that is not white space.
-fn compile_chunks(name: &str, chunks: Chunks) -> Result<Template, String> {
-    let parse = |source: &str| {
-        Template::compile_with_name(source, name.to_owned()).map_err(|e| format!("{name}: {e}"))
-    };
-    let ((_, first), rest) = chunks
-        .split_first()
-        .expect("build.rs makes one chunk at least");
-    let mut whole = parse(first)?;
-    for &(lines, text) in rest {
-        let mut part = parse(&format!("{}{{{{!}}}}\n{text}", "\n".repeat(lines - 1)))?;
-        let comment = part
-            .elements
-            .iter()
-            .position(|e| matches!(e, TemplateElement::Comment(_)))
-            .expect("the chunk's own lines come after the comment");
-        let mut elements = part.elements.drain(comment + 1..);
-        let mut mapping = part.mapping.drain(comment + 1..);
-        let (Some(TemplateElement::RawString(end)), Some(TemplateElement::RawString(start))) =
-            (whole.elements.last_mut(), elements.next())
-        else {
-            return Err(format!("{name}: a chunk does not end and start with text"));
-        };
-        let start_place = mapping.next().expect("as many places as elements");
-        if end.trim_start_matches([' ', '\t', '\n', '\r']).is_empty() {
-            *whole
-                .mapping
-                .last_mut()
-                .expect("as many places as elements") = start_place;
-        }
-        end.push_str(&start);
-        whole.elements.extend(elements);
-        whole.mapping.extend(mapping);
-    }
-    Ok(whole)
-}
-
 /// Where an output file's contents come from.
 enum Source<'t> {
     /// A Handlebars template, registered under [`name`].
@@ -240,26 +159,20 @@ fn name<'t>(file: &'t include_dir::File<'t>) -> &'t str {
     file.path().to_str().expect("template paths are UTF-8")
 }
 
-/// The template as build.rs compacted it: its inner runs of plain text are `{{__text N}}`
-/// calls, which Handlebars parses far faster than the text itself.
-fn compacted(file: &include_dir::File<'_>) -> Result<Chunks, Error> {
+/// The template as build.rs parsed it.
+fn parsed(file: &include_dir::File<'_>) -> Result<Template, Error> {
     let name = name(file);
-    compacted_template(name)
-        .ok_or_else(|| Error::Internal(format!("{name} was not compacted by build.rs")))
+    parsed_template(name)
+        .ok_or_else(|| Error::Internal(format!("{name} was not parsed by build.rs")))
 }
 
-/// The compacted chunks of the template at `name` (its path under `templates/`), for
-/// [`compile`]: every `.hbs` file has them.
-pub(crate) fn compacted_template(name: &str) -> Option<Chunks> {
-    compacted::COMPACTED
-        .binary_search_by(|(path, _)| path.cmp(&name))
-        .ok()
-        .map(|i| compacted::COMPACTED[i].1)
+/// The template at `name` (its path under `templates/`) as build.rs parsed it: every `.hbs`
+/// file has one.
+pub(crate) fn parsed_template(name: &str) -> Option<Template> {
+    prebuilt::template(name)
 }
 
-mod compacted {
-    include!(concat!(env!("OUT_DIR"), "/compacted.rs"));
-}
+mod prebuilt;
 
 /// Handlebars as the templates expect it: strict (a missing value is an error), no HTML
 /// escaping, `json` to quote a value for JSON, YAML, TOML or a Dockerfile's exec form (a
@@ -268,7 +181,6 @@ mod compacted {
 pub(crate) fn engine() -> Handlebars<'static> {
     handlebars_helper!(json: |value: Json| quoted(value));
     handlebars_helper!(times: |a: u64, b: u64| a.saturating_mul(b));
-    handlebars_helper!(text: |n: u64| compacted::TEXTS[n as usize]);
     handlebars_helper!(shell: |word: str| shlex::try_quote(word).map_or_else(|_| word.to_owned(), |q| q.into_owned()));
     let mut engine = Handlebars::new();
     engine.set_strict_mode(true);
@@ -276,7 +188,6 @@ pub(crate) fn engine() -> Handlebars<'static> {
     engine.register_helper("json", Box::new(json));
     engine.register_helper("shell", Box::new(shell));
     engine.register_helper("times", Box::new(times));
-    engine.register_helper("__text", Box::new(text));
     engine
 }
 
@@ -570,11 +481,19 @@ mod tests {
     }
 
     #[test]
-    fn every_template_parsed_in_chunks_is_the_whole_template_parsed() {
-        for &(name, chunks) in compacted::COMPACTED {
-            let whole: String = chunks.iter().map(|(_, text)| *text).collect();
-            let expected = Template::compile_with_name(&whole, name.to_owned()).unwrap();
-            assert_eq!(compile_chunks(name, chunks).unwrap(), expected, "{name}");
+    fn every_template_parsed_at_build_time_is_the_template_parsed_now() {
+        let mut templates = Vec::new();
+        let mut dirs = vec![&TEMPLATES];
+        while let Some(dir) = dirs.pop() {
+            dirs.extend(dir.dirs());
+            templates.extend(dir.files().filter(|f| name(f).ends_with(TEMPLATE_SUFFIX)));
+        }
+        assert!(templates.len() > 300, "{} templates", templates.len());
+        for file in templates {
+            let name = name(file);
+            let source = file.contents_utf8().expect("templates are UTF-8");
+            let expected = Template::compile_with_name(source, name.to_owned()).unwrap();
+            assert_eq!(parsed_template(name).unwrap(), expected, "{name}");
         }
     }
 
