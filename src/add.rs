@@ -19,7 +19,6 @@ const TEMPLATE_NAMES: [&str; 2] = ["template.yaml", "template.yml"];
 pub(crate) const TEMPLATE_MAX_BYTES: u64 = 4 * 1024 * 1024;
 
 pub fn run(args: &AddArgs) -> Result<(), Error> {
-    interrupt::install();
     let function = &args.function;
     let catalog = Catalog::embedded()?;
     let mut request = settings::request(function, None, settings::process_env())?;
@@ -30,6 +29,7 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     crate::sam_template::check(&old, args.move_globals)
         .map_err(|e| cannot_edit(&template_path, e))?;
     if wizard::wanted(function.no_interactive) {
+        interrupt::for_prompts();
         request = wizard::complete(request, &catalog, &project)?;
     }
     let (mut choices, warnings) = choices::resolve(&request, &catalog)?;

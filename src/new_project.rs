@@ -12,7 +12,6 @@ use crate::{answers, interrupt, output, settings, summary, vcs, wizard, write};
 /// Writes a new project for one function.
 pub fn run(args: &NewArgs) -> Result<(), Error> {
     let NewArgs { function, .. } = args;
-    interrupt::install();
     let catalog = Catalog::embedded()?;
     let mut request = settings::request(function, args.vcs, settings::process_env())?;
     if !args.init && fs::metadata(&args.output_dir).is_ok_and(|m| !m.is_dir()) {
@@ -22,6 +21,7 @@ pub fn run(args: &NewArgs) -> Result<(), Error> {
         request.name = Some(directory_name(&args.output_dir)?);
     }
     if wizard::wanted(function.no_interactive) {
+        interrupt::for_prompts();
         request = wizard::complete(request, &catalog, &args.output_dir)?;
     }
     let (choices, warnings) = choices::resolve(&request, &catalog)?;

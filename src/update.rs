@@ -30,7 +30,6 @@ pub const EXIT_CONFLICTS: u8 = 1;
 const FILE_MAX_BYTES: u64 = crate::add::TEMPLATE_MAX_BYTES;
 
 pub fn run(args: &UpdateArgs) -> Result<u8, Error> {
-    interrupt::install();
     let catalog = Catalog::embedded()?;
     let (project, template_name) = crate::add::find_project(args.project.as_deref())?;
     let (recorded, answers_bytes) =
