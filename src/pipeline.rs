@@ -262,13 +262,17 @@ fn edits(
         new.replaces = Some(current);
         edits.push(new);
     }
-    let added =
-        added_functions(old_template, new_template).map_err(|reason| refuse(pipeline, reason))?;
-    for edit in &edits {
-        let old = String::from_utf8_lossy(edit.replaces.as_deref().unwrap_or_default());
-        let new = String::from_utf8_lossy(&edit.contents);
-        grows_only(&old, &new, &edit.path, Some(&added))
-            .map_err(|reason| Error::Internal(format!("{}: {reason}", edit.path)))?;
+    // The templates' promise, checked where every test's add runs (debug builds): parsing
+    // four pipeline files and two templates back was 40% of an add.
+    if cfg!(debug_assertions) {
+        let added = added_functions(old_template, new_template)
+            .map_err(|reason| refuse(pipeline, reason))?;
+        for edit in &edits {
+            let old = String::from_utf8_lossy(edit.replaces.as_deref().unwrap_or_default());
+            let new = String::from_utf8_lossy(&edit.contents);
+            grows_only(&old, &new, &edit.path, Some(&added))
+                .map_err(|reason| Error::Internal(format!("{}: {reason}", edit.path)))?;
+        }
     }
     Ok(edits)
 }
