@@ -647,7 +647,7 @@ fn tests_replay_every_bundled_event_and_assert_its_expectation() {
                 .lines()
                 .find(|l| l.contains(&reads) || l.contains(&format!("\"events\", \"{file}\"")))
                 .unwrap_or_else(|| panic!("{}: the tests do not read {file}", p.label));
-            let expect = &event.expect;
+            let expect = &event.expected();
             if expect["error"] == true {
                 assert!(
                     line.contains("Throws"),

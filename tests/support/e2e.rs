@@ -73,7 +73,7 @@ pub fn trigger_events(project: &Path, trigger: &str) -> Vec<TriggerEvent> {
                 file: event.file.clone(),
                 what: format!("events/{} ({})", event.file, trigger.id),
                 payload,
-                expect: event.expect.clone(),
+                expect: event.expected(),
             }
         })
         .collect()
