@@ -9,7 +9,7 @@ use crate::catalog::Catalog;
 use crate::choices;
 use crate::cli::AddArgs;
 use crate::error::Error;
-use crate::render::{Plan, PlannedFile, render};
+use crate::render::{Plan, PlannedFile, render_without_pipeline};
 use crate::{answers, interrupt, output, settings, summary, wizard, write};
 
 /// The names a SAM application's template goes by, in the order SAM CLI looks for them.
@@ -35,7 +35,7 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     let (mut choices, warnings) = choices::resolve(&request, &catalog)?;
     summary::warnings(&warnings);
     choices.stack = Some(stack_name(&project));
-    let whole = render(&choices, &catalog)?;
+    let whole = render_without_pipeline(&choices, &catalog)?;
     let folder = choices.name.as_str();
     if project.join(folder).symlink_metadata().is_ok() {
         return Err(Error::FunctionExists(project.join(folder)));

@@ -58,6 +58,16 @@ const FUNCTION_DIR: [&str; 2] = ["function/", "events/"];
 const TEMPLATE_SUFFIX: &str = ".hbs";
 
 pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
+    render_files(choices, catalog, true)
+}
+
+/// The project without its pipeline files, for `lambda-new add`: it grows the application's
+/// pipeline instead, and rendering the new function's own was an eighth of its time.
+pub fn render_without_pipeline(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
+    render_files(choices, catalog, false)
+}
+
+fn render_files(choices: &Choices, catalog: &Catalog, pipeline: bool) -> Result<Plan, Error> {
     let (family, _) = choices.runtime(catalog);
     let base = match choices.base {
         BaseKind::Aws => "aws",
@@ -131,12 +141,15 @@ pub fn render(choices: &Choices, catalog: &Catalog) -> Result<Plan, Error> {
             replaces: None,
         });
     }
-    let stack = choices
-        .stack
-        .clone()
-        .unwrap_or_else(|| choices.name.kebab());
-    let pipeline = crate::pipeline::new_files(choices.ci, &stack, &files, catalog)?;
-    files.extend(pipeline);
+    if pipeline {
+        let stack = choices
+            .stack
+            .clone()
+            .unwrap_or_else(|| choices.name.kebab());
+        files.extend(crate::pipeline::new_files(
+            choices.ci, &stack, &files, catalog,
+        )?);
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(pair) = files.windows(2).find(|pair| pair[0].path == pair[1].path) {
         return Err(Error::Internal(format!(
