@@ -553,6 +553,79 @@ fn bad_input_exits_2_and_changes_nothing() {
     );
 }
 
+/// Hostile files where a function's file was: a FIFO is not waited on and a link to
+/// /dev/zero is not read without end; update refuses at once and writes nothing. A full
+/// standard output does not undo an update that was written, and fails a dry run.
+#[test]
+fn a_fifo_or_a_device_in_a_file_s_place_is_refused_and_a_full_stdout_loses_nothing() {
+    let (_out, project) = project("none");
+    let handler = project.join(HANDLER);
+    fs::remove_file(&handler).unwrap();
+    let fifo = std::ffi::CString::new(handler.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let cases = [
+        ("fifo", "it is not a regular file; nothing was written"),
+        (
+            "link",
+            "it is a symlink (lambda-new follows no symlinks); nothing was written",
+        ),
+    ];
+    for (hostile, message) in cases {
+        if hostile == "link" {
+            fs::remove_file(&handler).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", &handler).unwrap();
+        }
+        let before = tree(&project);
+        let mut update = support::lambda_new();
+        update
+            .args(["update", "--runtime", "python3.13"])
+            .current_dir(&project);
+        // A hang fails the test instead of stopping it.
+        let output = assert_cmd::Command::from_std(update)
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{hostile}");
+        assert!(
+            disk::stderr(&output).contains(message),
+            "{hostile}: {}",
+            disk::stderr(&output)
+        );
+        assert_eq!(tree(&project), before, "{hostile}");
+    }
+
+    fs::remove_file(&handler).unwrap();
+    let full = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let before = tree(&project);
+    let dry_run = support::lambda_new()
+        .args(["update", "--runtime", "python3.13", "--dry-run"])
+        .current_dir(&project)
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(dry_run.status.code(), Some(1), "{}", disk::stderr(&dry_run));
+    assert_eq!(tree(&project), before);
+    let output = support::lambda_new()
+        .args(["update", "--runtime", "python3.13"])
+        .current_dir(&project)
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", disk::stderr(&output));
+    assert!(
+        disk::stderr(&output).contains("was updated, but its summary could not be printed"),
+        "{}",
+        disk::stderr(&output)
+    );
+    assert!(read(&project, DOCKERFILE).contains("python:3.13"));
+}
+
 /// A file changed by someone else while the update writes: the run fails, everything it
 /// wrote is undone, and the other change is kept.
 #[test]

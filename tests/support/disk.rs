@@ -29,8 +29,11 @@ fn walk(root: &Path, rel: &Path, out: &mut Vec<(String, Option<Vec<u8>>)>) {
         } else if kind.is_symlink() {
             let target = std::fs::read_link(root.join(&rel)).unwrap();
             out.push((name, Some(format!("-> {}", target.display()).into_bytes())));
-        } else {
+        } else if kind.is_file() {
             out.push((name, Some(std::fs::read(root.join(&rel)).unwrap())));
+        } else {
+            // A FIFO or a device is never read: that would hang, or never end.
+            out.push((name, Some(format!("{kind:?}").into_bytes())));
         }
     }
 }
