@@ -92,7 +92,11 @@ pub fn run(args: &UpdateArgs) -> Result<u8, Error> {
     };
     let conflicts = reports.iter().any(|r| !r.conflicted.is_empty());
     crate::summary::print_result(text, args.dry_run, || {
-        format!("{} was updated", crate::output::shown(&project))
+        let shown = crate::output::shown(&project);
+        match plan.files.is_empty() {
+            true => format!("{shown} needed no change"),
+            false => format!("{shown} was updated"),
+        }
     })?;
     Ok(if conflicts { EXIT_CONFLICTS } else { 0 })
 }

@@ -624,6 +624,18 @@ fn a_fifo_or_a_device_in_a_file_s_place_is_refused_and_a_full_stdout_loses_nothi
         disk::stderr(&output)
     );
     assert!(read(&project, DOCKERFILE).contains("python:3.13"));
+    let again = support::lambda_new()
+        .args(["update", "--runtime", "python3.13"])
+        .current_dir(&project)
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", disk::stderr(&again));
+    assert!(
+        disk::stderr(&again).contains("needed no change, but its summary could not be printed"),
+        "{}",
+        disk::stderr(&again)
+    );
 }
 
 /// A file changed by someone else while the update writes: the run fails, everything it
