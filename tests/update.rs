@@ -596,45 +596,37 @@ fn a_fifo_or_a_device_in_a_file_s_place_is_refused_and_a_full_stdout_loses_nothi
     }
 
     fs::remove_file(&handler).unwrap();
-    let full = || {
-        fs::OpenOptions::new()
+    // `update --runtime python3.13 EXTRA` with stdout on a full disk: its exit code and stderr.
+    let to_full_stdout = |extra: &[&str]| {
+        let full = fs::OpenOptions::new()
             .write(true)
             .open("/dev/full")
-            .unwrap()
+            .unwrap();
+        let output = support::lambda_new()
+            .args(["update", "--runtime", "python3.13"])
+            .args(extra)
+            .current_dir(&project)
+            .stdout(full)
+            .output()
+            .unwrap();
+        (output.status.code(), disk::stderr(&output))
     };
     let before = tree(&project);
-    let dry_run = support::lambda_new()
-        .args(["update", "--runtime", "python3.13", "--dry-run"])
-        .current_dir(&project)
-        .stdout(full())
-        .output()
-        .unwrap();
-    assert_eq!(dry_run.status.code(), Some(1), "{}", disk::stderr(&dry_run));
+    let (code, stderr) = to_full_stdout(&["--dry-run"]);
+    assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(tree(&project), before);
-    let output = support::lambda_new()
-        .args(["update", "--runtime", "python3.13"])
-        .current_dir(&project)
-        .stdout(full())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", disk::stderr(&output));
+    let (code, stderr) = to_full_stdout(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(
-        disk::stderr(&output).contains("was updated, but its summary could not be printed"),
-        "{}",
-        disk::stderr(&output)
+        stderr.contains("was updated, but its summary could not be printed"),
+        "{stderr}"
     );
     assert!(read(&project, DOCKERFILE).contains("python:3.13"));
-    let again = support::lambda_new()
-        .args(["update", "--runtime", "python3.13"])
-        .current_dir(&project)
-        .stdout(full())
-        .output()
-        .unwrap();
-    assert_eq!(again.status.code(), Some(0), "{}", disk::stderr(&again));
+    let (code, stderr) = to_full_stdout(&[]);
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(
-        disk::stderr(&again).contains("needed no change, but its summary could not be printed"),
-        "{}",
-        disk::stderr(&again)
+        stderr.contains("needed no change, but its summary could not be printed"),
+        "{stderr}"
     );
 }
 
