@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::error::Error;
 
@@ -20,7 +21,7 @@ pub struct Family {
     /// Handlebars template of the handler string passed as the image's CMD.
     pub handler: String,
     #[serde(default)]
-    pub reserved_identifiers: Vec<String>,
+    pub reserved_identifiers: Reserved,
     /// ENTRYPOINT on an alternative base image: the runtime interface client.
     pub alternative_entrypoint: Vec<String>,
     #[serde(default)]
@@ -30,6 +31,38 @@ pub struct Family {
     pub options: Vec<FamilyOption>,
     /// Newest first.
     pub runtimes: Vec<Runtime>,
+}
+
+/// The names a language reserves (keywords, standard modules a function's module would
+/// shadow), kept as the catalog's JSON text: a run looks up two words in one family's list,
+/// and parsing every family's into strings was a thousand allocations, most of the catalog.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Reserved(Box<RawValue>);
+
+impl Reserved {
+    /// Whether `word` is one of them. The text is a compact JSON array of identifiers, which
+    /// JSON writes as they are between quotes (a test checks every family's), so the word in
+    /// quotes is found exactly when it is an element.
+    pub fn contains(&self, word: &str) -> bool {
+        self.0.get().contains(&format!("\"{word}\""))
+    }
+
+    pub fn words(&self) -> Vec<String> {
+        serde_json::from_str(self.0.get()).expect("build.rs wrote a list of strings")
+    }
+
+    #[cfg(test)]
+    pub fn from_words(words: &[&str]) -> Reserved {
+        let text = serde_json::to_string(words).expect("strings serialize");
+        Reserved(RawValue::from_string(text).expect("serde_json wrote it"))
+    }
+}
+
+impl Default for Reserved {
+    fn default() -> Reserved {
+        Reserved(RawValue::from_string("[]".to_owned()).expect("an empty list is JSON"))
+    }
 }
 
 /// A family's own choice. Each value has template layers `<family>/<value>/common` and
@@ -101,7 +134,7 @@ pub struct TriggerEvent {
     /// What every family's handler answers to it; the tests hold each handler to it (the
     /// binary does not read it, so it stays text until [`TriggerEvent::expected`]).
     #[serde(skip_serializing)]
-    pub expect: Box<serde_json::value::RawValue>,
+    pub expect: Box<RawValue>,
 }
 
 impl TriggerEvent {
@@ -229,6 +262,30 @@ mod tests {
 
     fn catalog() -> Catalog {
         Catalog::embedded().expect("embedded catalog parses")
+    }
+
+    #[test]
+    fn a_reserved_word_is_found_exactly() {
+        let catalog = Catalog::embedded().unwrap();
+        let mut seen = 0;
+        for family in &catalog.families {
+            for word in family.reserved_identifiers.words() {
+                // What contains() relies on: JSON writes the word as it is, between quotes.
+                assert_eq!(serde_json::to_string(&word).unwrap(), format!("\"{word}\""));
+                assert!(family.reserved_identifiers.contains(&word), "{word}");
+                for part in [&word[1..], &word[..word.len() - 1]] {
+                    let listed = family
+                        .reserved_identifiers
+                        .words()
+                        .iter()
+                        .any(|w| w == part);
+                    assert_eq!(family.reserved_identifiers.contains(part), listed, "{part}");
+                }
+                seen += 1;
+            }
+            assert!(!family.reserved_identifiers.contains("not_a_reserved_word"));
+        }
+        assert!(seen > 1000, "{seen} reserved words");
     }
 
     #[test]

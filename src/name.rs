@@ -4,6 +4,8 @@ use std::fmt;
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 
+use crate::catalog::Reserved;
+
 /// Lambda's limit for a function name.
 pub const MAX_LEN: usize = 64;
 
@@ -131,19 +133,19 @@ impl FunctionName {
 
     /// A lower-case identifier for the language's module or package. Names the language
     /// reserves (keywords, standard modules it would shadow) get a `_fn` suffix.
-    pub fn identifier(&self, reserved: &[String]) -> String {
+    pub fn identifier(&self, reserved: &Reserved) -> String {
         unreserved(self.0.to_snake_case(), reserved, "_fn")
     }
 
     /// An upper camel case identifier (.NET namespaces and assemblies); reserved ones get an
     /// `Fn` suffix.
-    pub fn pascal_identifier(&self, reserved: &[String]) -> String {
+    pub fn pascal_identifier(&self, reserved: &Reserved) -> String {
         unreserved(self.0.to_upper_camel_case(), reserved, "Fn")
     }
 }
 
 /// `form`, or `form` + `suffix` when the language reserves it.
-fn unreserved(form: String, reserved: &[String], suffix: &str) -> String {
+fn unreserved(form: String, reserved: &Reserved, suffix: &str) -> String {
     if reserved.contains(&form) {
         form + suffix
     } else {
@@ -243,19 +245,22 @@ mod tests {
         let name = FunctionName::parse("Order_Processor-v2").unwrap();
         assert_eq!(name.kebab(), "order-processor-v2");
         assert_eq!(name.logical_id(), "OrderProcessorV2Function");
-        assert_eq!(name.identifier(&[]), "order_processor_v2");
-        assert_eq!(name.pascal_identifier(&[]), "OrderProcessorV2");
+        assert_eq!(name.identifier(&Reserved::default()), "order_processor_v2");
+        assert_eq!(
+            name.pascal_identifier(&Reserved::default()),
+            "OrderProcessorV2"
+        );
         assert_eq!(
             FunctionName::parse("system")
                 .unwrap()
-                .pascal_identifier(&["System".into()]),
+                .pascal_identifier(&Reserved::from_words(&["System"])),
             "SystemFn"
         );
     }
 
     #[test]
     fn reserved_identifiers_get_a_suffix() {
-        let reserved = vec!["json".to_owned(), "lambda".to_owned()];
+        let reserved = Reserved::from_words(&["json", "lambda"]);
         assert_eq!(
             FunctionName::parse("json").unwrap().identifier(&reserved),
             "json_fn"

@@ -9,10 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use lambda_new::catalog::Catalog;
+use lambda_new::catalog::{Catalog, Reserved};
 use lambda_new::name::FunctionName;
 
 fn reserved(family: &str) -> Vec<String> {
+    reserved_list(family).words()
+}
+
+fn reserved_list(family: &str) -> Reserved {
     let catalog = Catalog::embedded().unwrap();
     let family = catalog.families.iter().find(|f| f.id == family).unwrap();
     family.reserved_identifiers.clone()
@@ -294,7 +298,9 @@ fn dotnet_namespaces_avoid_every_name_the_code_uses() {
             "--vcs",
             "none",
         ]);
-        let namespace = FunctionName::parse(&name).unwrap().pascal_identifier(&[]);
+        let namespace = FunctionName::parse(&name)
+            .unwrap()
+            .pascal_identifier(&Reserved::default());
         let names = csharp_scope_names(&project);
         used.extend(names.into_iter().filter(|n| *n != namespace));
     }
@@ -327,7 +333,7 @@ fn dotnet_namespaces_avoid_every_name_the_code_uses() {
             let Ok(name) = FunctionName::parse(&form) else {
                 continue;
             };
-            let namespace = name.pascal_identifier(&reserved);
+            let namespace = name.pascal_identifier(&reserved_list("dotnet"));
             assert!(
                 !used.contains(&namespace) && !reserved.contains(&namespace),
                 "a function named {form:?} gets the namespace {namespace:?}, which the code uses"
