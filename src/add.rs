@@ -26,7 +26,7 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     let template_path = project.join(template_name);
     let old = read_template(&template_path)?;
     // Refuse a template lambda-new cannot edit before asking anything.
-    crate::sam_template::check(&old, args.move_globals)
+    let old_doc = crate::sam_template::check(&old, args.move_globals)
         .map_err(|e| cannot_edit(&template_path, e))?;
     if wizard::wanted(function.no_interactive) {
         interrupt::for_prompts();
@@ -40,13 +40,26 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
     if project.join(folder).symlink_metadata().is_ok() {
         return Err(Error::FunctionExists(project.join(folder)));
     }
-    let (mut plan, moved_into) = plan(&whole, folder, template_name, &old, args.move_globals)
-        .map_err(|e| cannot_edit(&template_path, e))?;
+    let (mut plan, moved_into, new_doc) = plan(
+        &whole,
+        folder,
+        template_name,
+        (&old, old_doc.clone()),
+        args.move_globals,
+    )
+    .map_err(|e| cannot_edit(&template_path, e))?;
     let recorded = answers::Answers::read(&project)?;
     plan.add(answers::for_addition(recorded, &choices, &catalog, &whole));
     let stack = choices.stack.as_deref().unwrap_or_default();
     crate::pipeline::grow(
-        &mut plan, choices.ci, &project, stack, &old, &whole, &catalog,
+        &mut plan,
+        choices.ci,
+        &project,
+        stack,
+        (&old, &old_doc),
+        &new_doc,
+        &whole,
+        &catalog,
     )?;
     if !moved_into.is_empty() && !function.json && !function.quiet && !function.dry_run {
         show_moved_globals(&plan, template_name, &moved_into);
@@ -91,16 +104,17 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
 }
 
 /// What `add` writes, from the plan of a whole project for the function: its folder and its
-/// events as new files, and the application's template (`old`, at `template_name`) with the
-/// function's resources and outputs inserted (and, with `move_globals`, the Globals an Image
-/// function must not inherit moved into the functions named in the second value). Pure.
+/// events as new files, and the application's template (`old`, at `template_name`, with its
+/// document) with the function's resources and outputs inserted (and, with `move_globals`,
+/// the Globals an Image function must not inherit moved into the functions named in the
+/// second value); the third value is the edited template's document. Pure.
 pub fn plan(
     whole: &Plan,
     folder: &str,
     template_name: &str,
-    old: &str,
+    (old, old_doc): (&str, serde_yaml::Value),
     move_globals: bool,
-) -> Result<(Plan, Vec<String>), crate::sam_template::EditError> {
+) -> Result<(Plan, Vec<String>, serde_yaml::Value), crate::sam_template::EditError> {
     let prefix = format!("{folder}/");
     let own = |path: &str| path.starts_with(&prefix);
     let rendered = whole
@@ -109,7 +123,7 @@ pub fn plan(
         .find(|f| f.path == TEMPLATE_NAMES[0])
         .expect("every project has a template.yaml");
     let addition = String::from_utf8_lossy(&rendered.contents);
-    let edited = crate::sam_template::insert(old, &addition, move_globals)?;
+    let edited = crate::sam_template::insert_parsed(old, old_doc, &addition, move_globals)?;
     let mut files: Vec<PlannedFile> = whole
         .files
         .iter()
@@ -123,7 +137,7 @@ pub fn plan(
         replaces: Some(old.as_bytes().to_vec()),
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((Plan { files }, edited.moved_globals_into))
+    Ok((Plan { files }, edited.moved_globals_into, edited.doc))
 }
 
 /// The template's diff, before it is written, when Globals were moved: the person sees what

@@ -60,14 +60,9 @@ pub fn new_files(
             .map(|f| String::from_utf8_lossy(&f.contents).into_owned())
     };
     let template = text("template.yaml").expect("every project has a template.yaml");
-    render(
-        ci,
-        stack,
-        &template,
-        |folder| text(&readme(folder)),
-        catalog,
-    )
-    .map_err(Error::Internal)
+    parse(&template)
+        .and_then(|doc| render(ci, stack, &doc, |folder| text(&readme(folder)), catalog))
+        .map_err(Error::Internal)
 }
 
 /// The pipeline file of `ci`.
@@ -80,15 +75,20 @@ fn pipeline_path(ci: Ci) -> &'static str {
 
 /// Adds to `plan` (what `lambda-new add` writes, its template edit included) the edits of
 /// the pipeline of the application in `project`: none without one (or with `--ci none`), else
-/// its files rendered for the edited template, each replacing exactly the bytes lambda-new
-/// renders for the template as it was (`old_template`). `added` is the new function's whole
-/// plan: its README is not on disk yet.
+/// its files rendered for the edited template (`new_doc`), each replacing exactly the bytes
+/// lambda-new renders for the template as it was (`old_template`, with its document). `added`
+/// is the new function's whole plan: its README is not on disk yet.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each is a distinct input of the edit"
+)]
 pub fn grow(
     plan: &mut Plan,
     ci: Ci,
     project: &Path,
     stack: &str,
-    old_template: &str,
+    (old_template, old_doc): (&str, &Value),
+    new_doc: &Value,
     added: &Plan,
     catalog: &Catalog,
 ) -> Result<(), Error> {
@@ -98,17 +98,8 @@ pub fn grow(
         // The answers file is replaced too: the template is the file that replaces its text.
         .find(|f| f.replaces.as_deref() == Some(old_template.as_bytes()))
         .expect("add edits the template");
-    let new_template = String::from_utf8_lossy(&template.contents).into_owned();
     let template_path = project.join(&template.path);
-    let edits = edits(
-        ci,
-        project,
-        stack,
-        (old_template, &new_template),
-        added,
-        catalog,
-    )
-    .map_err(|error| {
+    let edits = edits(ci, project, stack, (old_doc, new_doc), added, catalog).map_err(|error| {
         // Another run that added a function first wrote the pipeline and the template: the
         // pipeline no longer matches the template as this run read it.
         let template_now = read(&template_path).unwrap_or_default();
@@ -141,23 +132,18 @@ pub fn refresh(
         return (Vec::new(), Vec::new());
     };
     let on_disk = |path: &str| text_on_disk(project, path);
-    let rendered = render(
-        ci,
-        stack,
-        old_template,
-        |f| on_disk(&self::readme(f)),
-        catalog,
-    )
-    .and_then(|before| {
-        let after = render(
-            ci,
-            stack,
-            new_template,
-            |f| readme(f).or_else(|| on_disk(&self::readme(f))),
-            catalog,
-        )?;
-        Ok(before.into_iter().zip(after))
-    });
+    let rendered = parse(old_template)
+        .and_then(|old| render(ci, stack, &old, |f| on_disk(&self::readme(f)), catalog))
+        .and_then(|before| {
+            let after = render(
+                ci,
+                stack,
+                &parse(new_template)?,
+                |f| readme(f).or_else(|| on_disk(&self::readme(f))),
+                catalog,
+            )?;
+            Ok(before.into_iter().zip(after))
+        });
     let pairs = match rendered {
         Ok(pairs) => pairs,
         Err(reason) => {
@@ -203,7 +189,7 @@ fn edits(
     ci: Ci,
     project: &Path,
     stack: &str,
-    (old_template, new_template): (&str, &str),
+    (old_doc, new_doc): (&Value, &Value),
     added: &Plan,
     catalog: &Catalog,
 ) -> Result<Vec<PlannedFile>, Error> {
@@ -217,7 +203,7 @@ fn edits(
         path: project.join(path),
         reason,
     };
-    let before = render(ci, stack, old_template, |f| on_disk(&readme(f)), catalog)
+    let before = render(ci, stack, old_doc, |f| on_disk(&readme(f)), catalog)
         .map_err(|reason| refuse(pipeline, reason))?;
     let in_plan = |path: &str| {
         added
@@ -229,7 +215,7 @@ fn edits(
     let after = render(
         ci,
         stack,
-        new_template,
+        new_doc,
         |f| in_plan(&readme(f)).or_else(|| on_disk(&readme(f))),
         catalog,
     )
@@ -265,8 +251,7 @@ fn edits(
     // The templates' promise, checked where every test's add runs (debug builds): parsing
     // four pipeline files and two templates back was 40% of an add.
     if cfg!(debug_assertions) {
-        let added = added_functions(old_template, new_template)
-            .map_err(|reason| refuse(pipeline, reason))?;
+        let added = added_functions(old_doc, new_doc).map_err(|reason| refuse(pipeline, reason))?;
         for edit in &edits {
             let old = String::from_utf8_lossy(edit.replaces.as_deref().unwrap_or_default());
             let new = String::from_utf8_lossy(&edit.contents);
@@ -278,14 +263,11 @@ fn edits(
 }
 
 /// The functions `new_template` has and `old_template` has not.
-fn added_functions(old_template: &str, new_template: &str) -> Result<Vec<Function>, String> {
-    let parse = |text: &str| -> Result<Vec<Function>, String> {
-        let doc: Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
-        // The README does not matter here: only which functions there are.
-        functions(&doc, |_| Some("\n## Test\n```sh\n```\n".to_owned()))
-    };
-    let old = parse(old_template)?;
-    Ok(parse(new_template)?
+fn added_functions(old_doc: &Value, new_doc: &Value) -> Result<Vec<Function>, String> {
+    // The README does not matter here: only which functions there are.
+    let parse = |doc: &Value| functions(doc, |_| Some("\n## Test\n```sh\n```\n".to_owned()));
+    let old = parse(old_doc)?;
+    Ok(parse(new_doc)?
         .into_iter()
         .filter(|f| !old.iter().any(|o| o.logical_id == f.logical_id))
         .collect())
@@ -376,14 +358,12 @@ fn readme(folder: &str) -> String {
 fn render(
     ci: Ci,
     stack: &str,
-    template: &str,
+    doc: &Value,
     readme: impl Fn(&str) -> Option<String>,
     catalog: &Catalog,
 ) -> Result<Vec<PlannedFile>, String> {
-    let doc: Value = serde_yaml::from_str(template)
-        .map_err(|e| format!("template.yaml is not YAML lambda-new can read: {e}"))?;
-    let functions = functions(&doc, &readme)?;
-    let context = context(ci, stack, &doc, &functions, catalog)?;
+    let functions = functions(doc, &readme)?;
+    let context = context(ci, stack, doc, &functions, catalog)?;
     let engine = engine(ci)?;
     let pipeline = pipeline_source(ci);
     [
@@ -410,6 +390,12 @@ const BOOTSTRAP_SOURCE: &str = "pipeline/bootstrap.yaml.hbs";
 
 fn pipeline_source(ci: Ci) -> String {
     format!("pipeline/{}/pipeline.yaml.hbs", ci.id())
+}
+
+/// The document of a template.yaml the pipeline is rendered for.
+fn parse(template: &str) -> Result<Value, String> {
+    serde_yaml::from_str(template)
+        .map_err(|e| format!("template.yaml is not YAML lambda-new can read: {e}"))
 }
 
 /// The templates of `ci`'s pipeline, compiled once a run: `add` renders the pipeline three

@@ -128,12 +128,15 @@ const MAX_DEPTH: usize = 512;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edited {
     pub text: String,
+    /// What `text` reads as (checked when it was made).
+    pub doc: Value,
     pub moved_globals_into: Vec<String>,
 }
 
 /// Whether `text` is a SAM template lambda-new can add to, before anything is rendered; with
-/// `move_globals`, Globals an Image function must not inherit are no reason to refuse.
-pub fn check(text: &str, move_globals: bool) -> Result<(), EditError> {
+/// `move_globals`, Globals an Image function must not inherit are no reason to refuse. Its
+/// document, for [`insert_parsed`] and the pipeline (parsing YAML is most of an add's time).
+pub fn check(text: &str, move_globals: bool) -> Result<Value, EditError> {
     let text = text.strip_prefix(BOM).unwrap_or(text);
     let doc = document(text)?;
     check_sam(text, &doc)?;
@@ -150,18 +153,28 @@ pub fn check(text: &str, move_globals: bool) -> Result<(), EditError> {
         }
         globals::move_inherited(text, &doc)?;
     }
-    Ok(())
+    Ok(doc)
 }
 
 /// `old` with the `Resources` and `Outputs` entries of `addition` (a template as lambda-new
 /// renders it, with two-space indentation and `\n` line endings) inserted; with
 /// `move_globals`, the Globals an Image function must not inherit moved first.
 pub fn insert(old: &str, addition: &str, move_globals: bool) -> Result<Edited, EditError> {
+    let old_doc = document(old.strip_prefix(BOM).unwrap_or(old))?;
+    insert_parsed(old, old_doc, addition, move_globals)
+}
+
+/// [`insert`], given the document of `old` (without its BOM).
+pub fn insert_parsed(
+    old: &str,
+    old_doc: Value,
+    addition: &str,
+    move_globals: bool,
+) -> Result<Edited, EditError> {
     let (bom, old) = match old.strip_prefix(BOM) {
         Some(rest) => (BOM, rest),
         None => ("", old),
     };
-    let old_doc = document(old)?;
     check_sam(old, &old_doc)?;
     let inherited = globals::inherited(&Lines::new(old), &old_doc);
     let (old, old_doc, moved_globals_into) = match (inherited.is_empty(), move_globals) {
@@ -226,6 +239,7 @@ pub fn insert(old: &str, addition: &str, move_globals: bool) -> Result<Edited, E
     };
     Ok(Edited {
         text: format!("{bom}{edited}"),
+        doc: expected,
         moved_globals_into,
     })
 }
