@@ -53,18 +53,18 @@ fn main() {
         })
         .collect();
     templates.sort();
-    let mut code = String::from(
-        "/// Every `.hbs` file by its path under `templates/`, parsed; sorted by path.\n\
-         static PREBUILT: &[(&str, Tpl)] = &[\n",
-    );
+    let mut tables = Tables::default();
+    let mut prebuilt = Vec::new();
     for (name, path) in templates {
         let source =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let parsed = Template::compile_with_name(&source, name.clone())
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        code.push_str(&format!("    ({name:?}, {}),\n", template(&parsed, &name)));
+        tables.file = name.clone();
+        let index = tables.template(&parsed);
+        prebuilt.push(format!("({}, {index})", tables.str(&name)));
     }
-    code.push_str("];\n");
+    let code = tables.code(&prebuilt);
     std::fs::write(out.join("prebuilt.rs"), code).expect("OUT_DIR is writable");
 }
 
@@ -80,110 +80,199 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
     }
 }
 
-/// `Tpl` (src/render/prebuilt.rs) for a parsed template, as Rust.
-fn template(t: &Template, file: &str) -> String {
-    let elements: Vec<String> = t.elements.iter().map(|e| element(e, file)).collect();
-    let mapping: Vec<String> = t
-        .mapping
-        .iter()
-        .map(|m| format!("({}, {})", m.0, m.1))
-        .collect();
-    format!(
-        "Tpl {{ name: {:?}, elements: &[{}], mapping: &[{}] }}",
-        t.name.as_deref(),
-        elements.join(", "),
-        mapping.join(", ")
-    )
+/// The parsed templates as the tables of src/render/prebuilt.rs, written as Rust: plain data
+/// (indices into the tables and into one text), which the binary holds without a pointer for
+/// the loader to relocate at every start. Each table entry is its Rust expression.
+#[derive(Default)]
+struct Tables {
+    /// The template being written, for messages.
+    file: String,
+    text: String,
+    /// Where each distinct string is in `text`.
+    texts: HashMap<String, (usize, usize)>,
+    templates: Vec<String>,
+    elements: Vec<String>,
+    mapping: Vec<String>,
+    helpers: Vec<String>,
+    partials: Vec<String>,
+    params: Vec<String>,
+    /// A path's names.
+    names: Vec<String>,
+    hash: Vec<String>,
 }
 
-fn element(e: &TemplateElement, file: &str) -> String {
-    match e {
-        TemplateElement::RawString(text) => format!("El::Raw({text:?})"),
-        TemplateElement::Comment(text) => format!("El::Comment({text:?})"),
-        TemplateElement::Expression(h) => format!("El::Expression(&{})", helper(h, file)),
-        TemplateElement::HelperBlock(h) => format!("El::Block(&{})", helper(h, file)),
-        TemplateElement::PartialExpression(d) if d.template.is_none() => format!(
-            "El::Partial(&Partial {{ name: {}, params: &[{}], hash: &[{}], indent: {:?}, \
-             indent_before_write: {} }})",
-            param(&d.name, file),
-            params(&d.params, file),
-            hash(&d.hash, file),
-            d.indent.as_deref(),
-            // Not public, but Debug shows it, as its last field.
-            format!("{d:?}").ends_with("indent_before_write: true }"),
-        ),
-        other => panic!("{file}: prebuilt.rs has no place for {other:?}"),
+impl Tables {
+    fn code(&self, prebuilt: &[String]) -> String {
+        let table = |name: &str, kind: &str, entries: &[String]| {
+            format!("static {name}: &[{kind}] = &[{}];\n", entries.join(", "))
+        };
+        [
+            "/// Every `.hbs` file by its path under `templates/` and its index in TEMPLATES; sorted by path.\n".to_owned(),
+            table("PREBUILT", "(Str, u32)", prebuilt),
+            format!("static TEXT: &str = {:?};\n", self.text),
+            table("TEMPLATES", "Tpl", &self.templates),
+            table("ELEMENTS", "El", &self.elements),
+            table("MAPPING", "(u32, u32)", &self.mapping),
+            table("HELPERS", "Helper", &self.helpers),
+            table("PARTIALS", "Partial", &self.partials),
+            table("PARAMS", "Param", &self.params),
+            table("NAMES", "Str", &self.names),
+            table("HASH", "(Str, Param)", &self.hash),
+        ]
+        .concat()
     }
-}
 
-fn helper(h: &HelperTemplate, file: &str) -> String {
-    let block_param = match &h.block_param {
-        None => "None".to_owned(),
-        Some(BlockParam::Single(one)) => format!("Some(({}, None))", param(one, file)),
-        Some(BlockParam::Pair((one, two))) => {
-            format!("Some(({}, Some({})))", param(one, file), param(two, file))
-        }
-        Some(other) => panic!("{file}: prebuilt.rs has no place for {other:?}"),
-    };
-    let nested = |t: &Option<Template>| match t {
-        Some(t) => format!("Some(&{})", template(t, file)),
-        None => "None".to_owned(),
-    };
-    format!(
-        "Helper {{ name: {}, params: &[{}], hash: &[{}], block_param: {block_param}, \
-         template: {}, inverse: {}, block: {}, chain: {}, indent_before_write: {} }}",
-        param(&h.name, file),
-        params(&h.params, file),
-        hash(&h.hash, file),
-        nested(&h.template),
-        nested(&h.inverse),
-        h.block,
-        h.chain,
-        // Not public, but Debug shows it, as its last field.
-        format!("{h:?}").ends_with("indent_before_write: true }"),
-    )
-}
-
-fn params(params: &[Parameter], file: &str) -> String {
-    let params: Vec<String> = params.iter().map(|p| param(p, file)).collect();
-    params.join(", ")
-}
-
-/// Sorted by key, so that the build is reproducible.
-fn hash(hash: &HashMap<String, Parameter>, file: &str) -> String {
-    let mut pairs: Vec<String> = hash
-        .iter()
-        .map(|(key, value)| format!("({key:?}, {})", param(value, file)))
-        .collect();
-    pairs.sort();
-    pairs.join(", ")
-}
-
-fn param(p: &Parameter, file: &str) -> String {
-    match p {
-        Parameter::Name(name) => format!("Param::Name({name:?})"),
-        Parameter::Path(JsonPath::Local((level, name, raw))) => {
-            format!("Param::Local({level}, {name:?}, {raw:?})")
-        }
-        Parameter::Path(JsonPath::Relative((segs, raw))) => {
-            let names: Option<Vec<String>> = segs
-                .iter()
-                .map(|seg| match seg {
-                    PathSeg::Named(name) => Some(format!("{name:?}")),
-                    _ => None,
-                })
-                .collect();
-            match names {
-                Some(names) => format!("Param::Names(&[{}], {raw:?})", names.join(", ")),
-                None => format!("Param::Path({raw:?})"),
+    fn str(&mut self, s: &str) -> String {
+        let (start, len) = match self.texts.get(s) {
+            Some(&at) => at,
+            None => {
+                let at = (self.text.len(), s.len());
+                self.text.push_str(s);
+                self.texts.insert(s.to_owned(), at);
+                at
             }
+        };
+        format!("Str({start}, {len})")
+    }
+
+    fn option_str(&mut self, s: Option<&str>) -> String {
+        match s {
+            Some(s) => format!("Some({})", self.str(s)),
+            None => "None".to_owned(),
         }
-        Parameter::Literal(json) => format!("Param::Literal({:?})", json.to_string()),
-        Parameter::Subexpression(sub) => match sub.element.as_ref() {
-            TemplateElement::Expression(h) => format!("Param::Subexpression(&{})", helper(h, file)),
-            other => panic!("{file}: prebuilt.rs has no place for {other:?}"),
-        },
-        other => panic!("{file}: prebuilt.rs has no place for {other:?}"),
+    }
+
+    /// Adds the entries of a table at once, after whatever making them added: a range of
+    /// one table is contiguous.
+    fn range(table: &mut Vec<String>, entries: Vec<String>) -> String {
+        let start = table.len();
+        table.extend(entries);
+        format!("Range({start}, {})", table.len() - start)
+    }
+
+    /// The template's index in TEMPLATES.
+    fn template(&mut self, t: &Template) -> usize {
+        let elements: Vec<String> = t.elements.iter().map(|e| self.element(e)).collect();
+        let elements = Self::range(&mut self.elements, elements);
+        let mapping = t
+            .mapping
+            .iter()
+            .map(|m| format!("({}, {})", m.0, m.1))
+            .collect();
+        let mapping = Self::range(&mut self.mapping, mapping);
+        let name = self.option_str(t.name.as_deref());
+        self.templates.push(format!(
+            "Tpl {{ name: {name}, elements: {elements}, mapping: {mapping} }}"
+        ));
+        self.templates.len() - 1
+    }
+
+    fn element(&mut self, e: &TemplateElement) -> String {
+        match e {
+            TemplateElement::RawString(text) => format!("El::Raw({})", self.str(text)),
+            TemplateElement::Comment(text) => format!("El::Comment({})", self.str(text)),
+            TemplateElement::Expression(h) => format!("El::Expression({})", self.helper(h)),
+            TemplateElement::HelperBlock(h) => format!("El::Block({})", self.helper(h)),
+            TemplateElement::PartialExpression(d) if d.template.is_none() => {
+                let partial = format!(
+                    "Partial {{ name: {}, params: {}, hash: {}, indent: {}, \
+                     indent_before_write: {} }}",
+                    self.param(&d.name),
+                    self.params(&d.params),
+                    self.hash(&d.hash),
+                    self.option_str(d.indent.as_deref()),
+                    // Not public, but Debug shows it, as its last field.
+                    format!("{d:?}").ends_with("indent_before_write: true }"),
+                );
+                self.partials.push(partial);
+                format!("El::Partial({})", self.partials.len() - 1)
+            }
+            other => panic!("{}: prebuilt.rs has no place for {other:?}", self.file),
+        }
+    }
+
+    /// The helper's index in HELPERS.
+    fn helper(&mut self, h: &HelperTemplate) -> usize {
+        let block_param = match &h.block_param {
+            None => "None".to_owned(),
+            Some(BlockParam::Single(one)) => format!("Some(({}, None))", self.param(one)),
+            Some(BlockParam::Pair((one, two))) => {
+                format!("Some(({}, Some({})))", self.param(one), self.param(two))
+            }
+            Some(other) => panic!("{}: prebuilt.rs has no place for {other:?}", self.file),
+        };
+        let mut nested = |t: &Option<Template>| match t {
+            Some(t) => format!("Some({})", self.template(t)),
+            None => "None".to_owned(),
+        };
+        let (template, inverse) = (nested(&h.template), nested(&h.inverse));
+        let helper = format!(
+            "Helper {{ name: {}, params: {}, hash: {}, block_param: {block_param}, \
+             template: {template}, inverse: {inverse}, block: {}, chain: {}, \
+             indent_before_write: {} }}",
+            self.param(&h.name),
+            self.params(&h.params),
+            self.hash(&h.hash),
+            h.block,
+            h.chain,
+            // Not public, but Debug shows it, as its last field.
+            format!("{h:?}").ends_with("indent_before_write: true }"),
+        );
+        self.helpers.push(helper);
+        self.helpers.len() - 1
+    }
+
+    fn params(&mut self, params: &[Parameter]) -> String {
+        let params = params.iter().map(|p| self.param(p)).collect();
+        Self::range(&mut self.params, params)
+    }
+
+    /// Sorted by key, so that the build is reproducible.
+    fn hash(&mut self, hash: &HashMap<String, Parameter>) -> String {
+        let mut keys: Vec<&String> = hash.keys().collect();
+        keys.sort();
+        let pairs = keys
+            .into_iter()
+            .map(|key| format!("({}, {})", self.str(key), self.param(&hash[key])))
+            .collect();
+        Self::range(&mut self.hash, pairs)
+    }
+
+    fn param(&mut self, p: &Parameter) -> String {
+        match p {
+            Parameter::Name(name) => format!("Param::Name({})", self.str(name)),
+            Parameter::Path(JsonPath::Local((level, name, raw))) => {
+                format!(
+                    "Param::Local({level}, {}, {})",
+                    self.str(name),
+                    self.str(raw)
+                )
+            }
+            Parameter::Path(JsonPath::Relative((segs, raw))) => {
+                let names: Option<Vec<String>> = segs
+                    .iter()
+                    .map(|seg| match seg {
+                        PathSeg::Named(name) => Some(self.str(name)),
+                        _ => None,
+                    })
+                    .collect();
+                match names {
+                    Some(names) => {
+                        let names = Self::range(&mut self.names, names);
+                        format!("Param::Names({names}, {})", self.str(raw))
+                    }
+                    None => format!("Param::Path({})", self.str(raw)),
+                }
+            }
+            Parameter::Literal(json) => format!("Param::Literal({})", self.str(&json.to_string())),
+            Parameter::Subexpression(sub) => match sub.element.as_ref() {
+                TemplateElement::Expression(h) => {
+                    format!("Param::Subexpression({})", self.helper(h))
+                }
+                other => panic!("{}: prebuilt.rs has no place for {other:?}", self.file),
+            },
+            other => panic!("{}: prebuilt.rs has no place for {other:?}", self.file),
+        }
     }
 }
 

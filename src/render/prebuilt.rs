@@ -1,10 +1,11 @@
 //! Templates parsed at build time. build.rs parses every `.hbs` file with the same Handlebars
-//! and writes the result out as the static data below; a run turns it back into Handlebars'
-//! own [`Template`], which costs a few allocations instead of a parse (parsing was most of a
-//! run's time). A test checks every template against Handlebars' own parse at run time.
+//! and writes the result out as the tables below; a run turns them back into Handlebars' own
+//! [`Template`], which costs a few allocations instead of a parse (parsing was most of a
+//! run's time). A test checks every template against Handlebars' own parse at run time. The
+//! tables hold indices, not references: data with pointers would be relocated by the loader
+//! at every start, even of `--version`.
 
 use std::collections::HashMap;
-
 use std::sync::OnceLock;
 
 use handlebars::template::{
@@ -13,32 +14,53 @@ use handlebars::template::{
 };
 use handlebars::{JsonValue, Path, PathSeg, Template};
 
-/// A [`Template`] as static data.
-pub(super) struct Tpl {
-    name: Option<&'static str>,
-    elements: &'static [El],
-    /// Line and column of each element.
-    mapping: &'static [(usize, usize)],
+/// A string of [`TEXT`]: its start and length.
+#[derive(Clone, Copy)]
+struct Str(u32, u32);
+
+impl Str {
+    fn get(self) -> &'static str {
+        &TEXT[self.0 as usize..][..self.1 as usize]
+    }
 }
 
-/// A [`TemplateElement`]; build.rs refuses the kinds our templates do not use (decorators,
-/// partial blocks, `{{{triple}}}` expressions: nothing is HTML-escaped anyway).
+/// Entries of one table: the first one's index and how many.
+#[derive(Clone, Copy)]
+struct Range(u32, u32);
+
+impl Range {
+    fn of<T>(self, table: &'static [T]) -> &'static [T] {
+        &table[self.0 as usize..][..self.1 as usize]
+    }
+}
+
+/// A [`Template`]: its elements (in [`ELEMENTS`]) and each one's line and column (in
+/// [`MAPPING`]).
+struct Tpl {
+    name: Option<Str>,
+    elements: Range,
+    mapping: Range,
+}
+
+/// A [`TemplateElement`], helpers and partials by their index in [`HELPERS`] and
+/// [`PARTIALS`]; build.rs refuses the kinds our templates do not use (decorators, partial
+/// blocks, `{{{triple}}}` expressions: nothing is HTML-escaped anyway).
 enum El {
-    Raw(&'static str),
-    Comment(&'static str),
-    Expression(&'static Helper),
-    Block(&'static Helper),
-    Partial(&'static Partial),
+    Raw(Str),
+    Comment(Str),
+    Expression(u32),
+    Block(u32),
+    Partial(u32),
 }
 
-/// A [`HelperTemplate`].
+/// A [`HelperTemplate`]; its template and inverse by their index in [`TEMPLATES`].
 struct Helper {
     name: Param,
-    params: &'static [Param],
-    hash: &'static [(&'static str, Param)],
+    params: Range,
+    hash: Range,
     block_param: Option<(Param, Option<Param>)>,
-    template: Option<&'static Tpl>,
-    inverse: Option<&'static Tpl>,
+    template: Option<u32>,
+    inverse: Option<u32>,
     block: bool,
     chain: bool,
     indent_before_write: bool,
@@ -47,23 +69,24 @@ struct Helper {
 /// A partial call, a [`DecoratorTemplate`].
 struct Partial {
     name: Param,
-    params: &'static [Param],
-    hash: &'static [(&'static str, Param)],
-    indent: Option<&'static str>,
+    params: Range,
+    hash: Range,
+    indent: Option<Str>,
     indent_before_write: bool,
 }
 
 /// A [`Parameter`]: a literal as JSON text.
 enum Param {
-    Name(&'static str),
-    /// A path of names only (`names.prefix`): its names and its text.
-    Names(&'static [&'static str], &'static str),
+    Name(Str),
+    /// A path of names only (`names.prefix`): its names (in [`NAMES`]) and its text.
+    Names(Range, Str),
     /// `@index`, `../@key`: how many levels up, the name, the text.
-    Local(usize, &'static str, &'static str),
+    Local(u32, Str, Str),
     /// Any other path (`this`, `../x`), parsed when it is built.
-    Path(&'static str),
-    Literal(&'static str),
-    Subexpression(&'static Helper),
+    Path(Str),
+    Literal(Str),
+    /// A helper call, by its index in [`HELPERS`].
+    Subexpression(u32),
 }
 
 include!(concat!(env!("OUT_DIR"), "/prebuilt.rs"));
@@ -71,9 +94,9 @@ include!(concat!(env!("OUT_DIR"), "/prebuilt.rs"));
 /// The template at `name` (its path under `templates/`), if it is one.
 pub(super) fn template(name: &str) -> Option<Template> {
     let i = PREBUILT
-        .binary_search_by(|(path, _)| path.cmp(&name))
+        .binary_search_by(|(path, _)| path.get().cmp(name))
         .ok()?;
-    Some(build(&PREBUILT[i].1, prototypes()))
+    Some(build(&TEMPLATES[PREBUILT[i].1 as usize], prototypes()))
 }
 
 /// Handlebars' types for elements cannot be built whole outside it (their fields that say
@@ -113,18 +136,20 @@ fn prototypes() -> &'static Prototypes {
 
 fn build(tpl: &Tpl, prototypes: &Prototypes) -> Template {
     let mut template = Template::new();
-    template.name = tpl.name.map(str::to_owned);
+    template.name = tpl.name.map(|name| name.get().to_owned());
     template.elements = tpl
         .elements
+        .of(ELEMENTS)
         .iter()
         .map(|e| element(e, prototypes))
         .collect();
     template.mapping = tpl
         .mapping
+        .of(MAPPING)
         .iter()
         .map(|&(line, column)| {
             let mut mapping = prototypes.place.clone();
-            (mapping.0, mapping.1) = (line, column);
+            (mapping.0, mapping.1) = (line as usize, column as usize);
             mapping
         })
         .collect();
@@ -133,64 +158,74 @@ fn build(tpl: &Tpl, prototypes: &Prototypes) -> Template {
 
 fn element(element: &El, prototypes: &Prototypes) -> TemplateElement {
     match element {
-        El::Raw(text) => TemplateElement::RawString((*text).to_owned()),
-        El::Comment(text) => TemplateElement::Comment((*text).to_owned()),
-        El::Expression(h) => TemplateElement::Expression(Box::new(helper(h, prototypes))),
-        El::Block(h) => TemplateElement::HelperBlock(Box::new(helper(h, prototypes))),
+        El::Raw(text) => TemplateElement::RawString(text.get().to_owned()),
+        El::Comment(text) => TemplateElement::Comment(text.get().to_owned()),
+        El::Expression(h) => TemplateElement::Expression(Box::new(helper(*h, prototypes))),
+        El::Block(h) => TemplateElement::HelperBlock(Box::new(helper(*h, prototypes))),
         El::Partial(p) => {
+            let p = &PARTIALS[*p as usize];
             let mut partial = prototypes.partials[usize::from(p.indent_before_write)].clone();
             partial.name = param(&p.name);
-            partial.params = p.params.iter().map(param).collect();
+            partial.params = p.params.of(PARAMS).iter().map(param).collect();
             partial.hash = hash_map(p.hash);
-            partial.indent = p.indent.map(str::to_owned);
+            partial.indent = p.indent.map(|indent| indent.get().to_owned());
             TemplateElement::PartialExpression(Box::new(partial))
         }
     }
 }
 
-fn helper(h: &Helper, prototypes: &Prototypes) -> HelperTemplate {
+fn helper(index: u32, prototypes: &Prototypes) -> HelperTemplate {
+    let h = &HELPERS[index as usize];
     let mut helper = prototypes.helpers[usize::from(h.indent_before_write)].clone();
     helper.name = param(&h.name);
-    helper.params = h.params.iter().map(param).collect();
+    helper.params = h.params.of(PARAMS).iter().map(param).collect();
     helper.hash = hash_map(h.hash);
     helper.block_param = h.block_param.as_ref().map(|(one, two)| match two {
         None => BlockParam::Single(param(one)),
         Some(two) => BlockParam::Pair((param(one), param(two))),
     });
-    helper.template = h.template.map(|t| build(t, prototypes));
-    helper.inverse = h.inverse.map(|t| build(t, prototypes));
+    let nested = |t: u32| build(&TEMPLATES[t as usize], prototypes);
+    helper.template = h.template.map(nested);
+    helper.inverse = h.inverse.map(nested);
     helper.block = h.block;
     helper.chain = h.chain;
     helper
 }
 
-fn hash_map(hash: &[(&str, Param)]) -> HashMap<String, Parameter> {
-    hash.iter()
-        .map(|(key, value)| ((*key).to_owned(), param(value)))
+fn hash_map(hash: Range) -> HashMap<String, Parameter> {
+    hash.of(HASH)
+        .iter()
+        .map(|(key, value)| (key.get().to_owned(), param(value)))
         .collect()
 }
 
 fn param(p: &Param) -> Parameter {
-    match p {
-        Param::Name(name) => Parameter::Name((*name).to_owned()),
+    match *p {
+        Param::Name(name) => Parameter::Name(name.get().to_owned()),
         Param::Names(names, raw) => Parameter::Path(Path::Relative((
             names
+                .of(NAMES)
                 .iter()
-                .map(|n| PathSeg::Named((*n).to_owned()))
+                .map(|n| PathSeg::Named(n.get().to_owned()))
                 .collect(),
-            (*raw).to_owned(),
+            raw.get().to_owned(),
         ))),
-        Param::Local(level, name, raw) => {
-            Parameter::Path(Path::Local((*level, (*name).to_owned(), (*raw).to_owned())))
-        }
-        Param::Path(path) => Parameter::Path(Path::parse(path).expect("build.rs parsed it")),
+        Param::Local(level, name, raw) => Parameter::Path(Path::Local((
+            level as usize,
+            name.get().to_owned(),
+            raw.get().to_owned(),
+        ))),
+        Param::Path(path) => Parameter::Path(Path::parse(path.get()).expect("build.rs parsed it")),
         Param::Literal(json) => Parameter::Literal(
-            serde_json::from_str::<JsonValue>(json).expect("build.rs wrote it as JSON"),
+            serde_json::from_str::<JsonValue>(json.get()).expect("build.rs wrote it as JSON"),
         ),
-        Param::Subexpression(h) => Parameter::Subexpression(Subexpression::new(
-            param(&h.name),
-            h.params.iter().map(param).collect(),
-            hash_map(h.hash),
-        )),
+        Param::Subexpression(h) => {
+            let h = &HELPERS[h as usize];
+            Parameter::Subexpression(Subexpression::new(
+                param(&h.name),
+                h.params.of(PARAMS).iter().map(param).collect(),
+                hash_map(h.hash),
+            ))
+        }
     }
 }
