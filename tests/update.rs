@@ -70,6 +70,12 @@ fn edit_like_a_user(project: &Path) {
     });
 }
 
+/// Commits everything in `project`, as a person does after generating it.
+fn commit_all(project: &Path) {
+    git(project, &["add", "-A"]);
+    git(project, &["commit", "-qm", "generated"]);
+}
+
 fn git(project: &Path, args: &[&str]) {
     support::run(
         Command::new("git")
@@ -338,8 +344,7 @@ fn a_dirty_work_tree_is_refused_unless_allowed() {
         return;
     }
     let (_out, project) = project("git");
-    git(&project, &["add", "-A"]);
-    git(&project, &["commit", "-qm", "generated"]);
+    commit_all(&project);
     edit(&project, DOCKERFILE, |t| t + "ENV MINE=1\n");
     let before = tree(&project);
     let output = update(&project, &["--runtime", "python3.13"]);
@@ -424,8 +429,7 @@ fn git_history_gives_the_base_an_older_version_generated() {
     let (_out, project) = project("git");
     let fresh_handler = read(&project, HANDLER);
     as_an_older_version_wrote(&project, HANDLER);
-    git(&project, &["add", "-A"]);
-    git(&project, &["commit", "-qm", "generated"]);
+    commit_all(&project);
     edit(&project, HANDLER, |t| {
         t + "\n\ndef mine() -> int:\n    return 1\n"
     });
@@ -776,8 +780,7 @@ fn the_readme_update_commands_run_as_written() {
         return;
     }
     let (_out, project) = project("git");
-    git(&project, &["add", "-A"]);
-    git(&project, &["commit", "-qm", "generated"]);
+    commit_all(&project);
     let readme = read(&project, "README.md");
     let commands = support::first_sh_block(&readme, "\n## Update\n");
     assert_eq!(

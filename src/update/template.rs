@@ -345,24 +345,10 @@ Outputs:
     Value: !GetAtt Fn.Arn
 ";
 
-    const NEW: &str = "\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      MemorySize: 512
-      Timeout: 10
-      PackageType: Image
-      Description: \"Python 3.13\"
-    Metadata:
-      DockerTag: \"python3.13\"
-  FnLogs:
-    Type: AWS::Logs::LogGroup
-Outputs:
-  FnArn:
-    Value: !GetAtt Fn.Arn
-";
+    /// BASE as the next runtime renders it.
+    fn new() -> String {
+        BASE.replace("3.12", "3.13")
+    }
 
     #[test]
     fn the_functions_entries_move_and_everything_else_stays() {
@@ -370,13 +356,15 @@ Outputs:
             "Outputs:\n",
             "  # mine\n  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n",
         );
-        let merged = merge(&mine, Base::Exact(BASE), NEW).unwrap();
+        let merged = merge(&mine, Base::Exact(BASE), &new()).unwrap();
         assert_eq!(
             merged.text,
-            NEW.replace("MemorySize: 512", "MemorySize: 1024").replace(
-                "Outputs:\n",
-                "  # mine\n  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n",
-            )
+            new()
+                .replace("MemorySize: 512", "MemorySize: 1024")
+                .replace(
+                    "Outputs:\n",
+                    "  # mine\n  Queue:\n    Type: AWS::SQS::Queue\nOutputs:\n",
+                )
         );
         assert_eq!(merged.merged, ["Resources/Fn"]);
         assert!(merged.updated.is_empty() && merged.conflicted.is_empty());
@@ -385,7 +373,7 @@ Outputs:
     #[test]
     fn an_untouched_entry_is_replaced_and_a_conflict_is_marked() {
         let mine = BASE.replace("DockerTag: \"python3.12\"", "DockerTag: \"mine\"");
-        let merged = merge(&mine, Base::Exact(BASE), NEW).unwrap();
+        let merged = merge(&mine, Base::Exact(BASE), &new()).unwrap();
         assert_eq!(merged.conflicted, ["Resources/Fn"]);
         assert!(
             merged
@@ -404,7 +392,7 @@ Outputs:
         let mine = BASE
             .replace("MemorySize: 512", "MemorySize: 1024")
             .replace("  FnLogs:\n    Type: AWS::Logs::LogGroup\n", "");
-        let merged = merge(&mine, Base::None, NEW).unwrap();
+        let merged = merge(&mine, Base::None, &new()).unwrap();
         assert_eq!(merged.text, mine);
         assert_eq!(
             merged.kept,
@@ -413,18 +401,18 @@ Outputs:
                 ("Resources/FnLogs".to_owned(), NOT_ADDED)
             ]
         );
-        let with_base = merge(&mine, Base::Exact(BASE), NEW).unwrap();
+        let with_base = merge(&mine, Base::Exact(BASE), &new()).unwrap();
         assert_eq!(with_base.kept, [("Resources/FnLogs".to_owned(), DELETED)]);
     }
 
     #[test]
     fn a_current_render_as_base_replaces_only_untouched_entries() {
         let mine = BASE.replace("  FnLogs:\n    Type: AWS::Logs::LogGroup\n", "");
-        let merged = merge(&mine, Base::Current(BASE), NEW).unwrap();
+        let merged = merge(&mine, Base::Current(BASE), &new()).unwrap();
         assert_eq!(merged.updated, ["Resources/Fn"]);
         assert_eq!(merged.kept, [("Resources/FnLogs".to_owned(), NOT_ADDED)]);
         let mine = BASE.replace("MemorySize: 512", "MemorySize: 1024");
-        let merged = merge(&mine, Base::Current(BASE), NEW).unwrap();
+        let merged = merge(&mine, Base::Current(BASE), &new()).unwrap();
         assert_eq!(merged.text, mine);
         assert_eq!(merged.kept, [("Resources/Fn".to_owned(), NO_BASE)]);
     }
@@ -432,8 +420,8 @@ Outputs:
     #[test]
     fn four_space_indentation_and_crlf_are_kept() {
         let style = |t: &str| t.replace("\n  ", "\n    ").replace('\n', "\r\n");
-        let merged = merge(&style(BASE), Base::Exact(BASE), NEW).unwrap();
-        assert_eq!(merged.text, style(NEW));
+        let merged = merge(&style(BASE), Base::Exact(BASE), &new()).unwrap();
+        assert_eq!(merged.text, style(&new()));
         assert_eq!(merged.updated, ["Resources/Fn"]);
     }
 }
