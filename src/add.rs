@@ -44,7 +44,7 @@ pub fn run(args: &AddArgs) -> Result<(), Error> {
         &whole,
         folder,
         template_name,
-        (&old, old_doc.clone()),
+        (&old, &old_doc),
         args.move_globals,
     )
     .map_err(|e| cannot_edit(&template_path, e))?;
@@ -112,7 +112,7 @@ pub fn plan(
     whole: &Plan,
     folder: &str,
     template_name: &str,
-    (old, old_doc): (&str, serde_yaml::Value),
+    (old, old_doc): (&str, &serde_yaml::Value),
     move_globals: bool,
 ) -> Result<(Plan, Vec<String>, serde_yaml::Value), crate::sam_template::EditError> {
     let prefix = format!("{folder}/");

@@ -9,6 +9,8 @@ mod derived;
 mod globals;
 pub(crate) mod lines;
 
+use std::borrow::Cow;
+
 use serde_yaml::{Mapping, Value};
 
 use derived::Derived;
@@ -161,13 +163,13 @@ pub fn check(text: &str, move_globals: bool) -> Result<Value, EditError> {
 /// `move_globals`, the Globals an Image function must not inherit moved first.
 pub fn insert(old: &str, addition: &str, move_globals: bool) -> Result<Edited, EditError> {
     let old_doc = document(old.strip_prefix(BOM).unwrap_or(old))?;
-    insert_parsed(old, old_doc, addition, move_globals)
+    insert_parsed(old, &old_doc, addition, move_globals)
 }
 
 /// [`insert`], given the document of `old` (without its BOM).
 pub fn insert_parsed(
     old: &str,
-    old_doc: Value,
+    old_doc: &Value,
     addition: &str,
     move_globals: bool,
 ) -> Result<Edited, EditError> {
@@ -175,18 +177,19 @@ pub fn insert_parsed(
         Some(rest) => (BOM, rest),
         None => ("", old),
     };
-    check_sam(old, &old_doc)?;
-    let inherited = globals::inherited(&Lines::new(old), &old_doc);
-    let (old, old_doc, moved_globals_into) = match (inherited.is_empty(), move_globals) {
-        (true, _) => (old.to_owned(), old_doc, Vec::new()),
-        (false, false) => return Err(EditError::Globals(inherited)),
-        (false, true) => {
-            let (moved, into) = globals::move_inherited(old, &old_doc)?;
-            let doc = document(&moved)?;
-            (moved, doc, into)
-        }
-    };
-    let old = old.as_str();
+    check_sam(old, old_doc)?;
+    let inherited = globals::inherited(&Lines::new(old), old_doc);
+    let (old, old_doc, moved_globals_into): (Cow<str>, Cow<Value>, _) =
+        match (inherited.is_empty(), move_globals) {
+            (true, _) => (Cow::Borrowed(old), Cow::Borrowed(old_doc), Vec::new()),
+            (false, false) => return Err(EditError::Globals(inherited)),
+            (false, true) => {
+                let (moved, into) = globals::move_inherited(old, old_doc)?;
+                let doc = document(&moved)?;
+                (Cow::Owned(moved), Cow::Owned(doc), into)
+            }
+        };
+    let old: &str = &old;
     let new_doc = document(addition)?;
     let new_resources = section(&new_doc, RESOURCES).ok_or(EditError::NoResources)?;
     let new_outputs = section(&new_doc, OUTPUTS).cloned().unwrap_or_default();
@@ -209,7 +212,7 @@ pub fn insert_parsed(
     )?;
 
     let has_outputs = old_outputs.is_some();
-    let mut expected = old_doc.clone();
+    let mut expected = old_doc.into_owned();
     extend(&mut expected, RESOURCES, new_resources);
     if !new_outputs.is_empty() {
         extend(&mut expected, OUTPUTS, &new_outputs);
