@@ -181,8 +181,7 @@ impl Tables {
                     self.params(&d.params),
                     self.hash(&d.hash),
                     self.option_str(d.indent.as_deref()),
-                    // Not public, but Debug shows it, as its last field.
-                    format!("{d:?}").ends_with("indent_before_write: true }"),
+                    indent_before_write(d),
                 );
                 self.partials.push(partial);
                 format!("El::Partial({})", self.partials.len() - 1)
@@ -215,8 +214,7 @@ impl Tables {
             self.hash(&h.hash),
             h.block,
             h.chain,
-            // Not public, but Debug shows it, as its last field.
-            format!("{h:?}").ends_with("indent_before_write: true }"),
+            indent_before_write(h),
         );
         self.helpers.push(helper);
         self.helpers.len() - 1
@@ -274,6 +272,12 @@ impl Tables {
             other => panic!("{}: prebuilt.rs has no place for {other:?}", self.file),
         }
     }
+}
+
+/// A helper's or partial's `indent_before_write`: not public, but Debug shows it, as the
+/// last field.
+fn indent_before_write(element: &impl std::fmt::Debug) -> bool {
+    format!("{element:?}").ends_with("indent_before_write: true }")
 }
 
 /// Writes `{path: document}` for every `<dir>/*/<file>`, as JSON.

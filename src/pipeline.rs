@@ -262,7 +262,7 @@ fn edits(
     Ok(edits)
 }
 
-/// The functions `new_template` has and `old_template` has not.
+/// The functions the template of `new_doc` has and that of `old_doc` has not.
 fn added_functions(old_doc: &Value, new_doc: &Value) -> Result<Vec<Function>, String> {
     // The README does not matter here: only which functions there are.
     let parse = |doc: &Value| functions(doc, |_| Some("\n## Test\n```sh\n```\n".to_owned()));
@@ -398,42 +398,39 @@ fn parse(template: &str) -> Result<Value, String> {
         .map_err(|e| format!("template.yaml is not YAML lambda-new can read: {e}"))
 }
 
-/// The templates of `ci`'s pipeline, compiled once a run: `add` renders the pipeline three
-/// times (in the new function's own project, then the application's before and after).
+/// The templates of `ci`'s pipeline, built once a run: `add` and `update` render the pipeline
+/// twice (the application's before and after).
 fn engine(ci: Ci) -> Result<&'static Handlebars<'static>, String> {
     static ENGINES: [OnceLock<Result<Handlebars<'static>, String>>; 2] =
         [OnceLock::new(), OnceLock::new()];
     let engine = ENGINES[usize::from(ci == Ci::Gitlab)].get_or_init(|| {
         let pipeline = pipeline_source(ci);
-        // The parts the two files include, each a partial named after its folder and file
-        // (`bootstrap_provider`): the bootstrap's that say whom its roles trust, and the
-        // pipeline's jobs of a function and of a stage (short templates parse faster).
-        let parts = [
-            "bootstrap/parameters",
-            "bootstrap/provider",
-            "bootstrap/image_trust",
-            "bootstrap/deploy_trust",
-            "jobs/function",
-            "jobs/deploy",
-        ]
-        .map(|part| {
-            let source = format!("pipeline/{}/{part}.hbs", ci.id());
-            (part.replace('/', "_"), source)
-        });
+        // By name: the two files, then the parts they include, each a partial named after its
+        // folder and file (`bootstrap_provider`): the bootstrap's that say whom its roles
+        // trust, and the pipeline's jobs of a function and of a stage.
+        let mut sources = vec![
+            (pipeline.clone(), pipeline),
+            (BOOTSTRAP_SOURCE.to_owned(), BOOTSTRAP_SOURCE.to_owned()),
+        ];
+        sources.extend(
+            [
+                "bootstrap/parameters",
+                "bootstrap/provider",
+                "bootstrap/image_trust",
+                "bootstrap/deploy_trust",
+                "jobs/function",
+                "jobs/deploy",
+            ]
+            .map(|part| {
+                let source = format!("pipeline/{}/{part}.hbs", ci.id());
+                (part.replace('/', "_"), source)
+            }),
+        );
         let mut engine = crate::render::engine();
-        for (name, source) in [
-            (pipeline.as_str(), pipeline.as_str()),
-            (BOOTSTRAP_SOURCE, BOOTSTRAP_SOURCE),
-        ]
-        .into_iter()
-        .chain(
-            parts
-                .iter()
-                .map(|(name, source)| (name.as_str(), source.as_str())),
-        ) {
-            let template = crate::render::parsed_template(source)
+        for (name, source) in sources {
+            let template = crate::render::parsed_template(&source)
                 .ok_or_else(|| format!("{source} was not parsed by build.rs"))?;
-            engine.register_template(name, template);
+            engine.register_template(&name, template);
         }
         Ok(engine)
     });
