@@ -319,8 +319,11 @@ pub fn render(combo: &Combo, name: &str) -> lambda_new::render::Plan {
 /// (as this project's are): the generated go.mod asks for a newer Go than theirs.
 pub fn go_toolchain() -> String {
     let catalog = lambda_new::catalog::Catalog::embedded().unwrap();
-    let family = catalog.families.iter().find(|f| f.id == "go").unwrap();
-    family.vars["go_toolchain"].as_str().unwrap().to_string()
+    let (family, runtime) = catalog.runtime("go").unwrap();
+    family.vars_for(runtime)["go_toolchain"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 /// `GOTOOLCHAIN` as the generated README says, and that toolchain's `go` and `gofmt` first on
