@@ -16,7 +16,7 @@ use handlebars::{Path as JsonPath, PathSeg};
 fn main() {
     println!("cargo:rerun-if-changed=templates");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    convert(
+    let families = convert(
         Path::new("templates"),
         "family.yaml",
         &out.join("catalog.json"),
@@ -39,16 +39,17 @@ fn main() {
         let name = table.replace('/', "_").replace(".yaml", ".json");
         std::fs::write(out.join(name), value.to_string()).expect("OUT_DIR is writable");
     }
-    let mut templates = Vec::new();
-    walk(Path::new("templates"), &mut templates);
+    let mut files = Vec::new();
+    walk(Path::new("templates"), &mut files);
     // Sorted as strings: render.rs finds a template by binary search on its name.
-    let mut templates: Vec<(String, PathBuf)> = templates
-        .into_iter()
+    let mut templates: Vec<(String, PathBuf)> = files
+        .iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "hbs"))
         .map(|path| {
             let name = path.strip_prefix("templates/").expect("under templates/");
             (
                 name.to_str().expect("template paths are UTF-8").to_owned(),
-                path,
+                path.clone(),
             )
         })
         .collect();
@@ -64,17 +65,47 @@ fn main() {
         let index = tables.template(&parsed);
         prebuilt.push(format!("({}, {index})", tables.str(&name)));
     }
-    let code = tables.code(&prebuilt);
+    // The templates that are not files: path segments such as `{{names.module}}` and the
+    // families' handler strings, by their text.
+    let mut inline = std::collections::BTreeSet::new();
+    for path in &files {
+        let output = path.to_str().expect("template paths are UTF-8");
+        let output = output.strip_suffix(".hbs").unwrap_or(output);
+        inline.extend(
+            output
+                .split('/')
+                .filter(|s| s.contains("{{"))
+                .map(str::to_owned),
+        );
+    }
+    for family in families.values() {
+        let handler = family["handler"]
+            .as_str()
+            .expect("every family has a handler");
+        if handler.contains("{{") {
+            inline.insert(handler.to_owned());
+        }
+    }
+    let inline: Vec<String> = inline
+        .into_iter()
+        .map(|source| {
+            tables.file.clone_from(&source);
+            let parsed = Template::compile(&source).unwrap_or_else(|e| panic!("{source}: {e}"));
+            let index = tables.template(&parsed);
+            format!("({}, {index})", tables.str(&source))
+        })
+        .collect();
+    let code = tables.code(&prebuilt, &inline);
     std::fs::write(out.join("prebuilt.rs"), code).expect("OUT_DIR is writable");
 }
 
-/// Every `*.hbs` file below `dir`.
+/// Every file below `dir`.
 fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.expect("templates/ is readable").path();
         if path.is_dir() {
             walk(&path, found);
-        } else if path.extension().is_some_and(|e| e == "hbs") {
+        } else {
             found.push(path);
         }
     }
@@ -98,17 +129,21 @@ struct Tables {
     params: Vec<String>,
     /// A path's names.
     names: Vec<String>,
+    /// The segments of other paths.
+    segs: Vec<String>,
     hash: Vec<String>,
 }
 
 impl Tables {
-    fn code(&self, prebuilt: &[String]) -> String {
+    fn code(&self, prebuilt: &[String], inline: &[String]) -> String {
         let table = |name: &str, kind: &str, entries: &[String]| {
             format!("static {name}: &[{kind}] = &[{}];\n", entries.join(", "))
         };
         [
             "/// Every `.hbs` file by its path under `templates/` and its index in TEMPLATES; sorted by path.\n".to_owned(),
             table("PREBUILT", "(Str, u32)", prebuilt),
+            "/// Templates that are not files (path segments, handlers) by their text; sorted.\n".to_owned(),
+            table("INLINE", "(Str, u32)", inline),
             format!("static TEXT: &str = {:?};\n", self.text),
             table("TEMPLATES", "Tpl", &self.templates),
             table("ELEMENTS", "El", &self.elements),
@@ -117,6 +152,7 @@ impl Tables {
             table("PARTIALS", "Partial", &self.partials),
             table("PARAMS", "Param", &self.params),
             table("NAMES", "Str", &self.names),
+            table("SEGS", "Seg", &self.segs),
             table("HASH", "(Str, Param)", &self.hash),
         ]
         .concat()
@@ -259,7 +295,11 @@ impl Tables {
                         let names = Self::range(&mut self.names, names);
                         format!("Param::Names({names}, {})", self.str(raw))
                     }
-                    None => format!("Param::Path({})", self.str(raw)),
+                    None => {
+                        let segs = segs.iter().map(|seg| self.seg(seg)).collect();
+                        let segs = Self::range(&mut self.segs, segs);
+                        format!("Param::Path({segs}, {})", self.str(raw))
+                    }
                 }
             }
             Parameter::Literal(json) => format!("Param::Literal({})", self.str(&json.to_string())),
@@ -274,14 +314,28 @@ impl Tables {
     }
 }
 
+impl Tables {
+    /// A segment of a path that is not only names. The rules are not public, but Debug names
+    /// them.
+    fn seg(&mut self, seg: &PathSeg) -> String {
+        match seg {
+            PathSeg::Named(name) => format!("Seg::Named({})", self.str(name)),
+            ruled => match format!("{ruled:?}").as_str() {
+                "Ruled(path_root)" => "Seg::Root".to_owned(),
+                other => panic!("{}: prebuilt.rs has no place for {other}", self.file),
+            },
+        }
+    }
+}
+
 /// A helper's or partial's `indent_before_write`: not public, but Debug shows it, as the
 /// last field.
 fn indent_before_write(element: &impl std::fmt::Debug) -> bool {
     format!("{element:?}").ends_with("indent_before_write: true }")
 }
 
-/// Writes `{path: document}` for every `<dir>/*/<file>`, as JSON.
-fn convert(dir: &Path, file: &str, out: &Path) {
+/// Writes `{path: document}` for every `<dir>/*/<file>`, as JSON, and returns it.
+fn convert(dir: &Path, file: &str, out: &Path) -> serde_json::Map<String, serde_json::Value> {
     let mut documents = serde_json::Map::new();
     let mut dirs: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -303,4 +357,5 @@ fn convert(dir: &Path, file: &str, out: &Path) {
         serde_json::to_vec(&documents).expect("JSON serializes"),
     )
     .expect("OUT_DIR is writable");
+    documents
 }

@@ -110,15 +110,29 @@ fn render_files(choices: &Choices, catalog: &Catalog, pipeline: bool) -> Result<
         }
     }
 
+    // A path's segments that hold `{{...}}` are templates too, registered by their text.
+    for segment in sources.keys().flat_map(|path| path.split('/')) {
+        if segment.contains("{{") && !engine.has_template(segment) {
+            engine.register_template(segment, inline(segment)?);
+        }
+    }
+
     // The context is turned into JSON once, not once per rendered file and path.
-    let context = handlebars::Context::wraps(Context::new(choices, catalog, &engine)?)
+    let context = handlebars::Context::wraps(Context::new(choices, catalog, &mut engine)?)
         .map_err(|e| Error::Internal(format!("template context: {e}")))?;
     let mut files = Vec::with_capacity(sources.len());
     for (relative, source) in sources {
         let path = if relative.contains("{{") {
-            engine
-                .render_template_with_context(&relative, &context)
+            let segments = relative
+                .split('/')
+                .map(|segment| match segment.contains("{{") {
+                    true => engine.render_with_context(segment, &context),
+                    false => Ok(segment.to_owned()),
+                });
+            segments
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| Error::Internal(format!("path {relative}: {e}")))?
+                .join("/")
         } else {
             relative
         };
@@ -177,6 +191,13 @@ fn parsed(file: &include_dir::File<'_>) -> Result<Template, Error> {
     let name = name(file);
     parsed_template(name)
         .ok_or_else(|| Error::Internal(format!("{name} was not parsed by build.rs")))
+}
+
+/// A template that is not a file, by its text, as build.rs parsed it: a path segment
+/// (`{{names.module}}`) or a family's handler string.
+fn inline(source: &str) -> Result<Template, Error> {
+    prebuilt::inline(source)
+        .ok_or_else(|| Error::Internal(format!("{source:?} was not parsed by build.rs")))
 }
 
 /// The template at `name` (its path under `templates/`) as build.rs parsed it: every `.hbs`
@@ -350,7 +371,7 @@ impl<'c> Context<'c> {
     fn new(
         choices: &Choices,
         catalog: &'c Catalog,
-        engine: &Handlebars<'static>,
+        engine: &mut Handlebars<'static>,
     ) -> Result<Self, Error> {
         let (family, runtime) = choices.runtime(catalog);
         let trigger = choices.trigger(catalog);
@@ -419,9 +440,15 @@ impl<'c> Context<'c> {
             options: choices.options.clone(),
             tool_version: env!("CARGO_PKG_VERSION"),
         };
-        context.handler = engine
-            .render_template(&family.handler, &context)
-            .map_err(|e| Error::Internal(format!("{}: handler: {e}", family.id)))?;
+        context.handler = match family.handler.contains("{{") {
+            true => {
+                engine.register_template(&family.handler, inline(&family.handler)?);
+                engine
+                    .render(&family.handler, &context)
+                    .map_err(|e| Error::Internal(format!("{}: handler: {e}", family.id)))?
+            }
+            false => family.handler.clone(),
+        };
         Ok(context)
     }
 }
@@ -507,6 +534,31 @@ mod tests {
             let source = file.contents_utf8().expect("templates are UTF-8");
             let expected = Template::compile_with_name(source, name.to_owned()).unwrap();
             assert_eq!(parsed_template(name).unwrap(), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn every_path_segment_and_handler_parsed_at_build_time_is_the_template_parsed_now() {
+        let mut paths = Vec::new();
+        let mut dirs = vec![&TEMPLATES];
+        while let Some(dir) = dirs.pop() {
+            dirs.extend(dir.dirs());
+            paths.extend(dir.files().map(name));
+        }
+        let catalog = Catalog::embedded().unwrap();
+        let handlers = catalog.families.iter().map(|f| f.handler.as_str());
+        let segments = paths.iter().flat_map(|path| {
+            let output = path.strip_suffix(TEMPLATE_SUFFIX).unwrap_or(path);
+            output.split('/')
+        });
+        let inline: Vec<&str> = segments
+            .chain(handlers)
+            .filter(|s| s.contains("{{"))
+            .collect();
+        assert!(inline.len() > 50, "{inline:?}");
+        for source in inline {
+            let expected = Template::compile(source).unwrap();
+            assert_eq!(prebuilt::inline(source).unwrap(), expected, "{source}");
         }
     }
 

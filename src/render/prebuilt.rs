@@ -82,11 +82,18 @@ enum Param {
     Names(Range, Str),
     /// `@index`, `../@key`: how many levels up, the name, the text.
     Local(u32, Str, Str),
-    /// Any other path (`this`, `../x`), parsed when it is built.
-    Path(Str),
+    /// Any other path (`@root.x`): its segments (in [`SEGS`]) and its text.
+    Path(Range, Str),
     Literal(Str),
     /// A helper call, by its index in [`HELPERS`].
     Subexpression(u32),
+}
+
+/// A [`PathSeg`]; Handlebars' rules are not public, so `@root` is a copy of
+/// [`Prototypes::root`] (build.rs refuses the others, which our templates do not use).
+enum Seg {
+    Named(Str),
+    Root,
 }
 
 include!(concat!(env!("OUT_DIR"), "/prebuilt.rs"));
@@ -99,11 +106,21 @@ pub(super) fn template(name: &str) -> Option<Template> {
     Some(build(&TEMPLATES[PREBUILT[i].1 as usize], prototypes()))
 }
 
+/// The template whose text is `source`, if it is a path segment (`{{names.module}}`) or a
+/// family's handler string: build.rs parsed those too.
+pub(super) fn inline(source: &str) -> Option<Template> {
+    let i = INLINE
+        .binary_search_by(|(text, _)| text.get().cmp(source))
+        .ok()?;
+    Some(build(&TEMPLATES[INLINE[i].1 as usize], prototypes()))
+}
+
 /// Handlebars' types for elements cannot be built whole outside it (their fields that say
 /// whether to indent are private, and their builders clone every field): each element is a
 /// copy of one of these, made by Handlebars once a run, with its public fields set.
 struct Prototypes {
     place: TemplateMapping,
+    root: PathSeg,
     /// By `indent_before_write`.
     helpers: [HelperTemplate; 2],
     partials: [DecoratorTemplate; 2],
@@ -122,12 +139,18 @@ fn prototypes() -> &'static Prototypes {
                 .build()
                 .expect("every field is set")
         };
+        // One parse for every part that only Handlebars can make.
+        let mut parsed = Template::compile("{{@root/x}}").expect("a one-tag template parses");
+        let Some(TemplateElement::Expression(tag)) = parsed.elements.pop() else {
+            unreachable!("one tag is one expression")
+        };
+        let Parameter::Path(Path::Relative((segs, _))) = tag.name else {
+            unreachable!("@root/x is a relative path")
+        };
+        let root = segs.into_iter().next().expect("@root comes first");
         Prototypes {
-            place: Template::compile("{{x}}")
-                .expect("a one-tag template parses")
-                .mapping
-                .pop()
-                .expect("one element, one place"),
+            place: parsed.mapping.pop().expect("one element, one place"),
+            root,
             helpers: [false, true].map(|indent| HelperTemplate::new(spec(), false, indent)),
             partials: [false, true].map(|indent| DecoratorTemplate::new(spec(), indent)),
         }
@@ -215,7 +238,16 @@ fn param(p: &Param) -> Parameter {
             name.get().to_owned(),
             raw.get().to_owned(),
         ))),
-        Param::Path(path) => Parameter::Path(Path::parse(path.get()).expect("build.rs parsed it")),
+        Param::Path(segs, raw) => Parameter::Path(Path::Relative((
+            segs.of(SEGS)
+                .iter()
+                .map(|seg| match seg {
+                    Seg::Named(name) => PathSeg::Named(name.get().to_owned()),
+                    Seg::Root => prototypes().root.clone(),
+                })
+                .collect(),
+            raw.get().to_owned(),
+        ))),
         Param::Literal(json) => Parameter::Literal(
             serde_json::from_str::<JsonValue>(json.get()).expect("build.rs wrote it as JSON"),
         ),
