@@ -109,15 +109,9 @@ pub struct Runtime {
 
 /// A family's or a runtime's `vars`, kept as the catalog's JSON text: a run reads one
 /// runtime's ([`Family::vars_for`]), and parsing every family's was a third of the catalog.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(transparent)]
 struct RawVars(Option<Box<RawValue>>);
-
-impl Default for RawVars {
-    fn default() -> RawVars {
-        RawVars(None)
-    }
-}
 
 impl RawVars {
     fn parsed(&self) -> Vars {
