@@ -254,10 +254,13 @@ fn hashes<'p>(files: impl Iterator<Item = &'p PlannedFile>) -> BTreeMap<String, 
 
 /// Lower-case hex SHA-256.
 pub fn sha256(bytes: &[u8]) -> String {
+    use std::fmt::Write;
     Sha256::digest(bytes)
         .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+        .fold(String::with_capacity(64), |mut hex, b| {
+            write!(hex, "{b:02x}").expect("writing to a String succeeds");
+            hex
+        })
 }
 
 #[cfg(test)]
