@@ -334,7 +334,8 @@ fn indent_before_write(element: &impl std::fmt::Debug) -> bool {
     format!("{element:?}").ends_with("indent_before_write: true }")
 }
 
-/// Writes `{path: document}` for every `<dir>/*/<file>`, as JSON, and returns it.
+/// Writes `[[path, document], ...]` for every `<dir>/*/<file>`, as JSON (a list, which a run
+/// reads in one pass), and returns the documents by path.
 fn convert(dir: &Path, file: &str, out: &Path) -> serde_json::Map<String, serde_json::Value> {
     let mut documents = serde_json::Map::new();
     let mut dirs: Vec<_> = std::fs::read_dir(dir)
@@ -354,7 +355,7 @@ fn convert(dir: &Path, file: &str, out: &Path) -> serde_json::Map<String, serde_
     }
     std::fs::write(
         out,
-        serde_json::to_vec(&documents).expect("JSON serializes"),
+        serde_json::to_vec(&documents.iter().collect::<Vec<_>>()).expect("JSON serializes"),
     )
     .expect("OUT_DIR is writable");
     documents

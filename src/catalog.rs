@@ -229,17 +229,25 @@ impl Catalog {
 }
 
 /// Parses build.rs's `{file: document}` JSON into one value per document.
-fn parse<T: serde::de::DeserializeOwned>(json: &[u8]) -> Result<Vec<T>, Error> {
-    // Each file's document is read straight into its type, not into a `Value` first.
-    let by_file: BTreeMap<&str, &serde_json::value::RawValue> = serde_json::from_slice(json)
-        .map_err(|e| Error::Internal(format!("embedded catalog: {e}")))?;
-    by_file
-        .into_iter()
-        .map(|(file, document)| {
-            serde_json::from_str(document.get())
-                .map_err(|e| Error::Internal(format!("{file}: {e}")))
+fn parse<T: serde::de::DeserializeOwned>(json: &'static [u8]) -> Result<Vec<T>, Error> {
+    // Each file's document is read straight into its type, not into a `Value` first, in one
+    // pass; only a failure reads the documents again, one at a time, to name the file.
+    let documents: Result<Vec<(&str, T)>, _> = serde_json::from_slice(json);
+    documents
+        .map(|documents| {
+            documents
+                .into_iter()
+                .map(|(_, document)| document)
+                .collect()
         })
-        .collect()
+        .map_err(|e| {
+            let by_file: Vec<(&str, &RawValue)> = serde_json::from_slice(json).unwrap_or_default();
+            let named = by_file.into_iter().find_map(|(file, document)| {
+                let error = serde_json::from_str::<T>(document.get()).err()?;
+                Some(format!("{file}: {error}"))
+            });
+            Error::Internal(named.unwrap_or_else(|| format!("embedded catalog: {e}")))
+        })
 }
 
 /// The valid value most like `given`, if one is close enough to be a typo of it.
@@ -276,6 +284,28 @@ mod tests {
 
     fn catalog() -> Catalog {
         Catalog::embedded().expect("embedded catalog parses")
+    }
+
+    #[test]
+    fn a_document_the_types_refuse_is_named_by_its_file() {
+        macro_rules! good {
+            () => {
+                r#"["templates/a/trigger.yaml", {"id": "a", "name": "A", "about": "",
+                    "position": 0, "events": []}]"#
+            };
+        }
+        let bad = concat!(
+            "[",
+            good!(),
+            r#", ["templates/b/trigger.yaml", {"id": 2}]]"#
+        );
+        let error = parse::<Trigger>(bad.as_bytes()).unwrap_err().to_string();
+        assert!(
+            error.contains("templates/b/trigger.yaml: invalid type"),
+            "{error}"
+        );
+        let good = concat!("[", good!(), "]");
+        assert_eq!(parse::<Trigger>(good.as_bytes()).unwrap()[0].id, "a");
     }
 
     #[test]
