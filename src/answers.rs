@@ -254,19 +254,23 @@ fn hashes<'p>(files: impl Iterator<Item = &'p PlannedFile>) -> BTreeMap<String, 
 
 /// Lower-case hex SHA-256.
 pub fn sha256(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, b| {
-            write!(hex, "{b:02x}").expect("writing to a String succeeds");
-            hex
-        })
+    faster_hex::hex_string(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::render::render;
+
+    /// Recorded hashes are lower-case hex SHA-256, as `sha256sum` prints them: files written
+    /// by earlier versions must still match.
+    #[test]
+    fn a_hash_is_sha256sums_hex() {
+        assert_eq!(
+            sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     fn choices_for(request: Request) -> Choices {
         choices::resolve(&request, &Catalog::embedded().unwrap())
