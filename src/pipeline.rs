@@ -405,32 +405,37 @@ fn engine(ci: Ci) -> Result<&'static Handlebars<'static>, String> {
         [OnceLock::new(), OnceLock::new()];
     let engine = ENGINES[usize::from(ci == Ci::Gitlab)].get_or_init(|| {
         let pipeline = pipeline_source(ci);
-        // By name: the two files, then the parts they include, each a partial named after its
-        // folder and file (`bootstrap_provider`): the bootstrap's that say whom its roles
-        // trust, and the pipeline's jobs of a function and of a stage.
-        let mut sources = vec![
-            (pipeline.clone(), pipeline),
-            (BOOTSTRAP_SOURCE.to_owned(), BOOTSTRAP_SOURCE.to_owned()),
-        ];
-        sources.extend(
-            [
-                "bootstrap/parameters",
-                "bootstrap/provider",
-                "bootstrap/image_trust",
-                "bootstrap/deploy_trust",
-                "jobs/function",
-                "jobs/deploy",
-            ]
-            .map(|part| {
-                let source = format!("pipeline/{}/{part}.hbs", ci.id());
-                (part.replace('/', "_"), source)
-            }),
-        );
+        // The parts the two files include, each a partial named after its folder and file
+        // (`bootstrap_provider`): the bootstrap's that say whom its roles trust, and the
+        // pipeline's jobs of a function and of a stage. Then the two files, by path, with the
+        // parts they call plainly written in.
+        let parts: Vec<(String, String)> = [
+            "bootstrap/parameters",
+            "bootstrap/provider",
+            "bootstrap/image_trust",
+            "bootstrap/deploy_trust",
+            "jobs/function",
+            "jobs/deploy",
+        ]
+        .map(|part| {
+            let source = format!("pipeline/{}/{part}.hbs", ci.id());
+            (part.replace('/', "_"), source)
+        })
+        .into();
         let mut engine = crate::render::engine();
-        for (name, source) in sources {
-            let template = crate::render::parsed_template(&source)
+        for (name, source) in &parts {
+            let template = crate::render::parsed_template(source)
                 .ok_or_else(|| format!("{source} was not parsed by build.rs"))?;
-            engine.register_template(&name, template);
+            engine.register_template(name, template);
+        }
+        let parts = parts
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_str()))
+            .collect();
+        for source in [pipeline.as_str(), BOOTSTRAP_SOURCE] {
+            let template =
+                crate::render::parsed_with_partials(source, &parts).map_err(|e| e.to_string())?;
+            engine.register_template(source, template);
         }
         Ok(engine)
     });

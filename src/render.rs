@@ -99,14 +99,20 @@ fn render_files(choices: &Choices, catalog: &Catalog, pipeline: bool) -> Result<
         let root = layer.path().to_str().expect("template paths are UTF-8");
         collect(layer, root.len() + 1, &mut sources, &mut partials);
     }
-    // A partial is a template registered under its partial name.
+    // A partial is a template registered under its partial name; the files' templates have
+    // the partials they call plainly written in (see `parsed_with_partials`).
     let mut engine = engine();
-    for (partial, file) in partials {
+    for (partial, file) in &partials {
         engine.register_template(partial, parsed(file)?);
     }
+    let partials = partials
+        .into_iter()
+        .map(|(p, file)| (p, name(file)))
+        .collect();
     for source in sources.values() {
         if let Source::Template(file) = source {
-            engine.register_template(name(file), parsed(file)?);
+            let template = parsed_with_partials(name(file), &partials)?;
+            engine.register_template(name(file), template);
         }
     }
 
@@ -198,6 +204,17 @@ fn parsed(file: &include_dir::File<'_>) -> Result<Template, Error> {
 fn inline(source: &str) -> Result<Template, Error> {
     prebuilt::inline(source)
         .ok_or_else(|| Error::Internal(format!("{source:?} was not parsed by build.rs")))
+}
+
+/// The template at `name` (its path under `templates/`) as build.rs parsed it, with the
+/// partials it calls plainly written in: `partials` maps a partial's name to its template's
+/// path (see `prebuilt::template_with_partials`).
+pub(crate) fn parsed_with_partials(
+    name: &str,
+    partials: &BTreeMap<&str, &str>,
+) -> Result<Template, Error> {
+    prebuilt::template_with_partials(name, partials)
+        .ok_or_else(|| Error::Internal(format!("{name} or a partial was not parsed by build.rs")))
 }
 
 /// The template at `name` (its path under `templates/`) as build.rs parsed it: every `.hbs`

@@ -5,7 +5,8 @@
 //! tables hold indices, not references: data with pointers would be relocated by the loader
 //! at every start, even of `--version`.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use handlebars::template::{
@@ -100,10 +101,24 @@ include!(concat!(env!("OUT_DIR"), "/prebuilt.rs"));
 
 /// The template at `name` (its path under `templates/`), if it is one.
 pub(super) fn template(name: &str) -> Option<Template> {
-    let i = PREBUILT
-        .binary_search_by(|(path, _)| path.get().cmp(name))
-        .ok()?;
-    Some(build(&TEMPLATES[PREBUILT[i].1 as usize], prototypes()))
+    Some(Builder::new(&BTreeMap::new()).build(index(name)?))
+}
+
+/// The template at `name` with the partials of `partials` (partial name -> its template's
+/// path) written into it where it calls one plainly: no arguments, no indentation, not
+/// from inside an indented partial. Handlebars renders a partial call by deep-copying the
+/// current context, the whole project's at the top, and that was a tenth of a run. Such a
+/// call renders exactly its partial's elements in place, so the output is the same (the
+/// snapshots hold it); indented calls stay calls, to the partials as registered.
+pub(super) fn template_with_partials(
+    name: &str,
+    partials: &BTreeMap<&str, &str>,
+) -> Option<Template> {
+    let partials = partials
+        .iter()
+        .map(|(&partial, path)| Some((partial, index(path)?)))
+        .collect::<Option<_>>()?;
+    Some(Builder::new(&partials).build(index(name)?))
 }
 
 /// The template whose text is `source`, if it is a path segment (`{{names.module}}`) or a
@@ -112,7 +127,15 @@ pub(super) fn inline(source: &str) -> Option<Template> {
     let i = INLINE
         .binary_search_by(|(text, _)| text.get().cmp(source))
         .ok()?;
-    Some(build(&TEMPLATES[INLINE[i].1 as usize], prototypes()))
+    Some(Builder::new(&BTreeMap::new()).build(&TEMPLATES[INLINE[i].1 as usize]))
+}
+
+/// The template of the file at `name`.
+fn index(name: &str) -> Option<&'static Tpl> {
+    let i = PREBUILT
+        .binary_search_by(|(path, _)| path.get().cmp(name))
+        .ok()?;
+    Some(&TEMPLATES[PREBUILT[i].1 as usize])
 }
 
 /// Handlebars' types for elements cannot be built whole outside it (their fields that say
@@ -157,62 +180,103 @@ fn prototypes() -> &'static Prototypes {
     })
 }
 
-fn build(tpl: &Tpl, prototypes: &Prototypes) -> Template {
-    let mut template = Template::new();
-    template.name = tpl.name.map(|name| name.get().to_owned());
-    template.elements = tpl
-        .elements
-        .of(ELEMENTS)
-        .iter()
-        .map(|e| element(e, prototypes))
-        .collect();
-    template.mapping = tpl
-        .mapping
-        .of(MAPPING)
-        .iter()
-        .map(|&(line, column)| {
-            let mut mapping = prototypes.place.clone();
-            (mapping.0, mapping.1) = (line as usize, column as usize);
-            mapping
-        })
-        .collect();
-    template
+/// Turns tables into Handlebars' types, writing in the partials it is given.
+struct Builder<'p> {
+    prototypes: &'static Prototypes,
+    partials: &'p BTreeMap<&'p str, &'static Tpl>,
+    /// The partials being written in: one that calls itself stays a call (which Handlebars
+    /// refuses) instead of being written in forever.
+    calling: RefCell<Vec<&'static Tpl>>,
 }
 
-fn element(element: &El, prototypes: &Prototypes) -> TemplateElement {
-    match element {
-        El::Raw(text) => TemplateElement::RawString(text.get().to_owned()),
-        El::Comment(text) => TemplateElement::Comment(text.get().to_owned()),
-        El::Expression(h) => TemplateElement::Expression(Box::new(helper(*h, prototypes))),
-        El::Block(h) => TemplateElement::HelperBlock(Box::new(helper(*h, prototypes))),
-        El::Partial(p) => {
-            let p = &PARTIALS[*p as usize];
-            let mut partial = prototypes.partials[usize::from(p.indent_before_write)].clone();
-            partial.name = param(&p.name);
-            partial.params = p.params.of(PARAMS).iter().map(param).collect();
-            partial.hash = hash_map(p.hash);
-            partial.indent = p.indent.map(|indent| indent.get().to_owned());
-            TemplateElement::PartialExpression(Box::new(partial))
+impl<'p> Builder<'p> {
+    fn new(partials: &'p BTreeMap<&'p str, &'static Tpl>) -> Builder<'p> {
+        Builder {
+            prototypes: prototypes(),
+            partials,
+            calling: RefCell::new(Vec::new()),
         }
     }
-}
 
-fn helper(index: u32, prototypes: &Prototypes) -> HelperTemplate {
-    let h = &HELPERS[index as usize];
-    let mut helper = prototypes.helpers[usize::from(h.indent_before_write)].clone();
-    helper.name = param(&h.name);
-    helper.params = h.params.of(PARAMS).iter().map(param).collect();
-    helper.hash = hash_map(h.hash);
-    helper.block_param = h.block_param.as_ref().map(|(one, two)| match two {
-        None => BlockParam::Single(param(one)),
-        Some(two) => BlockParam::Pair((param(one), param(two))),
-    });
-    let nested = |t: u32| build(&TEMPLATES[t as usize], prototypes);
-    helper.template = h.template.map(nested);
-    helper.inverse = h.inverse.map(nested);
-    helper.block = h.block;
-    helper.chain = h.chain;
-    helper
+    fn build(&self, tpl: &Tpl) -> Template {
+        let mut template = Template::new();
+        template.name = tpl.name.map(|name| name.get().to_owned());
+        let places = tpl.mapping.of(MAPPING);
+        for (element, &place) in tpl.elements.of(ELEMENTS).iter().zip(places) {
+            self.push(element, place, &mut template);
+        }
+        template
+    }
+
+    /// Adds `element` at `place`, or the elements of the partial it calls plainly, each at
+    /// the call's place (where an error is reported).
+    fn push(&self, element: &El, place: (u32, u32), template: &mut Template) {
+        if let Some(partial) = self.plain_call(element) {
+            self.calling.borrow_mut().push(partial);
+            for element in partial.elements.of(ELEMENTS) {
+                self.push(element, place, template);
+            }
+            self.calling.borrow_mut().pop();
+            return;
+        }
+        template.elements.push(self.element(element));
+        let mut mapping = self.prototypes.place.clone();
+        (mapping.0, mapping.1) = (place.0 as usize, place.1 as usize);
+        template.mapping.push(mapping);
+    }
+
+    /// The partial `element` calls, if it calls one of ours with nothing and no indentation.
+    fn plain_call(&self, element: &El) -> Option<&'static Tpl> {
+        let El::Partial(p) = element else {
+            return None;
+        };
+        let p = &PARTIALS[*p as usize];
+        match p.name {
+            Param::Name(name) if p.params.1 == 0 && p.hash.1 == 0 && p.indent.is_none() => {
+                let partial = *self.partials.get(name.get())?;
+                let calling = self.calling.borrow();
+                (!calling.iter().any(|c| std::ptr::eq(*c, partial))).then_some(partial)
+            }
+            _ => None,
+        }
+    }
+
+    fn element(&self, element: &El) -> TemplateElement {
+        match element {
+            El::Raw(text) => TemplateElement::RawString(text.get().to_owned()),
+            El::Comment(text) => TemplateElement::Comment(text.get().to_owned()),
+            El::Expression(h) => TemplateElement::Expression(Box::new(self.helper(*h))),
+            El::Block(h) => TemplateElement::HelperBlock(Box::new(self.helper(*h))),
+            El::Partial(p) => {
+                let p = &PARTIALS[*p as usize];
+                let mut partial =
+                    self.prototypes.partials[usize::from(p.indent_before_write)].clone();
+                partial.name = param(&p.name);
+                partial.params = p.params.of(PARAMS).iter().map(param).collect();
+                partial.hash = hash_map(p.hash);
+                partial.indent = p.indent.map(|indent| indent.get().to_owned());
+                TemplateElement::PartialExpression(Box::new(partial))
+            }
+        }
+    }
+
+    fn helper(&self, index: u32) -> HelperTemplate {
+        let h = &HELPERS[index as usize];
+        let mut helper = self.prototypes.helpers[usize::from(h.indent_before_write)].clone();
+        helper.name = param(&h.name);
+        helper.params = h.params.of(PARAMS).iter().map(param).collect();
+        helper.hash = hash_map(h.hash);
+        helper.block_param = h.block_param.as_ref().map(|(one, two)| match two {
+            None => BlockParam::Single(param(one)),
+            Some(two) => BlockParam::Pair((param(one), param(two))),
+        });
+        let nested = |t: u32| self.build(&TEMPLATES[t as usize]);
+        helper.template = h.template.map(nested);
+        helper.inverse = h.inverse.map(nested);
+        helper.block = h.block;
+        helper.chain = h.chain;
+        helper
+    }
 }
 
 fn hash_map(hash: Range) -> HashMap<String, Parameter> {
@@ -259,5 +323,66 @@ fn param(p: &Param) -> Parameter {
                 hash_map(h.hash),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The partials `template` still calls, helper blocks' bodies included.
+    fn calls(template: &Template) -> Vec<String> {
+        let mut found = Vec::new();
+        for element in &template.elements {
+            match element {
+                TemplateElement::PartialExpression(p) => match &p.name {
+                    Parameter::Name(name) => found.push(name.clone()),
+                    other => panic!("{other:?}"),
+                },
+                TemplateElement::HelperBlock(h) => {
+                    for nested in h.template.iter().chain(&h.inverse) {
+                        found.extend(calls(nested));
+                    }
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    fn text(template: &Template) -> String {
+        let mut text = String::new();
+        for element in &template.elements {
+            if let TemplateElement::RawString(raw) = element {
+                text.push_str(raw);
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn plain_partial_calls_are_written_in_and_indented_ones_stay_calls() {
+        let sam = "shared/common/template.yaml.hbs";
+        let policy = "triggers/sqs/common/_partials/trigger_policy.hbs";
+        let plain = template(sam).unwrap();
+        assert!(calls(&plain).contains(&"trigger_policy".to_owned()));
+        let written = template_with_partials(sam, &BTreeMap::from([("trigger_policy", policy)]));
+        let written = written.unwrap();
+        assert!(!calls(&written).contains(&"trigger_policy".to_owned()));
+        assert!(text(&written).contains(&text(&template(policy).unwrap())));
+        assert_eq!(written.elements.len(), written.mapping.len());
+
+        let csproj = "dotnet/common/function/src/{{names.pascal}}/{{names.pascal}}.csproj.hbs";
+        let packages = "dotnet/triggers/api/_partials/dotnet_event_packages.hbs";
+        let indented =
+            template_with_partials(csproj, &BTreeMap::from([("dotnet_event_packages", packages)]));
+        assert_eq!(calls(&indented.unwrap()), ["dotnet_event_packages"]);
+    }
+
+    #[test]
+    fn a_partial_that_calls_itself_stays_a_call() {
+        let sam = "shared/common/template.yaml.hbs";
+        let written = template_with_partials(sam, &BTreeMap::from([("trigger_policy", sam)]));
+        assert!(calls(&written.unwrap()).contains(&"trigger_policy".to_owned()));
     }
 }
