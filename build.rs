@@ -209,7 +209,11 @@ impl Tables {
             TemplateElement::Comment(text) => format!("El::Comment({})", self.str(text)),
             TemplateElement::Expression(h) => format!("El::Expression({})", self.helper(h)),
             TemplateElement::HelperBlock(h) => format!("El::Block({})", self.helper(h)),
-            TemplateElement::PartialExpression(d) if d.template.is_none() => {
+            // A partial by its name (not `{{> (lookup ...)}}`): a run finds the partials a
+            // template still calls by their names.
+            TemplateElement::PartialExpression(d)
+                if d.template.is_none() && matches!(d.name, Parameter::Name(_)) =>
+            {
                 let partial = format!(
                     "Partial {{ name: {}, params: {}, hash: {}, indent: {}, \
                      indent_before_write: {} }}",

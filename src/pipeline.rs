@@ -405,10 +405,9 @@ fn engine(ci: Ci) -> Result<&'static Handlebars<'static>, String> {
         [OnceLock::new(), OnceLock::new()];
     let engine = ENGINES[usize::from(ci == Ci::Gitlab)].get_or_init(|| {
         let pipeline = pipeline_source(ci);
-        // The parts the two files include, each a partial named after its folder and file
-        // (`bootstrap_provider`): the bootstrap's that say whom its roles trust, and the
-        // pipeline's jobs of a function and of a stage. Then the two files, by path, with the
-        // parts they call plainly written in.
+        // The two files, by path, and the parts they include, each a partial named after its
+        // folder and file (`bootstrap_provider`): the bootstrap's that say whom its roles
+        // trust, and the pipeline's jobs of a function and of a stage.
         let parts: Vec<(String, String)> = [
             "bootstrap/parameters",
             "bootstrap/provider",
@@ -422,21 +421,13 @@ fn engine(ci: Ci) -> Result<&'static Handlebars<'static>, String> {
             (part.replace('/', "_"), source)
         })
         .into();
-        let mut engine = crate::render::engine();
-        for (name, source) in &parts {
-            let template = crate::render::parsed_template(source)
-                .ok_or_else(|| format!("{source} was not parsed by build.rs"))?;
-            engine.register_template(name, template);
-        }
         let parts = parts
             .iter()
             .map(|(n, s)| (n.as_str(), s.as_str()))
             .collect();
-        for source in [pipeline.as_str(), BOOTSTRAP_SOURCE] {
-            let template =
-                crate::render::parsed_with_partials(source, &parts).map_err(|e| e.to_string())?;
-            engine.register_template(source, template);
-        }
+        let mut engine = crate::render::engine();
+        let files = [pipeline.as_str(), BOOTSTRAP_SOURCE].map(|source| (source, source));
+        crate::render::register(&mut engine, files, &parts).map_err(|e| e.to_string())?;
         Ok(engine)
     });
     engine.as_ref().map_err(Clone::clone)

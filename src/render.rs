@@ -99,22 +99,16 @@ fn render_files(choices: &Choices, catalog: &Catalog, pipeline: bool) -> Result<
         let root = layer.path().to_str().expect("template paths are UTF-8");
         collect(layer, root.len() + 1, &mut sources, &mut partials);
     }
-    // A partial is a template registered under its partial name; the files' templates have
-    // the partials they call plainly written in (see `parsed_with_partials`).
     let mut engine = engine();
-    for (partial, file) in &partials {
-        engine.register_template(partial, parsed(file)?);
-    }
     let partials = partials
         .into_iter()
         .map(|(p, file)| (p, name(file)))
         .collect();
-    for source in sources.values() {
-        if let Source::Template(file) = source {
-            let template = parsed_with_partials(name(file), &partials)?;
-            engine.register_template(name(file), template);
-        }
-    }
+    let templates = sources.values().filter_map(|source| match source {
+        Source::Template(file) => Some((name(file), name(file))),
+        Source::Verbatim(_) => None,
+    });
+    register(&mut engine, templates, &partials)?;
 
     // A path's segments that hold `{{...}}` are templates too, registered by their text.
     for segment in sources.keys().flat_map(|path| path.split('/')) {
@@ -192,11 +186,34 @@ fn name<'t>(file: &'t include_dir::File<'t>) -> &'t str {
     file.path().to_str().expect("template paths are UTF-8")
 }
 
-/// The template as build.rs parsed it.
-fn parsed(file: &include_dir::File<'_>) -> Result<Template, Error> {
-    let name = name(file);
-    parsed_template(name)
-        .ok_or_else(|| Error::Internal(format!("{name} was not parsed by build.rs")))
+/// Registers each of `templates` (its name, its path under `templates/`) with the partials
+/// it calls plainly written in (see [`prebuilt::template_with_partials`]), then the partials
+/// (name -> path) still called: those called with indentation, and whatever they call.
+pub(crate) fn register<'t>(
+    engine: &mut Handlebars<'static>,
+    templates: impl IntoIterator<Item = (&'t str, &'t str)>,
+    partials: &BTreeMap<&str, &str>,
+) -> Result<(), Error> {
+    let missing = |path: &str| Error::Internal(format!("{path} was not parsed by build.rs"));
+    let mut called = Vec::new();
+    for (name, path) in templates {
+        let template =
+            prebuilt::template_with_partials(path, partials).ok_or_else(|| missing(path))?;
+        called.extend(prebuilt::partial_calls(&template));
+        engine.register_template(name, template);
+    }
+    while let Some(partial) = called.pop() {
+        // One that does not exist is left for Handlebars to report when it is rendered.
+        let Some(&path) = partials.get(partial.as_str()) else {
+            continue;
+        };
+        if !engine.has_template(&partial) {
+            let template = parsed_template(path).ok_or_else(|| missing(path))?;
+            called.extend(prebuilt::partial_calls(&template));
+            engine.register_template(&partial, template);
+        }
+    }
+    Ok(())
 }
 
 /// A template that is not a file, by its text, as build.rs parsed it: a path segment
@@ -204,17 +221,6 @@ fn parsed(file: &include_dir::File<'_>) -> Result<Template, Error> {
 fn inline(source: &str) -> Result<Template, Error> {
     prebuilt::inline(source)
         .ok_or_else(|| Error::Internal(format!("{source:?} was not parsed by build.rs")))
-}
-
-/// The template at `name` (its path under `templates/`) as build.rs parsed it, with the
-/// partials it calls plainly written in: `partials` maps a partial's name to its template's
-/// path (see `prebuilt::template_with_partials`).
-pub(crate) fn parsed_with_partials(
-    name: &str,
-    partials: &BTreeMap<&str, &str>,
-) -> Result<Template, Error> {
-    prebuilt::template_with_partials(name, partials)
-        .ok_or_else(|| Error::Internal(format!("{name} or a partial was not parsed by build.rs")))
 }
 
 /// The template at `name` (its path under `templates/`) as build.rs parsed it: every `.hbs`

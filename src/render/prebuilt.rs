@@ -121,6 +121,28 @@ pub(super) fn template_with_partials(
     Some(Builder::new(&partials).build(index(name)?))
 }
 
+/// The names of the partials `template` calls, in helper blocks too (build.rs refuses a
+/// partial named by anything but a name).
+pub(super) fn partial_calls(template: &Template) -> Vec<String> {
+    let mut found = Vec::new();
+    for element in &template.elements {
+        match element {
+            TemplateElement::PartialExpression(p) => {
+                if let Parameter::Name(name) = &p.name {
+                    found.push(name.clone());
+                }
+            }
+            TemplateElement::HelperBlock(h) => {
+                for nested in h.template.iter().chain(&h.inverse) {
+                    found.extend(partial_calls(nested));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
 /// The template whose text is `source`, if it is a path segment (`{{names.module}}`) or a
 /// family's handler string: build.rs parsed those too.
 pub(super) fn inline(source: &str) -> Option<Template> {
@@ -330,26 +352,6 @@ fn param(p: &Param) -> Parameter {
 mod tests {
     use super::*;
 
-    /// The partials `template` still calls, helper blocks' bodies included.
-    fn calls(template: &Template) -> Vec<String> {
-        let mut found = Vec::new();
-        for element in &template.elements {
-            match element {
-                TemplateElement::PartialExpression(p) => match &p.name {
-                    Parameter::Name(name) => found.push(name.clone()),
-                    other => panic!("{other:?}"),
-                },
-                TemplateElement::HelperBlock(h) => {
-                    for nested in h.template.iter().chain(&h.inverse) {
-                        found.extend(calls(nested));
-                    }
-                }
-                _ => {}
-            }
-        }
-        found
-    }
-
     fn text(template: &Template) -> String {
         let mut text = String::new();
         for element in &template.elements {
@@ -365,24 +367,26 @@ mod tests {
         let sam = "shared/common/template.yaml.hbs";
         let policy = "triggers/sqs/common/_partials/trigger_policy.hbs";
         let plain = template(sam).unwrap();
-        assert!(calls(&plain).contains(&"trigger_policy".to_owned()));
+        assert!(partial_calls(&plain).contains(&"trigger_policy".to_owned()));
         let written = template_with_partials(sam, &BTreeMap::from([("trigger_policy", policy)]));
         let written = written.unwrap();
-        assert!(!calls(&written).contains(&"trigger_policy".to_owned()));
+        assert!(!partial_calls(&written).contains(&"trigger_policy".to_owned()));
         assert!(text(&written).contains(&text(&template(policy).unwrap())));
         assert_eq!(written.elements.len(), written.mapping.len());
 
         let csproj = "dotnet/common/function/src/{{names.pascal}}/{{names.pascal}}.csproj.hbs";
         let packages = "dotnet/triggers/api/_partials/dotnet_event_packages.hbs";
-        let indented =
-            template_with_partials(csproj, &BTreeMap::from([("dotnet_event_packages", packages)]));
-        assert_eq!(calls(&indented.unwrap()), ["dotnet_event_packages"]);
+        let indented = template_with_partials(
+            csproj,
+            &BTreeMap::from([("dotnet_event_packages", packages)]),
+        );
+        assert_eq!(partial_calls(&indented.unwrap()), ["dotnet_event_packages"]);
     }
 
     #[test]
     fn a_partial_that_calls_itself_stays_a_call() {
         let sam = "shared/common/template.yaml.hbs";
         let written = template_with_partials(sam, &BTreeMap::from([("trigger_policy", sam)]));
-        assert!(calls(&written.unwrap()).contains(&"trigger_policy".to_owned()));
+        assert!(partial_calls(&written.unwrap()).contains(&"trigger_policy".to_owned()));
     }
 }
