@@ -187,7 +187,7 @@ fn name<'t>(file: &'t include_dir::File<'t>) -> &'t str {
 }
 
 /// Registers each of `templates` (its name, its path under `templates/`) with the partials
-/// it calls plainly written in (see [`prebuilt::template_with_partials`]), then the partials
+/// it calls plainly written in (see [`prebuilt::templates_with_partials`]), then the partials
 /// (name -> path) still called: those called with indentation, and whatever they call.
 pub(crate) fn register<'t>(
     engine: &mut Handlebars<'static>,
@@ -195,10 +195,10 @@ pub(crate) fn register<'t>(
     partials: &BTreeMap<&str, &str>,
 ) -> Result<(), Error> {
     let missing = |path: &str| Error::Internal(format!("{path} was not parsed by build.rs"));
+    let (names, paths): (Vec<&str>, Vec<&str>) = templates.into_iter().unzip();
+    let built = prebuilt::templates_with_partials(paths, partials).map_err(|p| missing(&p))?;
     let mut called = Vec::new();
-    for (name, path) in templates {
-        let template =
-            prebuilt::template_with_partials(path, partials).ok_or_else(|| missing(path))?;
+    for (name, template) in names.into_iter().zip(built) {
         called.extend(prebuilt::partial_calls(&template));
         engine.register_template(name, template);
     }

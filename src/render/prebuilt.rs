@@ -104,21 +104,28 @@ pub(super) fn template(name: &str) -> Option<Template> {
     Some(Builder::new(&BTreeMap::new()).build(index(name)?))
 }
 
-/// The template at `name` with the partials of `partials` (partial name -> its template's
-/// path) written into it where it calls one plainly: no arguments, no indentation, not
+/// The templates at `names` with the partials of `partials` (partial name -> its template's
+/// path) written into them where they call one plainly: no arguments, no indentation, not
 /// from inside an indented partial. Handlebars renders a partial call by deep-copying the
 /// current context, the whole project's at the top, and that was a tenth of a run. Such a
 /// call renders exactly its partial's elements in place, so the output is the same (the
 /// snapshots hold it); indented calls stay calls, to the partials as registered.
-pub(super) fn template_with_partials(
-    name: &str,
+///
+/// The templates at `names`, in order; `Err` names a path that is not a template.
+pub(super) fn templates_with_partials<'n>(
+    names: impl IntoIterator<Item = &'n str>,
     partials: &BTreeMap<&str, &str>,
-) -> Option<Template> {
+) -> Result<Vec<Template>, String> {
+    let tpl = |path: &str| index(path).ok_or_else(|| path.to_owned());
     let partials = partials
         .iter()
-        .map(|(&partial, path)| Some((partial, index(path)?)))
-        .collect::<Option<_>>()?;
-    Some(Builder::new(&partials).build(index(name)?))
+        .map(|(&partial, path)| Ok((partial, tpl(path)?)))
+        .collect::<Result<_, String>>()?;
+    let builder = Builder::new(&partials);
+    names
+        .into_iter()
+        .map(|name| Ok(builder.build(tpl(name)?)))
+        .collect()
 }
 
 /// The names of the partials `template` calls, in helper blocks too (build.rs refuses a
@@ -368,25 +375,39 @@ mod tests {
         let policy = "triggers/sqs/common/_partials/trigger_policy.hbs";
         let plain = template(sam).unwrap();
         assert!(partial_calls(&plain).contains(&"trigger_policy".to_owned()));
-        let written = template_with_partials(sam, &BTreeMap::from([("trigger_policy", policy)]));
-        let written = written.unwrap();
+        let written = templates_with_partials([sam], &BTreeMap::from([("trigger_policy", policy)]));
+        let written = written.unwrap().remove(0);
         assert!(!partial_calls(&written).contains(&"trigger_policy".to_owned()));
         assert!(text(&written).contains(&text(&template(policy).unwrap())));
         assert_eq!(written.elements.len(), written.mapping.len());
 
         let csproj = "dotnet/common/function/src/{{names.pascal}}/{{names.pascal}}.csproj.hbs";
         let packages = "dotnet/triggers/api/_partials/dotnet_event_packages.hbs";
-        let indented = template_with_partials(
-            csproj,
-            &BTreeMap::from([("dotnet_event_packages", packages)]),
+        let partials = BTreeMap::from([("dotnet_event_packages", packages)]);
+        let indented = templates_with_partials([csproj], &partials).unwrap();
+        assert_eq!(partial_calls(&indented[0]), ["dotnet_event_packages"]);
+    }
+
+    #[test]
+    fn a_missing_template_or_partial_is_named() {
+        let sam = "shared/common/template.yaml.hbs";
+        let missing = "shared/common/missing.hbs";
+        let partials = BTreeMap::from([("trigger_policy", missing)]);
+        assert_eq!(
+            templates_with_partials([sam], &partials).unwrap_err(),
+            missing
         );
-        assert_eq!(partial_calls(&indented.unwrap()), ["dotnet_event_packages"]);
+        let none = BTreeMap::new();
+        assert_eq!(
+            templates_with_partials([sam, missing], &none).unwrap_err(),
+            missing
+        );
     }
 
     #[test]
     fn a_partial_that_calls_itself_stays_a_call() {
         let sam = "shared/common/template.yaml.hbs";
-        let written = template_with_partials(sam, &BTreeMap::from([("trigger_policy", sam)]));
-        assert!(partial_calls(&written.unwrap()).contains(&"trigger_policy".to_owned()));
+        let written = templates_with_partials([sam], &BTreeMap::from([("trigger_policy", sam)]));
+        assert!(partial_calls(&written.unwrap()[0]).contains(&"trigger_policy".to_owned()));
     }
 }
