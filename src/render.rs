@@ -543,14 +543,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_template_parsed_at_build_time_is_the_template_parsed_now() {
-        let mut templates = Vec::new();
+    /// Every file under `templates/`.
+    fn every_file() -> Vec<&'static include_dir::File<'static>> {
+        let mut files = Vec::new();
         let mut dirs = vec![&TEMPLATES];
         while let Some(dir) = dirs.pop() {
             dirs.extend(dir.dirs());
-            templates.extend(dir.files().filter(|f| name(f).ends_with(TEMPLATE_SUFFIX)));
+            files.extend(dir.files());
         }
+        files
+    }
+
+    #[test]
+    fn every_template_parsed_at_build_time_is_the_template_parsed_now() {
+        let templates: Vec<_> = every_file()
+            .into_iter()
+            .filter(|f| name(f).ends_with(TEMPLATE_SUFFIX))
+            .collect();
         assert!(templates.len() > 300, "{} templates", templates.len());
         for file in templates {
             let name = name(file);
@@ -562,12 +571,7 @@ mod tests {
 
     #[test]
     fn every_path_segment_and_handler_parsed_at_build_time_is_the_template_parsed_now() {
-        let mut paths = Vec::new();
-        let mut dirs = vec![&TEMPLATES];
-        while let Some(dir) = dirs.pop() {
-            dirs.extend(dir.dirs());
-            paths.extend(dir.files().map(name));
-        }
+        let paths: Vec<&str> = every_file().into_iter().map(|f| name(f)).collect();
         let catalog = Catalog::embedded().unwrap();
         let handlers = catalog.families.iter().map(|f| f.handler.as_str());
         let segments = paths.iter().flat_map(|path| {

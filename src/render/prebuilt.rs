@@ -1,7 +1,8 @@
-//! Templates parsed at build time. build.rs parses every `.hbs` file with the same Handlebars
-//! and writes the result out as the tables below; a run turns them back into Handlebars' own
+//! Templates parsed at build time. build.rs parses every `.hbs` file, every path segment
+//! that holds `{{...}}` and every family's handler string with the same Handlebars and writes
+//! the result out as the tables below; a run turns them back into Handlebars' own
 //! [`Template`], which costs a few allocations instead of a parse (parsing was most of a
-//! run's time). A test checks every template against Handlebars' own parse at run time. The
+//! run's time). Tests check every one against Handlebars' own parse at run time. The
 //! tables hold indices, not references: data with pointers would be relocated by the loader
 //! at every start, even of `--version`.
 
