@@ -364,20 +364,22 @@ fn render(
 ) -> Result<Vec<PlannedFile>, String> {
     let functions = functions(doc, &readme)?;
     let context = context(ci, stack, doc, &functions, catalog)?;
+    let context = handlebars::Context::wraps(context).map_err(|e| e.to_string())?;
     let engine = engine(ci)?;
     let pipeline = pipeline_source(ci);
+    let mut out = crate::render::Buffer::default();
     [
         (pipeline_path(ci), pipeline.as_str()),
         (BOOTSTRAP, BOOTSTRAP_SOURCE),
     ]
     .into_iter()
     .map(|(path, source)| {
-        let contents = engine
-            .render(source, &context)
+        let contents = out
+            .render(engine, source, &context)
             .map_err(|e| format!("{source}: {e}"))?;
         Ok(PlannedFile {
             path: path.to_owned(),
-            contents: contents.into_bytes(),
+            contents: contents.as_bytes().to_vec(),
             executable: false,
             replaces: None,
         })
