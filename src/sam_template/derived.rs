@@ -23,11 +23,15 @@ pub enum Derived {
 
 impl Derived {
     /// Whether the id `id` (as written in a template) is one this stands for, ignoring case.
+    /// Compares in place: `add` asks it for every pair of new and existing ids, thousands of
+    /// times in a large template, and a lowercase copy of both was two allocations each time.
     pub fn covers(&self, id: &str) -> bool {
-        let id = id.to_ascii_lowercase();
         match self {
-            Derived::Exact(d) => d.to_ascii_lowercase() == id,
-            Derived::Prefix(p) => id.starts_with(&p.to_ascii_lowercase()),
+            Derived::Exact(d) => d.eq_ignore_ascii_case(id),
+            Derived::Prefix(p) => id
+                .as_bytes()
+                .get(..p.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(p.as_bytes())),
         }
     }
 
