@@ -169,10 +169,10 @@ impl Catalog {
     /// The catalog embedded in this binary.
     pub fn embedded() -> Result<Catalog, Error> {
         let mut families: Vec<Family> =
-            parse(include_bytes!(concat!(env!("OUT_DIR"), "/catalog.json")))?;
+            parse(include_str!(concat!(env!("OUT_DIR"), "/catalog.json")))?;
         families.sort_by(|a, b| a.id.cmp(&b.id));
         let mut triggers: Vec<Trigger> =
-            parse(include_bytes!(concat!(env!("OUT_DIR"), "/triggers.json")))?;
+            parse(include_str!(concat!(env!("OUT_DIR"), "/triggers.json")))?;
         triggers.sort_by_key(|t| t.position);
         Ok(Catalog { families, triggers })
     }
@@ -229,10 +229,10 @@ impl Catalog {
 }
 
 /// Parses build.rs's `{file: document}` JSON into one value per document.
-fn parse<T: serde::de::DeserializeOwned>(json: &'static [u8]) -> Result<Vec<T>, Error> {
+fn parse<T: serde::de::DeserializeOwned>(json: &'static str) -> Result<Vec<T>, Error> {
     // Each file's document is read straight into its type, not into a `Value` first, in one
     // pass; only a failure reads the documents again, one at a time, to name the file.
-    let documents: Result<Vec<(&str, T)>, _> = serde_json::from_slice(json);
+    let documents: Result<Vec<(&str, T)>, _> = serde_json::from_str(json);
     documents
         .map(|documents| {
             documents
@@ -241,7 +241,7 @@ fn parse<T: serde::de::DeserializeOwned>(json: &'static [u8]) -> Result<Vec<T>, 
                 .collect()
         })
         .map_err(|e| {
-            let by_file: Vec<(&str, &RawValue)> = serde_json::from_slice(json).unwrap_or_default();
+            let by_file: Vec<(&str, &RawValue)> = serde_json::from_str(json).unwrap_or_default();
             let named = by_file.into_iter().find_map(|(file, document)| {
                 let error = serde_json::from_str::<T>(document.get()).err()?;
                 Some(format!("{file}: {error}"))
@@ -299,13 +299,13 @@ mod tests {
             good!(),
             r#", ["templates/b/trigger.yaml", {"id": 2}]]"#
         );
-        let error = parse::<Trigger>(bad.as_bytes()).unwrap_err().to_string();
+        let error = parse::<Trigger>(bad).unwrap_err().to_string();
         assert!(
             error.contains("templates/b/trigger.yaml: invalid type"),
             "{error}"
         );
         let good = concat!("[", good!(), "]");
-        assert_eq!(parse::<Trigger>(good.as_bytes()).unwrap()[0].id, "a");
+        assert_eq!(parse::<Trigger>(good).unwrap()[0].id, "a");
     }
 
     #[test]
