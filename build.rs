@@ -16,16 +16,31 @@ use handlebars::{Path as JsonPath, PathSeg};
 fn main() {
     println!("cargo:rerun-if-changed=templates");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let families = convert(
-        Path::new("templates"),
-        "family.yaml",
-        &out.join("catalog.json"),
+    let mut families = documents(Path::new("templates"), "family.yaml");
+    // The words each family reserves go beside the catalog, as Rust: they are half its bytes,
+    // which every run would scan, and a run reads one family's.
+    let reserved: Vec<String> = families
+        .values_mut()
+        .map(|family| {
+            let id = family["id"]
+                .as_str()
+                .expect("every family has an id")
+                .to_owned();
+            let words = family
+                .as_object_mut()
+                .and_then(|f| f.remove("reserved_identifiers"))
+                .unwrap_or_else(|| serde_json::json!([]));
+            format!("({id:?}, {:?})", words.to_string())
+        })
+        .collect();
+    let reserved = format!(
+        "static RESERVED: &[(&str, &str)] = &[{}];\n",
+        reserved.join(", ")
     );
-    convert(
-        Path::new("templates/triggers"),
-        "trigger.yaml",
-        &out.join("triggers.json"),
-    );
+    std::fs::write(out.join("reserved.rs"), reserved).expect("OUT_DIR is writable");
+    write_list(&families, &out.join("catalog.json"));
+    let triggers = documents(Path::new("templates/triggers"), "trigger.yaml");
+    write_list(&triggers, &out.join("triggers.json"));
     // The pipeline's tables, likewise (`pipeline/gitlab/images.yaml` -> `pipeline_gitlab_images.json`).
     for table in [
         "pipeline/actions.yaml",
@@ -338,9 +353,8 @@ fn indent_before_write(element: &impl std::fmt::Debug) -> bool {
     format!("{element:?}").ends_with("indent_before_write: true }")
 }
 
-/// Writes `[[path, document], ...]` for every `<dir>/*/<file>`, as JSON (a list, which a run
-/// reads in one pass), and returns the documents by path.
-fn convert(dir: &Path, file: &str, out: &Path) -> serde_json::Map<String, serde_json::Value> {
+/// The document of every `<dir>/*/<file>`, as JSON, by path.
+fn documents(dir: &Path, file: &str) -> serde_json::Map<String, serde_json::Value> {
     let mut documents = serde_json::Map::new();
     let mut dirs: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -357,10 +371,14 @@ fn convert(dir: &Path, file: &str, out: &Path) -> serde_json::Map<String, serde_
             serde_yaml::from_slice(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         documents.insert(path.display().to_string(), value);
     }
+    documents
+}
+
+/// Writes `documents` as `[[path, document], ...]`: a list, which a run reads in one pass.
+fn write_list(documents: &serde_json::Map<String, serde_json::Value>, out: &Path) {
     std::fs::write(
         out,
         serde_json::to_vec(&documents.iter().collect::<Vec<_>>()).expect("JSON serializes"),
     )
     .expect("OUT_DIR is writable");
-    documents
 }

@@ -20,8 +20,6 @@ pub struct Family {
     pub name: String,
     /// Handlebars template of the handler string passed as the image's CMD.
     pub handler: String,
-    #[serde(default)]
-    pub reserved_identifiers: Reserved,
     /// ENTRYPOINT on an alternative base image: the runtime interface client.
     pub alternative_entrypoint: Vec<String>,
     #[serde(default)]
@@ -34,34 +32,39 @@ pub struct Family {
 }
 
 /// The names a language reserves (keywords, standard modules a function's module would
-/// shadow), kept as the catalog's JSON text: a run looks up two words in one family's list,
-/// and parsing every family's into strings was a thousand allocations, most of the catalog.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(transparent)]
-pub struct Reserved(Box<RawValue>);
+/// shadow), as a compact JSON array of identifiers. build.rs keeps each family's beside the
+/// catalog ([`Family::reserved_identifiers`]): a run looks up two words in one family's
+/// list, and reading every family's was most of the catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct Reserved(&'static str);
+
+include!(concat!(env!("OUT_DIR"), "/reserved.rs"));
 
 impl Reserved {
-    /// Whether `word` is one of them. The text is a compact JSON array of identifiers, which
-    /// JSON writes as they are between quotes (a test checks every family's), so the word in
-    /// quotes is found exactly when it is an element.
+    /// Whether `word` is one of them. JSON writes identifiers as they are between quotes (a
+    /// test checks every family's), so the word in quotes is found exactly when it is an
+    /// element.
     pub fn contains(&self, word: &str) -> bool {
-        self.0.get().contains(&format!("\"{word}\""))
+        self.0.contains(&format!("\"{word}\""))
     }
 
     pub fn words(&self) -> Vec<String> {
-        serde_json::from_str(self.0.get()).expect("build.rs wrote a list of strings")
+        serde_json::from_str(self.0).expect("build.rs wrote a list of strings")
     }
 
     #[cfg(test)]
     pub fn from_words(words: &[&str]) -> Reserved {
-        let text = serde_json::to_string(words).expect("strings serialize");
-        Reserved(RawValue::from_string(text).expect("serde_json wrote it"))
+        Reserved(
+            serde_json::to_string(words)
+                .expect("strings serialize")
+                .leak(),
+        )
     }
 }
 
 impl Default for Reserved {
     fn default() -> Reserved {
-        Reserved(RawValue::from_string("[]".to_owned()).expect("an empty list is JSON"))
+        Reserved("[]")
     }
 }
 
@@ -261,6 +264,14 @@ fn closest(given: &str, valid: &[String]) -> Option<String> {
 }
 
 impl Family {
+    /// The names the family's language reserves (`reserved_identifiers` in its family.yaml).
+    pub fn reserved_identifiers(&self) -> Reserved {
+        RESERVED
+            .iter()
+            .find(|(family, _)| *family == self.id)
+            .map_or_else(Reserved::default, |(_, words)| Reserved(words))
+    }
+
     /// The family's variables with the runtime's own on top.
     pub fn vars_for(&self, runtime: &Runtime) -> Vars {
         let mut vars = self.vars.parsed();
@@ -309,25 +320,39 @@ mod tests {
     }
 
     #[test]
+    fn each_family_s_reserved_words_are_its_family_yaml_s() {
+        for family in &catalog().families {
+            let path = format!("{}/family.yaml", family.id);
+            let file = TEMPLATES
+                .get_file(&path)
+                .expect("every family has a family.yaml");
+            let yaml: serde_yaml::Value = serde_yaml::from_slice(file.contents()).unwrap();
+            let listed: Vec<String> = yaml
+                .get("reserved_identifiers")
+                .map(|words| serde_yaml::from_value(words.clone()).unwrap())
+                .unwrap_or_default();
+            assert_eq!(family.reserved_identifiers().words(), listed, "{path}");
+        }
+    }
+
+    #[test]
     fn a_reserved_word_is_found_exactly() {
         let catalog = Catalog::embedded().unwrap();
         let mut seen = 0;
         for family in &catalog.families {
-            for word in family.reserved_identifiers.words() {
+            let reserved = family.reserved_identifiers();
+            let words = reserved.words();
+            for word in &words {
                 // What contains() relies on: JSON writes the word as it is, between quotes.
-                assert_eq!(serde_json::to_string(&word).unwrap(), format!("\"{word}\""));
-                assert!(family.reserved_identifiers.contains(&word), "{word}");
+                assert_eq!(serde_json::to_string(word).unwrap(), format!("\"{word}\""));
+                assert!(reserved.contains(word), "{word}");
                 for part in [&word[1..], &word[..word.len() - 1]] {
-                    let listed = family
-                        .reserved_identifiers
-                        .words()
-                        .iter()
-                        .any(|w| w == part);
-                    assert_eq!(family.reserved_identifiers.contains(part), listed, "{part}");
+                    let listed = words.iter().any(|w| w == part);
+                    assert_eq!(reserved.contains(part), listed, "{part}");
                 }
                 seen += 1;
             }
-            assert!(!family.reserved_identifiers.contains("not_a_reserved_word"));
+            assert!(!reserved.contains("not_a_reserved_word"));
         }
         assert!(seen > 1000, "{seen} reserved words");
     }

@@ -450,8 +450,8 @@ impl<'c> Context<'c> {
                 logical_id: name.logical_id(),
                 folder: name.to_string(),
                 prefix: name.resource_prefix(),
-                module: name.identifier(&family.reserved_identifiers),
-                pascal: name.pascal_identifier(&family.reserved_identifiers),
+                module: name.identifier(&family.reserved_identifiers()),
+                pascal: name.pascal_identifier(&family.reserved_identifiers()),
                 bucket: bucket_name(&kebab),
             },
             runtime: RuntimeInfo {

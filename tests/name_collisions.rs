@@ -19,7 +19,7 @@ fn reserved(family: &str) -> Vec<String> {
 fn reserved_list(family: &str) -> Reserved {
     let catalog = Catalog::embedded().unwrap();
     let family = catalog.families.iter().find(|f| f.id == family).unwrap();
-    family.reserved_identifiers.clone()
+    family.reserved_identifiers()
 }
 
 /// `named` plus every `step`-th reserved word, each only if it is a valid function name.
