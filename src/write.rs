@@ -244,9 +244,8 @@ fn open_new(target: &Path) -> Result<(OwnedFd, &OsStr), Error> {
     {
         return Err(Error::DestinationExists(target.to_path_buf()));
     }
-    staging::refuse_stale(&parent, parent_path, &new_label(name))?;
-    // An `add` or `--init` killed in this directory left it half-edited: say so first.
-    staging::refuse_stale_into(&parent, parent_path)?;
+    // A killed run's staging: of this project, or of an `add` or `--init` in this directory.
+    staging::refuse_stale_beside(&parent, parent_path, &new_label(name))?;
     Ok((parent, name))
 }
 
@@ -399,12 +398,20 @@ fn write_new(
         undone(cause, Vec::new())
     })?;
     let result = (|| {
-        stage(plan, &staging.fd, &HashMap::new(), disk)?;
+        let mut dirs = StagedDirs::default();
+        stage(plan, &staging.fd, &mut dirs, &HashMap::new(), disk)?;
         if options.init_git {
             git_init(&staging.fd, target, disk)?;
         }
-        // One walk, after git too: the directory that becomes the project and every one in it.
-        at::set_dir_modes(&staging.fd).map_err(io_error("set permissions in", target))?;
+        // After git too: the directory that becomes the project and every one in it.
+        let set_modes = || {
+            dirs.set_modes(&staging.fd)?;
+            match options.init_git {
+                true => at::set_dir_modes(at::open_dir(&staging.fd, Path::new(".git"), false)?),
+                false => Ok(()),
+            }
+        };
+        set_modes().map_err(io_error("set permissions in", target))?;
         check_interrupt(disk)?;
         let staged = Path::new(&staging.name);
         let swapped = || Error::ChangedMeanwhile {
@@ -509,7 +516,7 @@ fn place(
         .map_err(io_error("create", target))?;
     let replaced = at::create_dir(&staging.fd, Path::new(staging::REPLACED), 0o700)
         .map_err(io_error("create", target))?;
-    let ids = stage(plan, &new, &survey.modes, disk)?;
+    let ids = stage(plan, &new, &mut StagedDirs::default(), &survey.modes, disk)?;
     staging
         .write_journal(&Journal {
             files: plan
@@ -736,11 +743,13 @@ fn undone(cause: Error, left: Vec<String>) -> Error {
     }
 }
 
-/// Writes every file under `dir`; returns each one's identity, in plan order.
-/// A file that replaces another gets that file's permission bits (`modes`, by path).
+/// Writes every file under `dir`, making its directories (kept open in `dirs`); returns each
+/// file's identity, in plan order. A file that replaces another gets that file's permission
+/// bits (`modes`, by path).
 fn stage(
     plan: &Plan,
     dir: &OwnedFd,
+    dirs: &mut StagedDirs,
     modes: &HashMap<String, u32>,
     disk: &mut dyn Disk,
 ) -> Result<Vec<at::Id>, Error> {
@@ -748,7 +757,8 @@ fn stage(
     for file in &plan.files {
         check_interrupt(disk)?;
         let path = Path::new(&file.path);
-        let parent = at::create_dir_all(dir, path.parent().unwrap_or(Path::new("")))
+        let parent = dirs
+            .open(dir, path.parent().unwrap_or(Path::new("")))
             .map_err(io_error("create the parent of", path))?;
         let name = Path::new(path.file_name().unwrap_or_default());
         // Lambda runs code as an unprivileged user: every file must be readable.
@@ -763,6 +773,40 @@ fn stage(
         ids.push(entry.map_or((0, 0, 0, 0), |e| e.id));
     }
     Ok(ids)
+}
+
+/// The directories made in the staging area, by path: each is made and opened once, not
+/// again from the top for every file in it (that was most of a run's system calls).
+#[derive(Default)]
+struct StagedDirs(HashMap<PathBuf, Rc<OwnedFd>>);
+
+impl StagedDirs {
+    fn open(&mut self, root: &OwnedFd, relative: &Path) -> io::Result<Rc<OwnedFd>> {
+        if let Some(fd) = self.0.get(relative) {
+            return Ok(fd.clone());
+        }
+        let fd = Rc::new(match relative.parent() {
+            None => at::open_dir(root, Path::new("."), false)?,
+            Some(up) => {
+                let up = self.open(root, up)?;
+                let name = Path::new(relative.file_name().unwrap_or_default());
+                at::create_dir(&*up, name, 0o700)?
+            }
+        });
+        self.0.insert(relative.to_path_buf(), fd.clone());
+        Ok(fd)
+    }
+
+    /// Gives `root` and each of them mode 0755, so Lambda's unprivileged user can traverse
+    /// them whatever the umask.
+    fn set_modes(&self, root: &OwnedFd) -> io::Result<()> {
+        let mode = rustix::fs::Mode::from_raw_mode(0o755);
+        rustix::fs::fchmod(root, mode)?;
+        for fd in self.0.values() {
+            rustix::fs::fchmod(&**fd, mode)?;
+        }
+        Ok(())
+    }
 }
 
 /// `git init` in `dir`, with git's own error if it fails.

@@ -31,6 +31,44 @@ fn listing(dir: &Path) -> Vec<String> {
     out
 }
 
+/// Under umask 077 too, every directory (git's as well) is 0755 and every file lambda-new
+/// writes 0644: Lambda runs the code as an unprivileged user.
+#[test]
+fn a_private_umask_still_leaves_every_directory_traversable() {
+    use std::os::unix::fs::PermissionsExt;
+    if !support::require_tool("git", "the project is made with git init") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("lambda-new");
+    let status = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "umask 077 && exec \"$0\" my-fn --no-interactive --vcs git",
+        ])
+        .arg(&binary)
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let project = dir.path().join("my-fn");
+    let mut git_dirs = 0;
+    for path in listing(&project) {
+        let full = project.join(&path);
+        let mode = fs::symlink_metadata(&full).unwrap().permissions().mode() & 0o777;
+        if full.is_dir() {
+            assert_eq!(mode, 0o755, "{path} has mode {mode:o}");
+            git_dirs += usize::from(path.starts_with(".git/"));
+        } else if !path.starts_with(".git/") {
+            assert_eq!(mode, 0o644, "{path} has mode {mode:o}");
+        }
+    }
+    assert!(git_dirs > 0, "git init made no directory in .git");
+    let mode = fs::metadata(&project).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755);
+}
+
 #[test]
 fn creates_the_project_with_readable_files() {
     let dir = tempfile::tempdir().unwrap();

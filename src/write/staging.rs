@@ -96,14 +96,31 @@ pub struct Journal {
 /// Fails with what a stale staging directory in `dir` holds and how to restore, if there is
 /// one whose name starts with `label`.
 pub fn refuse_stale(dir: &OwnedFd, dir_path: &Path, label: &str) -> Result<(), Error> {
-    refuse_stale_where(dir, dir_path, |rest| rest.starts_with(label.as_bytes()))
+    let names = names(dir, dir_path)?;
+    refuse_stale_among(&names, dir, dir_path, labelled(label))
 }
 
-/// As [`refuse_stale`], for a staging directory of a run that wrote into `dir` itself (`add`,
-/// `--init`, `--force`): its label is empty, so its name goes on with the process id.
-pub fn refuse_stale_into(dir: &OwnedFd, dir_path: &Path) -> Result<(), Error> {
-    refuse_stale_where(dir, dir_path, |rest| {
+/// As [`refuse_stale`] (for a new project `label` beside the others in `dir`), then for a
+/// staging directory of a run that wrote into `dir` itself (`add`, `--init`, `--force`): one
+/// read of `dir` for both.
+pub fn refuse_stale_beside(dir: &OwnedFd, dir_path: &Path, label: &str) -> Result<(), Error> {
+    let names = names(dir, dir_path)?;
+    refuse_stale_among(&names, dir, dir_path, labelled(label))?;
+    // Its label is empty, so its name goes on with the process id.
+    refuse_stale_among(&names, dir, dir_path, |rest| {
         rest.first().is_some_and(u8::is_ascii_digit)
+    })
+}
+
+fn labelled(label: &str) -> impl Fn(&[u8]) -> bool {
+    move |rest| rest.starts_with(label.as_bytes())
+}
+
+fn names(dir: &OwnedFd, dir_path: &Path) -> Result<Vec<std::ffi::OsString>, Error> {
+    at::names(dir).map_err(|source| Error::Io {
+        action: "read",
+        path: dir_path.to_path_buf(),
+        source,
     })
 }
 
@@ -121,18 +138,14 @@ fn label_of(name: &std::ffi::OsStr) -> Option<&[u8]> {
         .find_map(|prefix| name.strip_prefix(prefix.as_bytes()))
 }
 
-fn refuse_stale_where(
+fn refuse_stale_among(
+    names: &[std::ffi::OsString],
     dir: &OwnedFd,
     dir_path: &Path,
     label_matches: impl Fn(&[u8]) -> bool,
 ) -> Result<(), Error> {
-    let names = at::names(dir).map_err(|source| Error::Io {
-        action: "read",
-        path: dir_path.to_path_buf(),
-        source,
-    })?;
     for name in names {
-        let Some(rest) = label_of(&name) else {
+        let Some(rest) = label_of(name) else {
             continue;
         };
         if !label_matches(rest) {
@@ -142,7 +155,7 @@ fn refuse_stale_where(
             continue;
         };
         if at::try_lock(&staging).unwrap_or(false) {
-            let staging_path = dir_path.join(&name);
+            let staging_path = dir_path.join(name);
             return Err(Error::StaleStaging {
                 dir: dir_path.to_path_buf(),
                 help: help(dir, &staging, dir_path, &staging_path),
