@@ -119,7 +119,9 @@ pub fn read_file_bounded(dir: impl AsFd, path: &Path, max: u64) -> io::Result<Ve
     if u64::try_from(stat.st_size).unwrap_or(0) > max {
         return Err(too_large());
     }
-    let mut contents = Vec::new();
+    // Room for all it says it holds and one byte more, so that it is read in one call and its
+    // end found in a second (`take` hides the size, and the read would start at 32 bytes).
+    let mut contents = Vec::with_capacity(usize::try_from(stat.st_size).unwrap_or(0) + 1);
     std::fs::File::from(fd)
         .take(max.saturating_add(1))
         .read_to_end(&mut contents)?;
