@@ -398,7 +398,7 @@ fn write_new(
         undone(cause, Vec::new())
     })?;
     let result = (|| {
-        let mut dirs = StagedDirs::default();
+        let mut dirs = OpenDirs::default();
         stage(plan, &staging.fd, &mut dirs, &HashMap::new(), disk)?;
         if options.init_git {
             git_init(&staging.fd, target, disk)?;
@@ -516,7 +516,7 @@ fn place(
         .map_err(io_error("create", target))?;
     let replaced = at::create_dir(&staging.fd, Path::new(staging::REPLACED), 0o700)
         .map_err(io_error("create", target))?;
-    let ids = stage(plan, &new, &mut StagedDirs::default(), &survey.modes, disk)?;
+    let ids = stage(plan, &new, &mut OpenDirs::default(), &survey.modes, disk)?;
     staging
         .write_journal(&Journal {
             files: plan
@@ -605,7 +605,7 @@ fn place(
 
 /// The directories files are placed in, opened once; the missing ones are created.
 #[derive(Default)]
-struct Parents(HashMap<PathBuf, Rc<OwnedFd>>);
+struct Parents(OpenDirs);
 
 impl Parents {
     fn open(
@@ -615,35 +615,31 @@ impl Parents {
         undo: &mut Undo,
     ) -> Result<Rc<OwnedFd>, Error> {
         let relative = relative.unwrap_or(Path::new(""));
-        if let Some(fd) = self.0.get(relative) {
-            return Ok(fd.clone());
-        }
-        let opened = match relative.parent() {
-            None => at::open_dir(dir, Path::new("."), false),
-            Some(up) => {
-                let up = self.open(dir, Some(up), undo)?;
-                let name = Path::new(relative.file_name().unwrap_or_default());
-                // Readable by Lambda's user whatever the umask, as in a new project.
-                match at::create_dir(&*up, name, 0o755) {
-                    Ok(fd) => {
-                        undo.created_dirs.push((
-                            up.clone(),
-                            name.to_path_buf(),
-                            relative.to_path_buf(),
-                        ));
-                        Ok(fd)
+        self.0.open(relative, &mut |up, relative| {
+            let opened = match up {
+                None => at::open_dir(dir, Path::new("."), false),
+                Some(up) => {
+                    let name = Path::new(relative.file_name().unwrap_or_default());
+                    // Readable by Lambda's user whatever the umask, as in a new project.
+                    match at::create_dir(&**up, name, 0o755) {
+                        Ok(fd) => {
+                            undo.created_dirs.push((
+                                up.clone(),
+                                name.to_path_buf(),
+                                relative.to_path_buf(),
+                            ));
+                            Ok(fd)
+                        }
+                        // A symlink put there since the check is not followed: this fails.
+                        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                            at::open_dir(&**up, name, false)
+                        }
+                        Err(e) => Err(e),
                     }
-                    // A symlink put there since the check is not followed: this fails.
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                        at::open_dir(&*up, name, false)
-                    }
-                    Err(e) => Err(e),
                 }
-            }
-        };
-        let fd = Rc::new(opened.map_err(io_error("open", relative))?);
-        self.0.insert(relative.to_path_buf(), fd.clone());
-        Ok(fd)
+            };
+            opened.map_err(io_error("open", relative))
+        })
     }
 }
 
@@ -749,16 +745,24 @@ fn undone(cause: Error, left: Vec<String>) -> Error {
 fn stage(
     plan: &Plan,
     dir: &OwnedFd,
-    dirs: &mut StagedDirs,
+    dirs: &mut OpenDirs,
     modes: &HashMap<String, u32>,
     disk: &mut dyn Disk,
 ) -> Result<Vec<at::Id>, Error> {
     let mut ids = Vec::with_capacity(plan.files.len());
+    // The staging area is this run's own: every directory in it is new.
+    let mut make = |up: Option<&Rc<OwnedFd>>, relative: &Path| match up {
+        None => at::open_dir(dir, Path::new("."), false),
+        Some(up) => {
+            let name = Path::new(relative.file_name().unwrap_or_default());
+            at::create_dir(&**up, name, 0o700)
+        }
+    };
     for file in &plan.files {
         check_interrupt(disk)?;
         let path = Path::new(&file.path);
         let parent = dirs
-            .open(dir, path.parent().unwrap_or(Path::new("")))
+            .open(path.parent().unwrap_or(Path::new("")), &mut make)
             .map_err(io_error("create the parent of", path))?;
         let name = Path::new(path.file_name().unwrap_or_default());
         // Lambda runs code as an unprivileged user: every file must be readable.
@@ -775,24 +779,28 @@ fn stage(
     Ok(ids)
 }
 
-/// The directories made in the staging area, by path: each is made and opened once, not
-/// again from the top for every file in it (that was most of a run's system calls).
+/// Directories under one open directory, by path, each opened once: [`OpenDirs::open`] makes
+/// or opens a missing one in its parent, the ones above it first, instead of walking down
+/// from the top for every file (that was most of a run's system calls).
 #[derive(Default)]
-struct StagedDirs(HashMap<PathBuf, Rc<OwnedFd>>);
+struct OpenDirs(HashMap<PathBuf, Rc<OwnedFd>>);
 
-impl StagedDirs {
-    fn open(&mut self, root: &OwnedFd, relative: &Path) -> io::Result<Rc<OwnedFd>> {
+impl OpenDirs {
+    /// The directory at `relative`; `make(None, "")` opens the top one, `make(Some(parent),
+    /// path)` makes or opens `path` in its open parent.
+    fn open<E>(
+        &mut self,
+        relative: &Path,
+        make: &mut impl FnMut(Option<&Rc<OwnedFd>>, &Path) -> Result<OwnedFd, E>,
+    ) -> Result<Rc<OwnedFd>, E> {
         if let Some(fd) = self.0.get(relative) {
             return Ok(fd.clone());
         }
-        let fd = Rc::new(match relative.parent() {
-            None => at::open_dir(root, Path::new("."), false)?,
-            Some(up) => {
-                let up = self.open(root, up)?;
-                let name = Path::new(relative.file_name().unwrap_or_default());
-                at::create_dir(&*up, name, 0o700)?
-            }
-        });
+        let up = match relative.parent() {
+            Some(up) => Some(self.open(up, make)?),
+            None => None,
+        };
+        let fd = Rc::new(make(up.as_ref(), relative)?);
         self.0.insert(relative.to_path_buf(), fd.clone());
         Ok(fd)
     }
